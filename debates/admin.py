@@ -1,0 +1,121 @@
+"""The Django admin for every model; decisions go through moderation.py like everywhere else."""
+
+from django.contrib import admin, messages
+
+from debates import moderation
+from debates.models import Action, Classroom, Debate, Membership, ModerationEvent, Node, Quote, Reason, Relation, Source
+
+
+def _decide(modeladmin, request, queryset, action: str, reason: str = "", note: str = ""):
+    done, problems = 0, []
+    for item in queryset.select_related("debate"):
+        try:
+            moderation.item_decide(item=item, moderator=request.user, action=action, reason=reason, note=note)
+            done += 1
+        except moderation.ModerationError as error:
+            problems.append(f"#{item.pk}: {' '.join(error.messages)}")
+    if done:
+        modeladmin.message_user(request, f"{done} item(s) {action}.", messages.SUCCESS)
+    for problem in problems:
+        modeladmin.message_user(request, problem, messages.WARNING)
+
+
+@admin.action(description="Approve selected pending items")
+def approve(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, Action.APPROVED)
+
+
+@admin.action(description="Reject selected pending items (unrelated)")
+def reject_unrelated(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, Action.REJECTED, reason=Reason.UNRELATED, note="Rejected from the admin.")
+
+
+class QuoteInline(admin.StackedInline):
+    model = Quote
+    extra = 0
+    raw_id_fields = ["source"]
+
+
+@admin.register(Node)
+class NodeAdmin(admin.ModelAdmin):
+    list_display = ["pk", "kind", "short_text", "debate", "author", "status", "created_at"]
+    list_filter = ["status", "kind", "debate"]
+    search_fields = ["text"]
+    raw_id_fields = ["debate", "author", "reviewed_by"]
+    # Status changes only through the actions, so that every decision is logged.
+    readonly_fields = ["status", "reviewed_by", "reviewed_at"]
+    inlines = [QuoteInline]
+    actions = [approve, reject_unrelated]
+    list_select_related = ["debate", "author"]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text[:80]
+
+
+@admin.register(Relation)
+class RelationAdmin(admin.ModelAdmin):
+    list_display = ["pk", "source", "kind", "target", "author", "status"]
+    list_filter = ["status", "kind", "debate"]
+    raw_id_fields = ["debate", "source", "target", "author", "reviewed_by"]
+    readonly_fields = ["status", "reviewed_by", "reviewed_at"]
+    actions = [approve, reject_unrelated]
+    list_select_related = ["source", "target", "author"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "author", "outlet", "published"]
+    search_fields = ["title", "author", "outlet"]
+    raw_id_fields = ["added_by"]
+
+
+@admin.register(Debate)
+class DebateAdmin(admin.ModelAdmin):
+    list_display = ["slug", "question", "classroom", "is_open", "created_at"]
+    list_filter = ["is_open"]
+    prepopulated_fields = {"slug": ["question"]}
+    filter_horizontal = ["sources"]
+    raw_id_fields = ["created_by"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Classroom)
+class ClassroomAdmin(admin.ModelAdmin):
+    list_display = ["name", "join_code", "created_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "classroom", "role", "joined_at"]
+    list_filter = ["role"]
+    raw_id_fields = ["user", "classroom"]
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["node", "source", "start", "end"]
+    raw_id_fields = ["node", "source"]
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only."""
+
+    list_display = ["created_at", "actor", "action", "reason", "item_label"]
+    list_filter = ["action", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,391 @@
+"""Counterpoint's data: sources, debates, the nodes and relations of the map, classrooms,
+and the append-only moderation log. Vocabulary as in PRODUCT.md."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from debates import quotes
+from debates.text import validate_clean_text, validate_single_line
+
+NODE_TEXT_MAX = 500
+QUOTE_TEXT_MAX = 1500
+NOTE_MAX = 2000
+TITLE_MAX = 300
+
+# No 0/O or 1/I/L: a join code is read off a projector and typed by a class.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    RETURNED = "returned", "Returned for revision"
+
+
+def _status_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(status__in=Status.values), name=name)
+
+
+class Classroom(models.Model):
+    name = models.CharField(max_length=200, validators=[validate_clean_text, validate_single_line])
+    join_code = models.CharField(max_length=16, unique=True, default=new_join_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("debates:classroom-detail", args=[self.pk])
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        STUDENT = "student", "Student"
+        TEACHER = "teacher", "Teacher"
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["classroom_id", "role", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "user"], name="membership_once_per_classroom"),
+            models.CheckConstraint(condition=Q(role__in=["student", "teacher"]), name="membership_role_valid"),
+        ]
+        indexes = [
+            # visible_to(user): "which classrooms is this user in?"
+            models.Index(fields=["user", "classroom"], name="membership_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.classroom} ({self.role})"
+
+
+class Source(models.Model):
+    title = models.CharField(max_length=TITLE_MAX, validators=[validate_clean_text, validate_single_line])
+    author = models.CharField(max_length=200, blank=True, validators=[validate_clean_text, validate_single_line])
+    outlet = models.CharField(max_length=200, blank=True, validators=[validate_clean_text, validate_single_line])
+    published = models.DateField(null=True, blank=True)
+    url = models.URLField(blank=True, max_length=500)
+    # Kept exactly as imported: quote offsets index into this string.
+    text = models.TextField(validators=[validate_clean_text])
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("debates:source-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        limit = settings.SOURCE_MAX_CHARS
+        if self.text is not None and len(self.text) > limit:
+            raise ValidationError({"text": f"The text is {len(self.text):,} characters; the limit is {limit:,}."})
+        if self.text is not None and not self.text.strip():
+            raise ValidationError({"text": "The text is empty."})
+
+    @property
+    def citation(self) -> str:
+        """Outlet and date, as shown under evidence: "Dawn, 2023-02-19"."""
+        parts = [self.outlet or self.author, self.published.isoformat() if self.published else ""]
+        return ", ".join(p for p in parts if p) or self.title
+
+
+class DebateQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DebateQuerySet":
+        """Public debates, and those of the user's classrooms; everything for a superuser."""
+        if user.is_authenticated and user.is_superuser:
+            return self
+        public = Q(classroom__isnull=True)
+        if not user.is_authenticated:
+            return self.filter(public)
+        return self.filter(public | Q(classroom__memberships__user=user)).distinct()
+
+
+class Debate(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    question = models.CharField(max_length=NODE_TEXT_MAX, validators=[validate_clean_text])
+    description = models.TextField(blank=True, validators=[validate_clean_text, MaxLengthValidator(5000)])
+    classroom = models.ForeignKey(Classroom, null=True, blank=True, on_delete=models.CASCADE, related_name="debates")
+    sources = models.ManyToManyField(Source, blank=True, related_name="debates")
+    is_open = models.BooleanField(default=True, help_text="A closed debate accepts no contributions.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DebateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def get_absolute_url(self) -> str:
+        return reverse("debates:debate-detail", args=[self.slug])
+
+
+class Kind(models.TextChoices):
+    QUESTION = "question", "Question"
+    POSITION = "position", "Position"
+    CLAIM = "claim", "Claim"
+    EVIDENCE = "evidence", "Evidence"
+
+
+class NodeQuerySet(models.QuerySet):
+    def approved(self) -> "NodeQuerySet":
+        return self.filter(status=Status.APPROVED)
+
+    def visible_to(self, user, *, moderator: bool = False) -> "NodeQuerySet":
+        """Approved nodes, plus the user's own; all of them for the debate's moderators."""
+        if moderator:
+            return self
+        if not user.is_authenticated:
+            return self.approved()
+        return self.filter(Q(status=Status.APPROVED) | Q(author=user))
+
+    def for_map(self) -> "NodeQuerySet":
+        """Everything a map, outline or list needs in one query: the quote and its source."""
+        return self.select_related("quote__source").order_by("pk")
+
+
+class Node(models.Model):
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="nodes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    text = models.TextField(validators=[validate_clean_text, MaxLengthValidator(NODE_TEXT_MAX)])
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="nodes"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="node_kind_valid"),
+            _status_constraint("node_status_valid"),
+            models.UniqueConstraint(
+                fields=["debate"], condition=Q(kind="question"), name="node_one_question_per_debate"
+            ),
+        ]
+        indexes = [
+            # The map and outline: a debate's nodes by status.
+            models.Index(fields=["debate", "status"], name="node_debate_status_idx"),
+            # The moderation queue (oldest first) and the per-student pending limit.
+            models.Index(fields=["status", "created_at"], name="node_status_created_idx"),
+            # "My contributions".
+            models.Index(fields=["author", "debate"], name="node_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("debates:node-detail", args=[self.debate.slug, self.pk])
+
+
+class Quote(models.Model):
+    """A span of a source: the W3C text-quote and text-position selectors together."""
+
+    node = models.OneToOneField(Node, on_delete=models.CASCADE, related_name="quote")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(validators=[MaxLengthValidator(QUOTE_TEXT_MAX)])
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["source_id", "start", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_end_after_start"),
+        ]
+        indexes = [
+            # The source page: its quotes in reading order.
+            models.Index(fields=["source", "start"], name="quote_source_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"“{self.text[:60]}” ({self.source})"
+
+    def clean(self) -> None:
+        if self.source_id is None or self.start is None or self.end is None:
+            return
+        try:
+            quotes.verify(self.source.text, self.text, self.start, self.end)
+        except quotes.QuoteError as error:
+            raise ValidationError({"text": str(error)}, code=error.code) from None
+
+
+class RelationQuerySet(models.QuerySet):
+    def approved(self) -> "RelationQuerySet":
+        return self.filter(status=Status.APPROVED)
+
+    def visible_to(self, user, *, moderator: bool = False) -> "RelationQuerySet":
+        """As NodeQuerySet.visible_to; an arrow is shown only if both its ends are too."""
+        if moderator:
+            return self
+        if not user.is_authenticated:
+            return self.approved().filter(source__status=Status.APPROVED, target__status=Status.APPROVED)
+        mine_or_approved = Q(status=Status.APPROVED) | Q(author=user)
+        return self.filter(mine_or_approved).filter(
+            Q(source__status=Status.APPROVED) | Q(source__author=user),
+            Q(target__status=Status.APPROVED) | Q(target__author=user),
+        )
+
+    def for_map(self) -> "RelationQuerySet":
+        return self.order_by("pk")
+
+
+class Relation(models.Model):
+    """An arrow from one node (source) to the node it supports or opposes (target)."""
+
+    class Kind(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        OPPOSES = "opposes", "Opposes"
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="relations")
+    source = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="incoming")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="relations"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RelationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["supports", "opposes"]), name="relation_kind_valid"),
+            _status_constraint("relation_status_valid"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="relation_no_self_loop"),
+            # A rejected arrow does not block a better-argued one between the same nodes.
+            models.UniqueConstraint(
+                fields=["source", "target"], condition=~Q(status="rejected"), name="relation_unique_pair"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["debate", "status"], name="relation_debate_status_idx"),
+            models.Index(fields=["status", "created_at"], name="relation_status_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.source_id} {self.kind} #{self.target_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("debates:node-detail", args=[self.debate.slug, self.source_id])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.source_id and self.target_id:
+            if self.source_id == self.target_id:
+                errors["target"] = "A node cannot support or oppose itself."
+            if self.source.debate_id != self.target.debate_id:
+                errors["target"] = "Both nodes must belong to the same debate."
+            elif self.debate_id and self.source.debate_id != self.debate_id:
+                errors["source"] = "The node belongs to another debate."
+            if self.source.kind == Kind.QUESTION:
+                errors["source"] = "The debate's question cannot support or oppose anything."
+            duplicate = (
+                Relation.objects.filter(source_id=self.source_id, target_id=self.target_id)
+                .exclude(status=Status.REJECTED)
+                .exclude(pk=self.pk)
+            )
+            if "target" not in errors and duplicate.exists():
+                errors["target"] = "These two nodes are already linked."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Action(models.TextChoices):
+    """What a ModerationEvent records."""
+
+    SUBMITTED = "submitted", "Submitted"
+    EDITED = "edited", "Edited"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    RETURNED = "returned", "Returned for revision"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Reason(models.TextChoices):
+    # Kialo's review marks, plus one for quotes.
+    UNSUPPORTED = "unsupported", "Unsupported"
+    NOT_A_CLAIM = "not_a_claim", "Not a claim"
+    UNCLEAR = "unclear", "Unclear"
+    ABUSIVE = "abusive", "Abusive"
+    DUPLICATE = "duplicate", "Duplicate"
+    UNRELATED = "unrelated", "Unrelated"
+    MORE_THAN_ONE_CLAIM = "more_than_one_claim", "More than one claim"
+    MISQUOTED = "misquoted", "Misquoted"
+
+
+class ModerationEvent(models.Model):
+    """One line of the append-only history: a submission, an edit or a decision."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="events")
+    # The item survives its withdrawal in the log: the links are nulled, the label stays.
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    relation = models.ForeignKey(Relation, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    item_label = models.CharField(max_length=200)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.CharField(max_length=32, choices=Reason.choices, blank=True)
+    note = models.TextField(blank=True, validators=[validate_clean_text, MaxLengthValidator(NOTE_MAX)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=Action.values), name="event_action_valid"),
+            models.CheckConstraint(condition=Q(reason="") | Q(reason__in=Reason.values), name="event_reason_valid"),
+        ]
+        indexes = [
+            # A node's history; the student's latest note.
+            models.Index(fields=["node", "created_at"], name="event_node_idx"),
+            models.Index(fields=["relation", "created_at"], name="event_relation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.item_label} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Moderation events are append-only.")
+        return super().save(*args, **kwargs)

@@ -1,0 +1,79 @@
+"""Who may see and do what. Pages, the API, commands and the admin all ask here.
+
+A user's classroom roles are read once per request (one query) and kept on the user
+object, so that a page costs the same number of queries whatever it shows.
+"""
+
+from django.http import Http404
+
+from debates.models import Debate, Membership
+
+TEACHERS_GROUP = "Teachers"
+
+
+def classroom_roles(user) -> dict[int, str]:
+    """Map of classroom id to the user's role there ("student" or "teacher")."""
+    if not user.is_authenticated:
+        return {}
+    roles = getattr(user, "_counterpoint_roles", None)
+    if roles is None:
+        roles = dict(Membership.objects.filter(user=user).values_list("classroom_id", "role"))
+        user._counterpoint_roles = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles after the user joins or leaves a classroom."""
+    if hasattr(user, "_counterpoint_roles"):
+        del user._counterpoint_roles
+
+
+def is_teacher(user) -> bool:
+    """Teachers are made by a site admin: members of the Teachers group, or superusers."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_counterpoint_is_teacher", None)
+    if cached is None:
+        cached = user.groups.filter(name=TEACHERS_GROUP).exists()
+        user._counterpoint_is_teacher = cached
+    return cached
+
+
+def can_see_debate(user, debate: Debate) -> bool:
+    if debate.classroom_id is None or (user.is_authenticated and user.is_superuser):
+        return True
+    return debate.classroom_id in classroom_roles(user)
+
+
+def can_moderate(user, debate: Debate) -> bool:
+    """The classroom's teachers; for a public debate, its creator; site admins everywhere."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if debate.classroom_id is None:
+        return debate.created_by_id == user.pk
+    return classroom_roles(user).get(debate.classroom_id) == Membership.Role.TEACHER
+
+
+def can_contribute(user, debate: Debate) -> bool:
+    """Members of the debate's classroom and its moderators."""
+    if not user.is_authenticated:
+        return False
+    if can_moderate(user, debate):
+        return True
+    return debate.classroom_id is not None and debate.classroom_id in classroom_roles(user)
+
+
+def moderated_classroom_ids(user) -> list[int]:
+    return [cid for cid, role in classroom_roles(user).items() if role == Membership.Role.TEACHER]
+
+
+def get_debate_for_user(user, slug: str) -> Debate:
+    """The debate, if the user may see it; otherwise 404 (nothing leaks about its existence)."""
+    debate = Debate.objects.select_related("classroom").filter(slug=slug).first()
+    if debate is None or not can_see_debate(user, debate):
+        raise Http404("No such debate.")
+    return debate

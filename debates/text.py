@@ -1,0 +1,49 @@
+"""Text rules shared by every way text comes in: forms, the API, commands, the admin.
+
+Pure functions, no database. What passes here is safe to store on SQLite and
+PostgreSQL alike and safe to hand to the renderer (HAZARDS 7, 13).
+"""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+
+# Newline, carriage return and tab are text; every other C0/C1 control is not.
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+def find_forbidden_character(value: str) -> str | None:
+    """Return a description of the first character text may not contain, or None."""
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if char == "\x00":
+            return f"a NUL character at position {index + 1}"
+        if category == "Cc" and char not in _ALLOWED_CONTROLS:
+            return f"a control character (U+{ord(char):04X}) at position {index + 1}"
+        if category == "Cs":
+            return f"an unpaired surrogate (U+{ord(char):04X}) at position {index + 1}"
+        if category == "Cn" and (0xFDD0 <= ord(char) <= 0xFDEF or ord(char) & 0xFFFE == 0xFFFE):
+            return f"a non-character (U+{ord(char):04X}) at position {index + 1}"
+    return None
+
+
+def validate_clean_text(value: str) -> None:
+    """Refuse NUL, control characters and lone surrogates, naming the first one found."""
+    problem = find_forbidden_character(value)
+    if problem:
+        raise ValidationError(
+            "This text contains %(problem)s; remove it and try again.",
+            code="forbidden_character",
+            params={"problem": problem},
+        )
+
+
+def validate_single_line(value: str) -> None:
+    """Refuse line breaks in one-line fields such as titles."""
+    if "\n" in value or "\r" in value:
+        raise ValidationError("This must be a single line.", code="multiline")
+
+
+def normalize_newlines(value: str) -> str:
+    """Turn Windows and old Mac line endings into newlines."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")

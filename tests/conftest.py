@@ -1,0 +1,66 @@
+"""Personas and shared fixtures. Each persona's comment says what it may see."""
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import make_classroom, make_debate, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rendered maps are cached (locmem, or Redis on the PostgreSQL run): no test sees another's.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def teacher(db):
+    """Teaches `classroom`: sees and moderates everything in its debates."""
+    return make_user("teacher", teacher=True)
+
+
+@pytest.fixture
+def other_teacher(db):
+    """Teaches `other_classroom` only: sees nothing of `classroom`."""
+    return make_user("other_teacher", teacher=True)
+
+
+@pytest.fixture
+def student(db):
+    """In `classroom`: sees its approved content and their own work, nothing pending of others."""
+    return make_user("student")
+
+
+@pytest.fixture
+def other_student(db):
+    """Also in `classroom`: must never see `student`'s pending, returned or rejected work."""
+    return make_user("other_student")
+
+
+@pytest.fixture
+def outsider(db):
+    """In `other_classroom` only: `classroom` and its debates do not exist for them (404)."""
+    return make_user("outsider")
+
+
+@pytest.fixture
+def classroom(teacher, student, other_student):
+    return make_classroom(teacher=teacher, students=[student, other_student], name="Civics 10B")
+
+
+@pytest.fixture
+def other_classroom(other_teacher, outsider):
+    return make_classroom(teacher=other_teacher, students=[outsider], name="History 9A")
+
+
+@pytest.fixture
+def debate(classroom, teacher):
+    """An open debate of `classroom` with one source and its question node."""
+    return make_debate(classroom=classroom, created_by=teacher, slug="ttp-response")
+
+
+@pytest.fixture
+def public_debate(db, teacher):
+    """No classroom: readable by visitors."""
+    return make_debate(created_by=teacher, slug="public-debate", question="Should cities ban cars?")
