@@ -3,5 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # === Accounts (issue 4) ===
+    # === API (issue 5) ===
     path("", include("debates.urls")),
 ]

@@ -6,4 +6,7 @@ app_name = "debates"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # === Maps (issue 3) ===
+    # === Classroom (issue 4) ===
+    # === Contributing and moderation (issue 4) ===
 ]

@@ -64,3 +64,42 @@ def debate(classroom, teacher):
 def public_debate(db, teacher):
     """No classroom: readable by visitors."""
     return make_debate(created_by=teacher, slug="public-debate", question="Should cities ban cars?")
+
+
+CHROMIUM = "/usr/bin/chromium"
+# As the machine notes say: no background networking on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never a downloaded browser build)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls that
+    # tests make between page actions are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab (no cookies) whose relative URLs go to the live server."""
+    context = chromium.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
