@@ -1,5 +1,6 @@
 """Classrooms: a teacher opens one, students join it with its code."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from debates import permissions
@@ -18,7 +19,10 @@ def classroom_create(*, teacher, name: str) -> Classroom:
     if not permissions.is_teacher(teacher):
         raise NotAllowed({"name": ["Only teachers can create classrooms."]})
     classroom = Classroom(name=(name or "").strip())
-    classroom.full_clean()
+    try:
+        classroom.full_clean()
+    except ValidationError as error:
+        raise ModerationError(error.message_dict) from None
     classroom.save()
     Membership.objects.create(classroom=classroom, user=teacher, role=Membership.Role.TEACHER)
     permissions.forget_roles(teacher)

@@ -76,9 +76,19 @@ def _log(item: Node | Relation, actor, action: str, *, reason: str = "", note: s
         reason=reason,
         note=note,
     )
-    event.full_clean()
+    _validate(event)
     event.save()
     return event
+
+
+def _validate(obj, **options) -> None:
+    """full_clean(), with its errors raised as a ModerationError like every other refusal."""
+    try:
+        obj.full_clean(**options)
+    except ModerationError:
+        raise
+    except ValidationError as error:
+        raise ModerationError(error.error_dict if hasattr(error, "error_dict") else error.error_list) from None
 
 
 def _clean_text(value: str) -> str:
@@ -158,16 +168,16 @@ def node_submit(
         _check_pending_limit(debate, author)
 
     node = Node(debate=debate, kind=kind, text=_clean_text(text), author=author, status=Status.PENDING)
-    node.full_clean()
+    _validate(node)
     node.save()
     _log(node, author, Action.SUBMITTED)
     if quote is not None:
         stored = _anchor(quote, debate)
         stored.node = node
-        stored.full_clean()
+        _validate(stored)
         stored.save()
     relation = Relation(debate=debate, source=node, target=target, kind=relation_kind, author=author)
-    relation.full_clean()
+    _validate(relation)
     relation.save()
     if moderator:
         _approve_at_once(node, author)
@@ -189,7 +199,7 @@ def relation_submit(*, author, source: Node, target: Node, kind: str) -> Relatio
     if not moderator:
         _check_pending_limit(debate, author)
     relation = Relation(debate=debate, source=source, target=target, kind=kind, author=author)
-    relation.full_clean()
+    _validate(relation)
     try:
         with transaction.atomic():
             relation.save()
@@ -238,14 +248,14 @@ def node_edit(*, node: Node, editor, text: str, quote: QuoteInput | None = None)
         _fail("debate", "This debate is closed and accepts no contributions.", code="closed")
     node.text = _clean_text(text)
     node.status = Status.PENDING
-    node.full_clean()
+    _validate(node)
     if quote is not None:
         stored = _anchor(quote, node.debate)
         existing = Quote.objects.filter(node=node).first()
         if existing:
             stored.pk = existing.pk
         stored.node = node
-        stored.full_clean(validate_unique=False)
+        _validate(stored, validate_unique=False)
         stored.save()
     # Conditional, so that an edit cannot undo a decision taken meanwhile.
     updated = Node.objects.filter(pk=node.pk, status__in=[Status.PENDING, Status.RETURNED]).update(
@@ -301,7 +311,7 @@ def item_decide(
     edited = False
     if text is not None and isinstance(item, Node) and _clean_text(text) != item.text:
         item.text = _clean_text(text)
-        item.full_clean()
+        _validate(item)
         changes["text"] = item.text
         edited = True
     updated = type(item).objects.filter(pk=item.pk, status=Status.PENDING).update(**changes)
@@ -371,7 +381,7 @@ def debate_create(
         classroom=classroom,
         created_by=created_by,
     )
-    debate.full_clean()
+    _validate(debate)
     debate.save()
     debate.sources.set(sources)
     node = Node(
@@ -383,7 +393,7 @@ def debate_create(
         reviewed_by=created_by,
         reviewed_at=timezone.now(),
     )
-    node.full_clean()
+    _validate(node)
     node.save()
     return debate
 
@@ -401,7 +411,7 @@ def debate_update(
         debate.description = _clean_text(description)
     if is_open is not None:
         debate.is_open = is_open
-    debate.full_clean()
+    _validate(debate)
     debate.save()
     debate.nodes.filter(kind=Kind.QUESTION).update(text=debate.question)
     return debate
@@ -433,7 +443,7 @@ def source_add(
         url=(url or "").strip(),
         added_by=added_by,
     )
-    source.full_clean()
+    _validate(source)
     source.save()
     if debate is not None:
         debate.sources.add(source)

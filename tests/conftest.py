@@ -7,6 +7,12 @@ from tests.factories import make_classroom, make_debate, make_user
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The real hasher costs ~0.3 s a user; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rendered maps are cached (locmem, or Redis on the PostgreSQL run): no test sees another's.
     cache.clear()

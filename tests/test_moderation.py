@@ -1,0 +1,260 @@
+"""The write workflow in moderation.py: submissions, decisions and their log."""
+
+import pytest
+
+from debates import moderation
+from debates.models import Action, Debate, ModerationEvent, Node, Relation
+from tests.factories import make_node, question_of, submit_claim
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(info) -> dict:
+    return info.value.message_dict
+
+
+def test_student_claim_is_pending_and_logged(debate, student):
+    node = submit_claim(debate, student)
+    assert node.status == "pending"
+    relation = node.outgoing.get()
+    assert (relation.target, relation.status) == (question_of(debate), "pending")
+    assert list(node.events.values_list("action", flat=True)) == ["submitted"]
+
+
+def test_teacher_claim_is_approved_at_once_with_its_arrow(debate, teacher):
+    node = submit_claim(debate, teacher)
+    node.refresh_from_db()
+    assert node.status == "approved" and node.outgoing.get().status == "approved"
+    assert list(node.events.values_list("action", flat=True)) == ["submitted", "approved"]
+
+
+def test_evidence_without_a_quote_is_refused(debate, student):
+    with pytest.raises(moderation.ModerationError) as info:
+        moderation.node_submit(debate=debate, author=student, kind="evidence", text="x", target=question_of(debate))
+    assert "needs a quote" in _messages(info)["quote"][0]
+
+
+def test_evidence_quote_given_as_text_alone_is_located(debate, student):
+    source = debate.sources.get()
+    node = moderation.node_submit(
+        debate=debate,
+        author=student,
+        kind="evidence",
+        text="Talks failed",
+        target=question_of(debate),
+        quote=moderation.QuoteInput(source=source, text='demand for a "military solution"'),
+    )
+    quote = node.quote
+    assert quote.text == "demand for a “military solution”"
+    assert source.text[quote.start : quote.end] == quote.text
+
+
+def test_evidence_quote_absent_from_the_source_says_so(debate, student):
+    quote = moderation.QuoteInput(source=debate.sources.get(), text="nothing like this")
+    with pytest.raises(moderation.ModerationError) as info:
+        moderation.node_submit(
+            debate=debate, author=student, kind="evidence", text="x", target=question_of(debate), quote=quote
+        )
+    assert "does not appear in the source" in _messages(info)["quote"][0]
+    assert not Node.objects.filter(kind="evidence").exists()
+
+
+def test_evidence_quote_with_wrong_offsets_is_refused(debate, student):
+    quote = moderation.QuoteInput(source=debate.sources.get(), text="mosque bombing", start=0, end=14)
+    with pytest.raises(moderation.ModerationError) as info:
+        moderation.node_submit(
+            debate=debate, author=student, kind="evidence", text="x", target=question_of(debate), quote=quote
+        )
+    assert "not what the source has" in _messages(info)["quote"][0]
+
+
+def test_quote_from_a_source_outside_the_debate_is_refused(debate, public_debate, student):
+    quote = moderation.QuoteInput(source=public_debate.sources.get(), text="mosque bombing")
+    with pytest.raises(moderation.ModerationError) as info:
+        moderation.node_submit(
+            debate=debate, author=student, kind="evidence", text="x", target=question_of(debate), quote=quote
+        )
+    assert "not one of this debate's sources" in _messages(info)["source"][0]
+
+
+def test_outsider_cannot_contribute(debate, outsider):
+    with pytest.raises(moderation.NotAllowed):
+        submit_claim(debate, outsider)
+
+
+def test_closed_debate_accepts_nothing(debate, student):
+    Debate.objects.filter(pk=debate.pk).update(is_open=False)
+    debate.refresh_from_db()
+    with pytest.raises(moderation.ModerationError) as info:
+        submit_claim(debate, student)
+    assert "closed" in _messages(info)["debate"][0]
+
+
+def test_target_from_another_debate_is_refused(debate, public_debate, student):
+    with pytest.raises(moderation.ModerationError) as info:
+        submit_claim(debate, student, target=question_of(public_debate))
+    assert "another debate" in _messages(info)["target"][0]
+
+
+def test_another_students_pending_node_cannot_be_a_target(debate, student, other_student):
+    hidden = submit_claim(debate, other_student)
+    with pytest.raises(moderation.ModerationError) as info:
+        submit_claim(debate, student, target=hidden)
+    assert "does not exist" in _messages(info)["target"][0]
+
+
+def test_pending_limit_per_student_per_debate(debate, student, settings):
+    settings.MAX_PENDING_PER_DEBATE = 3
+    for n in range(3):
+        submit_claim(debate, student, text=f"Reason {n}")
+    with pytest.raises(moderation.ModerationError) as info:
+        submit_claim(debate, student, text="One too many")
+    assert "the limit is 3" in _messages(info)["__all__"][0]
+
+
+def test_approval_publishes_the_node_and_the_arrow_submitted_with_it(debate, student, teacher):
+    node = submit_claim(debate, student)
+    moderation.item_decide(item=node, moderator=teacher, action=Action.APPROVED)
+    node.refresh_from_db()
+    assert node.status == "approved" and node.reviewed_by == teacher
+    assert node.outgoing.get().status == "approved"
+
+
+def test_second_decision_on_the_same_item_is_refused_as_already_decided(debate, student, teacher):
+    node = submit_claim(debate, student)
+    stale_copy = Node.objects.get(pk=node.pk)  # what the second teacher's page loaded
+    moderation.item_decide(item=node, moderator=teacher, action=Action.APPROVED)
+    with pytest.raises(moderation.AlreadyDecided) as info:
+        moderation.item_decide(item=stale_copy, moderator=teacher, action=Action.REJECTED, reason="unclear")
+    assert "already decided: it is approved" in _messages(info)["status"][0]
+    assert Node.objects.get(pk=node.pk).status == "approved"
+    assert node.events.filter(action="rejected").count() == 0
+
+
+def test_reject_needs_a_reason_code(debate, student, teacher):
+    node = submit_claim(debate, student)
+    with pytest.raises(moderation.ModerationError) as info:
+        moderation.item_decide(item=node, moderator=teacher, action=Action.REJECTED, reason="boring")
+    assert "reason" in _messages(info)
+    moderation.item_decide(item=node, moderator=teacher, action=Action.REJECTED, reason="unsupported", note="Cite it.")
+    event = node.events.get(action="rejected")
+    assert (event.reason, event.note, event.actor) == ("unsupported", "Cite it.", teacher)
+
+
+def test_return_needs_a_note_and_an_edit_sends_it_back_to_the_queue(debate, student, teacher):
+    node = submit_claim(debate, student)
+    with pytest.raises(moderation.ModerationError):
+        moderation.item_decide(item=node, moderator=teacher, action=Action.RETURNED)
+    moderation.item_decide(item=node, moderator=teacher, action=Action.RETURNED, note="Say which talks.")
+    assert node.outgoing.get().status == "returned"
+    moderation.node_edit(node=Node.objects.get(pk=node.pk), editor=student, text="The 2022 talks failed.")
+    node.refresh_from_db()
+    assert (node.status, node.text) == ("pending", "The 2022 talks failed.")
+    assert node.outgoing.get().status == "pending"
+    assert list(node.events.values_list("action", flat=True)) == ["submitted", "returned", "edited"]
+
+
+def test_edit_then_approve_records_both(debate, student, teacher):
+    node = submit_claim(debate, student, text="talks failed")
+    moderation.item_decide(item=node, moderator=teacher, action=Action.APPROVED, text="The talks failed.")
+    node.refresh_from_db()
+    assert node.text == "The talks failed."
+    assert list(node.events.values_list("action", flat=True)) == ["submitted", "edited", "approved"]
+
+
+def test_student_cannot_decide(debate, student, other_student):
+    node = submit_claim(debate, other_student)
+    with pytest.raises(moderation.NotAllowed):
+        moderation.item_decide(item=node, moderator=student, action=Action.APPROVED)
+    assert Node.objects.get(pk=node.pk).status == "pending"
+
+
+def test_teacher_of_another_classroom_cannot_decide(debate, student, other_teacher):
+    node = submit_claim(debate, student)
+    with pytest.raises(moderation.NotAllowed):
+        moderation.item_decide(item=node, moderator=other_teacher, action=Action.APPROVED)
+
+
+def test_relation_between_unapproved_nodes_cannot_be_approved(debate, student, teacher):
+    pending = submit_claim(debate, student)
+    claim = make_node(debate)
+    relation = Relation.objects.create(debate=debate, source=claim, target=pending, kind="opposes", author=student)
+    with pytest.raises(moderation.ModerationError) as info:
+        moderation.item_decide(item=relation, moderator=teacher, action=Action.APPROVED)
+    assert "Approve both nodes" in _messages(info)["status"][0]
+
+
+def test_student_proposes_a_link_between_approved_nodes(debate, student, teacher):
+    a, b = make_node(debate), make_node(debate)
+    relation = moderation.relation_submit(author=student, source=a, target=b, kind="opposes")
+    assert relation.status == "pending"
+    with pytest.raises(moderation.ModerationError) as info:
+        moderation.relation_submit(author=student, source=a, target=b, kind="supports")
+    assert "already linked" in _messages(info)["target"][0]
+    moderation.item_decide(item=relation, moderator=teacher, action=Action.APPROVED)
+    assert Relation.objects.get(pk=relation.pk).status == "approved"
+
+
+def test_withdraw_deletes_own_pending_work_and_keeps_the_log(debate, student, other_student):
+    node = submit_claim(debate, student)
+    with pytest.raises(moderation.NotAllowed):
+        moderation.item_withdraw(item=node, user=other_student)
+    moderation.item_withdraw(item=node, user=student)
+    assert not Node.objects.filter(pk=node.pk).exists()
+    assert ModerationEvent.objects.filter(action="withdrawn", item_label__contains="Talks have failed").count() == 1
+
+
+def test_decided_work_cannot_be_edited_or_withdrawn(debate, student, teacher):
+    node = submit_claim(debate, student)
+    moderation.item_decide(item=node, moderator=teacher, action=Action.APPROVED)
+    node.refresh_from_db()
+    with pytest.raises(moderation.ModerationError, match="no longer be changed"):
+        moderation.node_edit(node=node, editor=student, text="changed")
+    with pytest.raises(moderation.ModerationError):
+        moderation.item_withdraw(item=node, user=student)
+
+
+def test_bulk_approve_reports_what_it_could_not_do(debate, student, teacher):
+    a, b = submit_claim(debate, student, text="A"), submit_claim(debate, student, text="B")
+    moderation.item_decide(item=Node.objects.get(pk=b.pk), moderator=teacher, action=Action.APPROVED)
+    approved, problems = moderation.items_bulk_approve(items=[a, b], moderator=teacher)
+    assert approved == 1 and len(problems) == 1 and "already decided" in problems[0]
+
+
+def test_visibility_querysets_hide_other_students_work(debate, student, other_student, teacher):
+    mine = submit_claim(debate, student, text="mine")
+    theirs = submit_claim(debate, other_student, text="theirs")
+    visible = set(Node.objects.filter(debate=debate).visible_to(student))
+    assert mine in visible and theirs not in visible
+    from django.contrib.auth.models import AnonymousUser
+
+    assert mine not in set(Node.objects.visible_to(AnonymousUser()))
+    assert set(Relation.objects.visible_to(student)) == set(Relation.objects.filter(source__in=[mine]))
+    assert theirs in set(Node.objects.visible_to(teacher, moderator=True))
+
+
+def test_debate_create_makes_the_question_node_and_checks_the_classroom(teacher, other_teacher, classroom):
+    debate = moderation.debate_create(created_by=teacher, question="Should we?", classroom=classroom)
+    assert debate.slug == "should-we"
+    assert question_of(debate).status == "approved"
+    with pytest.raises(moderation.NotAllowed):
+        moderation.debate_create(created_by=other_teacher, question="Mine?", classroom=classroom)
+
+
+def test_debate_update_renames_the_question_node_and_closes(debate, teacher, student):
+    moderation.debate_update(debate=debate, user=teacher, question="A better question?", is_open=False)
+    assert question_of(debate).text == "A better question?"
+    assert Debate.objects.get(pk=debate.pk).is_open is False
+    with pytest.raises(moderation.NotAllowed):
+        moderation.debate_update(debate=debate, user=student, is_open=True)
+
+
+def test_source_add_keeps_text_exactly_and_refuses_bad_input(debate, teacher, student):
+    source = moderation.source_add(added_by=teacher, title="Op-ed", text="  Line one.\r\n\r\nLine two. ", debate=debate)
+    assert source.text == "  Line one.\n\nLine two. "
+    assert debate.sources.filter(pk=source.pk).exists()
+    with pytest.raises(moderation.ModerationError):
+        moderation.source_add(added_by=student, title="Mine", text="x", debate=debate)
+    with pytest.raises(Exception) as info:
+        moderation.source_add(added_by=teacher, title="Bad", text="nul\x00here", debate=debate)
+    assert "NUL" in str(info.value)
