@@ -147,7 +147,7 @@ NODES = [
      "quote": ("kpo", "An exchange of fire that lasted at least three hours killed 19 police officials and two militants")},
     {"key": "mianwali", "kind": "evidence",
      "text": "The day after Peshawar, TTP fighters attacked a police station in Mianwali: the first terror attack of its kind in Punjab.",
-     "quote": ("tarar", "It was the first terror attack of its kind in Punjab province.")},
+     "quote": ("tarar", "A day after the Peshawar attack, a police station in Mianwali, Punjab, came under a gun attack by heavily armed TTP fighters. It was the first terror attack of its kind in Punjab province.")},
     {"key": "multifaceted", "kind": "claim",
      "text": "Long-term reform and immediate security are not alternatives: Pakistan needs a multi-faceted approach that does both.",
      "quote": ("tarar", "To effectively combat terrorism in Pakistan, a multi-faceted approach is needed.")},

@@ -1,0 +1,152 @@
+"""import_source and load_demo."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from debates import quotes
+from debates.demo import content
+from debates.models import Debate, Kind, Membership, ModerationEvent, Node, Relation, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(*args) -> str:
+    out = StringIO()
+    call_command("import_source", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_import_source_keeps_the_text_exactly(tmp_path):
+    path = tmp_path / "oped.txt"
+    text = "Title-less op-ed.\n\nپاکستان 🇵🇰 “quoted” \u200f\nLast line without newline"
+    path.write_text(text, encoding="utf-8")
+    out = _import(
+        str(path),
+        "--title",
+        "An op-ed",
+        "--author",
+        "A. Writer",
+        "--outlet",
+        "Dawn",
+        "--date",
+        "2023-02-19",
+        "--url",
+        "https://example.org/oped",
+    )
+    source = Source.objects.get()
+    assert source.text == text
+    assert (source.title, source.outlet, source.published.isoformat()) == ("An op-ed", "Dawn", "2023-02-19")
+    assert f"#{source.pk}" in out
+
+
+def test_import_source_can_attach_to_a_debate(tmp_path, debate):
+    path = tmp_path / "oped.txt"
+    path.write_text("Body.", encoding="utf-8")
+    _import(str(path), "--title", "T", "--debate", debate.slug)
+    assert debate.sources.filter(title="T").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (None, [], "does not exist"),
+        (b"", [], "is empty"),
+        (b"  \n\n ", [], "is empty"),
+        (b"caf\xe9 latin-1", [], "is not UTF-8"),
+        (b"fine", ["--date", "19/02/2023"], "--date: '19/02/2023' is not a date"),
+        (b"fine", ["--url", "not a url"], "url: Enter a valid URL"),
+        (b"nul \x00 byte", [], "text: This text contains a NUL character"),
+        (b"fine", ["--debate", "no-such-debate"], "--debate: no debate has the slug"),
+    ],
+)
+def test_import_source_errors_name_the_problem(tmp_path, content, args, message):
+    path = tmp_path / "oped.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        _import(str(path), "--title", "T", *args)
+    assert Source.objects.count() == 0
+
+
+def test_import_source_requires_a_title(tmp_path):
+    path = tmp_path / "oped.txt"
+    path.write_text("Body.", encoding="utf-8")
+    with pytest.raises(CommandError, match="--title"):
+        _import(str(path))
+
+
+@pytest.fixture
+def demo(db):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_has_the_two_op_eds_with_their_metadata(demo):
+    tarar = Source.objects.get(author="Eman Mudassar Tarar")
+    assert tarar.title == "Security failure in Pakistan"
+    editorial = Source.objects.get(published="2023-02-19")
+    assert editorial.author == "Editorial"
+    for source in (tarar, editorial):
+        assert "Advertisement" not in source.text
+        assert "Please enter your comment" not in source.text and "Must Read" not in source.text
+        assert "Share:" not in source.text
+
+
+def test_demo_debate_meets_the_counts(demo):
+    debate = Debate.objects.get(slug=content.SLUG)
+    approved = Node.objects.filter(debate=debate, status="approved")
+    assert approved.filter(kind=Kind.QUESTION).count() == 1
+    assert approved.filter(kind=Kind.POSITION).count() >= 2
+    assert approved.count() >= 24
+    evidence = approved.filter(kind=Kind.EVIDENCE)
+    assert evidence.count() >= 12
+    assert {e.quote.source.author for e in evidence} == {"Eman Mudassar Tarar", "Editorial"}
+    assert Relation.objects.filter(debate=debate, status="approved", kind="opposes").count() >= 6
+    assert Node.objects.filter(debate=debate, status="pending").count() >= 3
+    assert set(Node.objects.filter(status="pending").values_list("author__username", flat=True)) == {
+        "student1",
+        "student2",
+    }
+
+
+def test_demo_quotes_all_stand_verbatim_in_their_sources(demo):
+    for node in Node.objects.filter(kind=Kind.EVIDENCE).select_related("quote__source"):
+        quotes.verify(node.quote.source.text, node.quote.text, node.quote.start, node.quote.end)
+
+
+def test_demo_figures_are_quoted(demo):
+    quoted = " ".join(Node.objects.filter(kind=Kind.EVIDENCE).values_list("quote__text", flat=True))
+    for figure in ("more than 100 people", "84 percent", "6,000 fighters", "19 police officials", "Mianwali"):
+        assert figure in quoted, figure
+
+
+def test_demo_classroom_has_a_teacher_and_two_students(demo):
+    roles = sorted(Membership.objects.values_list("user__username", "role"))
+    assert roles == [("student1", "student"), ("student2", "student"), ("teacher", "teacher")]
+    assert "teacher" in demo and "counterpoint-student1" in demo and "CIVICS10" in demo
+
+
+def test_every_demo_contribution_is_logged(demo):
+    for node in Node.objects.exclude(kind=Kind.QUESTION).prefetch_related("events"):
+        actions = [e.action for e in node.events.all()]
+        assert actions == (["submitted", "approved"] if node.status == "approved" else ["submitted"]), node
+
+
+def test_load_demo_twice_changes_nothing(demo):
+    def snapshot():
+        return (
+            list(Node.objects.values_list("pk", "text", "status")),
+            list(Relation.objects.values_list("pk", "status")),
+            list(Source.objects.values_list("pk", "text")),
+            ModerationEvent.objects.count(),
+            Membership.objects.count(),
+        )
+
+    before = snapshot()
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert snapshot() == before
+    assert "already loaded" in out.getvalue()
