@@ -109,3 +109,12 @@ def page(chromium, live_server):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return [
+        f"database: {settings.DATABASES['default']['ENGINE']}",
+        f"cache: {settings.CACHES['default']['BACKEND']}",
+    ]
