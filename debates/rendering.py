@@ -409,8 +409,10 @@ def build_dot(
     Pending and returned work is drawn (dashed) only with show_pending. With a title, the
     drawing carries a header (title, date, sources) for print."""
     selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
-    nodes = [n for n in data.nodes if n.pk in selection.pks]
-    relations = [r for r in data.relations if r.source in selection.pks and r.target in selection.pks]
+    nodes = sorted((n for n in data.nodes if n.pk in selection.pks), key=lambda n: n.pk)
+    relations = sorted(
+        (r for r in data.relations if r.source in selection.pks and r.target in selection.pks), key=lambda r: r.pk
+    )
     if not show_pending:
         relations = [r for r in relations if r.status == Status.APPROVED]
 
