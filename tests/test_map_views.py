@@ -85,7 +85,7 @@ def test_unknown_debate_is_404(client, db):
 
 def test_student_sees_approved_content_only_on_the_map(client, debate, student, other_student):
     approved = make_node(debate, text="Approved reason")
-    pending = submit_claim(debate, other_student, text="Somebody else's pending idea")
+    submit_claim(debate, other_student, text="Somebody else's pending idea")
     client.force_login(student)
     html = client.get(page_url(debate, pending=1)).content.decode()
     assert "Approved reason" in html
