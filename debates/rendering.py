@@ -203,7 +203,7 @@ def _html(text: str, *, width: int | None = None, max_lines: int = 1, limit: int
         flat = " ".join(text.split())
         if len(flat) > limit:
             flat = flat[: limit - 1].rstrip() + "\u2026"
-        return _escape(flat)
+        return _escape(flat) or "&#160;"
     budget = width * max_lines + 1
     lines: list[str] = []
     for paragraph in text[:budget].split("\n"):
@@ -214,7 +214,8 @@ def _html(text: str, *, width: int | None = None, max_lines: int = 1, limit: int
     if truncated:
         last = lines[-1][: width - 1].rstrip()
         lines[-1] = last + "\u2026"
-    return "<BR/>".join(_escape(line) for line in lines)
+    # Graphviz refuses an empty <B></B>: an empty text is a no-break space.
+    return "<BR/>".join(_escape(line) for line in lines) or "&#160;"
 
 
 def _attr(value: str) -> str:
@@ -321,7 +322,8 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
     if data.as_of:
         facts.append(f"Map as of {data.as_of.isoformat()}")
     shown = len(selection.pks)
-    facts.append(f"{shown} of {selection.total} boxes" if shown < selection.total else f"{shown} boxes")
+    boxes = "box" if selection.total == 1 else "boxes"
+    facts.append(f"{shown} of {selection.total} {boxes}" if shown < selection.total else f"{shown} {boxes}")
     if selection.focus is not None:
         facts.append(f"around box #{int(selection.focus)}")
     facts_text = _html(" \u00b7 ".join(facts))
