@@ -16,18 +16,17 @@ import math
 import os
 import re
 import subprocess
-import textwrap
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import reverse
 
 from debates import permissions
 from debates.models import Debate, Kind, Node, Relation, Status
-from debates.text import find_forbidden_character
 
 # Output formats: what dot is asked for, and the media type served. "dot" is the DOT text
 # itself and never runs Graphviz.
@@ -52,6 +51,9 @@ TOOLTIP_CHARS = 400
 # The largest drawing, in inches (width, height): a bigger layout is packed towards this
 # shape (ratio=compress), then scaled down.
 MAP_INCHES = "27,18"
+# How long a drawing's digest is remembered for unchanged data; a source's new title or
+# outlet (which the data stamp does not see) shows after at most this long.
+DIGEST_SECONDS = 300
 # Layout balance (see _tree_minlen): boxes per rank ~ sqrt(n * RANK_BALANCE).
 RANK_BALANCE = 1.5
 MAX_RANK_SHIFT = 2
@@ -133,7 +135,13 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
     moderator who asks): three queries, whatever the debate's size."""
     moderator = show_pending and permissions.can_moderate(user, debate)
     statuses = [Status.APPROVED, Status.PENDING, Status.RETURNED] if moderator else [Status.APPROVED]
-    nodes = Node.objects.filter(debate=debate, status__in=statuses).visible_to(user, moderator=moderator).for_map()
+    nodes = (
+        Node.objects.filter(debate=debate, status__in=statuses)
+        .visible_to(user, moderator=moderator)
+        .for_map()
+        # A source's full text is tens of kilobytes; the map needs only its citation.
+        .defer("quote__source__text")
+    )
     relations = (
         Relation.objects.filter(
             debate=debate, status__in=statuses, source__status__in=statuses, target__status__in=statuses
@@ -181,12 +189,44 @@ def _source_line(source) -> str:
 # --------------------------------------------------------------------------- pure part
 
 
+def _forbidden_class() -> str:
+    """A regex class of what debates.text refuses: C0/C1 controls bar newline and tab, lone
+    surrogates, non-characters. One C-speed pass instead of a Python loop per character."""
+    ranges = ["\x00-\x08", "\x0b-\x1f", "\x7f-\x9f", "\ud800-\udfff", "\ufdd0-\ufdef"]
+    ranges += [f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)]
+    return "[" + "".join(ranges) + "]"
+
+
+_FORBIDDEN = re.compile(_forbidden_class())
+
+
 def _clean(text: str) -> str:
     """Defence in depth: drop what the validators refuse (NUL, controls, surrogates)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    if find_forbidden_character(text) is None:
-        return text
-    return "".join(c for c in text if c == "\n" or find_forbidden_character(c) is None)
+    return _FORBIDDEN.sub("", text)
+
+
+def _wrap(paragraph: str, width: int) -> list[str]:
+    """Greedy word wrap; a word longer than the width is cut (a URL, 20,000 letters)."""
+    lines: list[str] = []
+    current = ""
+    for word in paragraph.split():
+        while len(word) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines
 
 
 def _escape(text: str) -> str:
@@ -207,7 +247,7 @@ def _html(text: str, *, width: int | None = None, max_lines: int = 1, limit: int
     budget = width * max_lines + 1
     lines: list[str] = []
     for paragraph in text[:budget].split("\n"):
-        lines += textwrap.wrap(paragraph, width=width, break_long_words=True, break_on_hyphens=True) or [""]
+        lines += _wrap(paragraph, width)
     lines = [line for line in lines if line.strip()] or [""]
     truncated = len(lines) > max_lines or len(text) > budget
     lines = lines[:max_lines]
@@ -428,6 +468,9 @@ def build_dot(
     ]
     if title is not None:
         out.append(f"  graph [labelloc=t labeljust=c label={_header_label(data, title, selection)}]")
+    # One reverse() for all nodes: the URL of node 0, with the id swapped in.
+    node_url = reverse("debates:node-detail", args=[data.slug, 0])
+    assert node_url.endswith("/0/")
     for node in nodes:
         attributes, fill, _ = _KIND_STYLE.get(node.kind, _KIND_STYLE[Kind.CLAIM])
         pk = int(node.pk)
@@ -435,7 +478,7 @@ def build_dot(
         if node.status != Status.APPROVED:
             style = re.sub(r'style="([^"]*)"', lambda m: f'style="{m.group(1)},dashed"', attributes)
             attributes, extra = style, f' color="{PENDING_COLOUR}" penwidth=2'
-        url = reverse("debates:node-detail", args=[data.slug, pk])
+        url = node_url[:-2] + f"{pk}/"
         out.append(
             f'  n{pk} [{attributes} fillcolor="{fill}"{extra} URL={_attr(url)} '
             f"tooltip=<{_html(node.text)}> label={_node_label(node)}]"
@@ -559,6 +602,49 @@ def rendered(dot_text: str, fmt: str) -> bytes:
         output = render(dot_text, fmt)
         cache.set(key, output, settings.MAP_CACHE_SECONDS)
     return output
+
+
+def data_stamp(debate: Debate) -> tuple:
+    """One query that changes whenever the map's data does: counts and latest timestamps of
+    the debate's nodes, relations and sources. An approval sets reviewed_at, an edit
+    updated_at, a withdrawal or a new item changes a count."""
+
+    def of(model, function, field):
+        rows = model.objects.filter(debate=OuterRef("pk")).order_by().values("debate")
+        return Subquery(rows.annotate(value=function(field)).values("value"))
+
+    links = Debate.sources.through
+    return (
+        Debate.objects.filter(pk=debate.pk)
+        .annotate(
+            node_count=of(Node, Count, "pk"),
+            node_updated=of(Node, Max, "updated_at"),
+            node_reviewed=of(Node, Max, "reviewed_at"),
+            relation_count=of(Relation, Count, "pk"),
+            relation_created=of(Relation, Max, "created_at"),
+            relation_reviewed=of(Relation, Max, "reviewed_at"),
+            source_count=of(links, Count, "pk"),
+            source_last=of(links, Max, "source_id"),
+        )
+        .values_list(
+            "node_count",
+            "node_updated",
+            "node_reviewed",
+            "relation_count",
+            "relation_created",
+            "relation_reviewed",
+            "source_count",
+            "source_last",
+        )
+        .get()
+    )
+
+
+def drawing_key(debate: Debate, fmt: str, options: dict, stamp: tuple) -> str:
+    """Where the digest of a drawing of these data, in this format and with these options,
+    is remembered: a cached export then costs two queries and no DOT building."""
+    what = repr((debate.pk, debate.slug, debate.question, fmt, sorted(options.items()), settings.MAP_MAX_NODES, stamp))
+    return "mapdigest:" + hashlib.sha256(what.encode()).hexdigest()
 
 
 _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)

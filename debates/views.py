@@ -10,6 +10,7 @@ def home(request):
 # === Maps: debate page, node page, exports (issue 3) ===============================
 
 from django.conf import settings as _settings  # noqa: E402
+from django.core.cache import cache as _cache  # noqa: E402
 from django.db.models import Q  # noqa: E402
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotModified  # noqa: E402
 from django.shortcuts import render as _render_template  # noqa: E402
@@ -37,18 +38,26 @@ def _int_param(request, name: str, *, low: int, high: int) -> int | None:
     return int(value)
 
 
-def _map_request(request, slug: str):
-    """The debate, what the user may see of its map, and the focus/depth/pending options."""
+def _map_options(request, slug: str):
+    """The debate, whether the user moderates it, and the focus/depth/pending options."""
     debate = permissions.get_debate_for_user(request.user, slug)
     moderator = permissions.can_moderate(request.user, debate)
     show_pending = moderator and request.GET.get("pending") == "1"
     focus = _int_param(request, "focus", low=1, high=2**63 - 1)
     depth = _int_param(request, "depth", low=0, high=rendering.MAX_FOCUS_DEPTH)
-    data = rendering.load_map(debate, request.user, show_pending=show_pending)
-    if focus is not None and data.node(focus) is None:
+    return debate, moderator, {"focus": focus, "depth": depth, "show_pending": show_pending}
+
+
+def _load_map(request, debate, options):
+    data = rendering.load_map(debate, request.user, show_pending=options["show_pending"])
+    if options["focus"] is not None and data.node(options["focus"]) is None:
         raise Http404("No such node in this map.")
-    options = {"focus": focus, "depth": depth, "show_pending": show_pending}
-    return debate, moderator, data, options
+    return data
+
+
+def _map_request(request, slug: str):
+    debate, moderator, options = _map_options(request, slug)
+    return debate, moderator, _load_map(request, debate, options), options
 
 
 @require_safe
@@ -130,20 +139,28 @@ def debate_map(request, slug, fmt):
     if fmt not in rendering.FORMATS:
         raise Http404("No such map format.")
     try:
-        debate, _, data, options = _map_request(request, slug)
+        debate, _, options = _map_options(request, slug)
     except _BadParameter as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    dot_text = rendering.build_dot(data, title=debate.question, **options)
-    etag = quote_etag(rendering.digest(dot_text, fmt))
+    # Fast path: unchanged data (one query says so) and a drawing already in the cache.
+    pointer = rendering.drawing_key(debate, fmt, options, rendering.data_stamp(debate))
+    digest = _cache.get(pointer)
+    output = _cache.get(f"map:{digest}") if digest else None
+    if output is None:
+        dot_text = rendering.build_dot(_load_map(request, debate, options), title=debate.question, **options)
+        digest = rendering.digest(dot_text, fmt)
+    etag = quote_etag(digest)
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
-    try:
-        output = rendering.rendered(dot_text, fmt)
-    except rendering.RenderError as error:
-        context = {"debate": debate, "message": str(error)}
-        return _render_template(request, "debates/map_unavailable.html", context, status=503)
+    if output is None:
+        try:
+            output = rendering.rendered(dot_text, fmt)
+        except rendering.RenderError as error:
+            context = {"debate": debate, "message": str(error)}
+            return _render_template(request, "debates/map_unavailable.html", context, status=503)
+        _cache.set(pointer, digest, rendering.DIGEST_SECONDS)
     response = HttpResponse(output, content_type=rendering.FORMATS[fmt])
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"

@@ -321,6 +321,22 @@ def test_node_page_costs_a_fixed_number_of_queries(client, public_debate, size, 
 @pytest.mark.parametrize("size", [3, 12, 30])
 def test_each_export_costs_a_fixed_number_of_queries(client, public_debate, fmt, size, django_assert_num_queries):
     grow(public_debate, size)
-    # debate (+classroom), nodes (+quote+source), relations, the debate's sources.
-    with django_assert_num_queries(4):
+    # debate (+classroom), the data stamp, nodes (+quote+source), relations, the debate's sources.
+    with django_assert_num_queries(5):
         assert client.get(map_url(public_debate, fmt)).status_code == 200
+    # Cached: debate, the data stamp; no map data is loaded, no DOT built.
+    with django_assert_num_queries(2):
+        assert client.get(map_url(public_debate, fmt)).status_code == 200
+
+
+def test_a_cached_export_is_served_again_after_any_change_of_the_data(client, debate, teacher, student):
+    claim = make_node(debate, text="Original wording")
+    client.force_login(teacher)
+    first = client.get(map_url(debate, "dot"))
+    assert client.get(map_url(debate, "dot"))["ETag"] == first["ETag"]
+    pending = submit_claim(debate, student, text="Second thought", target=claim)
+    assert client.get(map_url(debate, "dot"))["ETag"] == first["ETag"]  # pending: not on the public map
+    assert b"Second thought" in client.get(map_url(debate, "dot", pending=1)).content
+    moderation.item_decide(item=pending, moderator=teacher, action=Action.APPROVED)
+    after = client.get(map_url(debate, "dot"))
+    assert after["ETag"] != first["ETag"] and b"Second thought" in after.content
