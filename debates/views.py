@@ -142,26 +142,32 @@ def debate_map(request, slug, fmt):
         debate, _, options = _map_options(request, slug)
     except _BadParameter as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    compressed = fmt in rendering.COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "")
     # Fast path: unchanged data (one query says so) and a drawing already in the cache.
     pointer = rendering.drawing_key(debate, fmt, options, rendering.data_stamp(debate))
     digest = _cache.get(pointer)
-    output = _cache.get(f"map:{digest}") if digest else None
+    output = _cache.get(rendering.cache_key(digest, compressed)) if digest else None
     if output is None:
         dot_text = rendering.build_dot(_load_map(request, debate, options), title=debate.question, **options)
         digest = rendering.digest(dot_text, fmt)
-    etag = quote_etag(digest)
+    # The gzipped bytes are another representation: another entity tag.
+    etag = quote_etag(digest + ("-gzip" if compressed else ""))
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
     if output is None:
         try:
-            output = rendering.rendered(dot_text, fmt)
+            output = rendering.rendered(dot_text, fmt, compressed=compressed)
         except rendering.RenderError as error:
             context = {"debate": debate, "message": str(error)}
             return _render_template(request, "debates/map_unavailable.html", context, status=503)
         _cache.set(pointer, digest, rendering.DIGEST_SECONDS)
     response = HttpResponse(output, content_type=rendering.FORMATS[fmt])
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    if fmt in rendering.COMPRESSIBLE:
+        response["Vary"] = "Accept-Encoding"
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     name = debate.slug + (f"-around-{options['focus']}" if options["focus"] else "")

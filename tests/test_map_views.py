@@ -340,3 +340,17 @@ def test_a_cached_export_is_served_again_after_any_change_of_the_data(client, de
     moderation.item_decide(item=pending, moderator=teacher, action=Action.APPROVED)
     after = client.get(map_url(debate, "dot"))
     assert after["ETag"] != first["ETag"] and b"Second thought" in after.content
+
+
+def test_svg_is_served_gzipped_to_clients_that_accept_it(client, public_debate):
+    import gzip
+
+    make_node(public_debate, text="A reason")
+    plain = client.get(map_url(public_debate, "svg"))
+    zipped = client.get(map_url(public_debate, "svg"), HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content
+    assert zipped["ETag"] != plain["ETag"]
+    again = client.get(map_url(public_debate, "svg"), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+    assert again.status_code == 304
+    assert "Content-Encoding" not in client.get(map_url(public_debate, "png"), HTTP_ACCEPT_ENCODING="gzip")
