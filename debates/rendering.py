@@ -621,26 +621,35 @@ def rendered(dot_text: str, fmt: str, *, compressed: bool = False) -> bytes:
     return output
 
 
-def data_stamp(debate: Debate) -> tuple:
-    """One query that changes whenever the map's data does: counts and latest timestamps of
-    the debate's nodes, relations and sources. An approval sets reviewed_at, an edit
-    updated_at, a withdrawal or a new item changes a count. Plain SQL: it runs on every
-    cached export, where building an ORM query would cost more than running it."""
-    nodes, relations = Node._meta.db_table, Relation._meta.db_table
+def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
+    """The debate with this slug (its own columns only) and a stamp of its map's data, in one
+    query: counts and latest timestamps of its nodes, relations and sources, which change
+    whenever the map does (an approval sets reviewed_at, an edit updated_at, a withdrawal or
+    a new item changes a count). Plain SQL: this runs on every cached export, where building
+    ORM queries would cost more than running them."""
+    debates, nodes, relations = Debate._meta.db_table, Node._meta.db_table, Relation._meta.db_table
     links = Debate.sources.through._meta.db_table
+    columns = ["id", "slug", "question", "classroom_id", "created_by_id", "is_open"]
     sql = (
-        f"SELECT (SELECT COUNT(*) FROM {nodes} WHERE debate_id = %s),"
-        f" (SELECT MAX(updated_at) FROM {nodes} WHERE debate_id = %s),"
-        f" (SELECT MAX(reviewed_at) FROM {nodes} WHERE debate_id = %s),"
-        f" (SELECT COUNT(*) FROM {relations} WHERE debate_id = %s),"
-        f" (SELECT MAX(created_at) FROM {relations} WHERE debate_id = %s),"
-        f" (SELECT MAX(reviewed_at) FROM {relations} WHERE debate_id = %s),"
-        f" (SELECT COUNT(*) FROM {links} WHERE debate_id = %s),"
-        f" (SELECT MAX(source_id) FROM {links} WHERE debate_id = %s)"
+        f"SELECT {', '.join('d.' + c for c in columns)},"
+        f" (SELECT COUNT(*) FROM {nodes} WHERE debate_id = d.id),"
+        f" (SELECT MAX(updated_at) FROM {nodes} WHERE debate_id = d.id),"
+        f" (SELECT MAX(reviewed_at) FROM {nodes} WHERE debate_id = d.id),"
+        f" (SELECT COUNT(*) FROM {relations} WHERE debate_id = d.id),"
+        f" (SELECT MAX(created_at) FROM {relations} WHERE debate_id = d.id),"
+        f" (SELECT MAX(reviewed_at) FROM {relations} WHERE debate_id = d.id),"
+        f" (SELECT COUNT(*) FROM {links} WHERE debate_id = d.id),"
+        f" (SELECT MAX(source_id) FROM {links} WHERE debate_id = d.id)"
+        f" FROM {debates} d WHERE d.slug = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [debate.pk] * 8)
-        return tuple(str(value) for value in cursor.fetchone())
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None, ()
+    debate = Debate(**dict(zip(columns, row[: len(columns)], strict=True)))
+    debate._state.adding, debate._state.db = False, connection.alias
+    return debate, tuple(str(value) for value in row[len(columns) :])
 
 
 def drawing_key(debate: Debate, fmt: str, options: dict, stamp: tuple) -> str:

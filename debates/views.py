@@ -38,14 +38,12 @@ def _int_param(request, name: str, *, low: int, high: int) -> int | None:
     return int(value)
 
 
-def _map_options(request, slug: str):
-    """The debate, whether the user moderates it, and the focus/depth/pending options."""
-    debate = permissions.get_debate_for_user(request.user, slug)
-    moderator = permissions.can_moderate(request.user, debate)
-    show_pending = moderator and request.GET.get("pending") == "1"
-    focus = _int_param(request, "focus", low=1, high=2**63 - 1)
-    depth = _int_param(request, "depth", low=0, high=rendering.MAX_FOCUS_DEPTH)
-    return debate, moderator, {"focus": focus, "depth": depth, "show_pending": show_pending}
+def _map_params(request, moderator: bool) -> dict:
+    return {
+        "focus": _int_param(request, "focus", low=1, high=2**63 - 1),
+        "depth": _int_param(request, "depth", low=0, high=rendering.MAX_FOCUS_DEPTH),
+        "show_pending": moderator and request.GET.get("pending") == "1",
+    }
 
 
 def _load_map(request, debate, options):
@@ -56,7 +54,10 @@ def _load_map(request, debate, options):
 
 
 def _map_request(request, slug: str):
-    debate, moderator, options = _map_options(request, slug)
+    """The debate, whether the user moderates it, what they may see of its map, and the options."""
+    debate = permissions.get_debate_for_user(request.user, slug)
+    moderator = permissions.can_moderate(request.user, debate)
+    options = _map_params(request, moderator)
     return debate, moderator, _load_map(request, debate, options), options
 
 
@@ -138,13 +139,18 @@ def debate_map(request, slug, fmt):
     """The map as a file: /debates/<slug>/map.svg|png|pdf|dot, with ETag and 304."""
     if fmt not in rendering.FORMATS:
         raise Http404("No such map format.")
+    # The debate and a stamp of its data in one query; who may see it is asked as everywhere.
+    debate, stamp = rendering.debate_and_stamp(slug)
+    if debate is None or not permissions.can_see_debate(request.user, debate):
+        raise Http404("No such debate.")
+    moderator = permissions.can_moderate(request.user, debate)
     try:
-        debate, _, options = _map_options(request, slug)
+        options = _map_params(request, moderator)
     except _BadParameter as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     compressed = fmt in rendering.COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "")
     # Fast path: unchanged data (one query says so) and a drawing already in the cache.
-    pointer = rendering.drawing_key(debate, fmt, options, rendering.data_stamp(debate))
+    pointer = rendering.drawing_key(debate, fmt, options, stamp)
     digest = _cache.get(pointer)
     output = _cache.get(rendering.cache_key(digest, compressed)) if digest else None
     if output is None:

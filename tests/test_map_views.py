@@ -321,11 +321,11 @@ def test_node_page_costs_a_fixed_number_of_queries(client, public_debate, size, 
 @pytest.mark.parametrize("size", [3, 12, 30])
 def test_each_export_costs_a_fixed_number_of_queries(client, public_debate, fmt, size, django_assert_num_queries):
     grow(public_debate, size)
-    # debate (+classroom), the data stamp, nodes (+quote+source), relations, the debate's sources.
-    with django_assert_num_queries(5):
+    # the debate with a stamp of its data, nodes (+quote+source), relations, the debate's sources.
+    with django_assert_num_queries(4):
         assert client.get(map_url(public_debate, fmt)).status_code == 200
-    # Cached: debate, the data stamp; no map data is loaded, no DOT built.
-    with django_assert_num_queries(2):
+    # Cached: the debate with its data stamp only; no map data is loaded, no DOT built.
+    with django_assert_num_queries(1):
         assert client.get(map_url(public_debate, fmt)).status_code == 200
 
 
