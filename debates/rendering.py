@@ -27,7 +27,7 @@ from django.db import connection
 from django.urls import reverse
 
 from debates import permissions
-from debates.models import Debate, Kind, Node, Relation, Status
+from debates.models import Debate, Kind, ModerationEvent, Node, Relation, Status
 
 # Output formats: what dot is asked for, and the media type served. "dot" is the DOT text
 # itself and never runs Graphviz.
@@ -623,24 +623,28 @@ def rendered(dot_text: str, fmt: str, *, compressed: bool = False) -> bytes:
 
 def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
     """The debate with this slug (its own columns only) and a stamp of its map's data, in one
-    query: counts and latest timestamps of its nodes, relations and sources, which change
-    whenever the map does (an approval sets reviewed_at, an edit updated_at, a withdrawal or
-    a new item changes a count). Plain SQL: this runs on every cached export, where building
+    query that reads indexes only, whatever the debate's size: counts and highest ids of its
+    nodes, relations and sources, and its latest moderation event. Every submission,
+    decision, edit and withdrawal goes through moderation.py, which logs an event; a new or
+    deleted row changes a count. (An edit made around the workflow, in the database itself,
+    shows after DIGEST_SECONDS.) Plain SQL: this runs on every cached export, where building
     ORM queries would cost more than running them."""
     debates, nodes, relations = Debate._meta.db_table, Node._meta.db_table, Relation._meta.db_table
-    links = Debate.sources.through._meta.db_table
+    events, links = ModerationEvent._meta.db_table, Debate.sources.through._meta.db_table
     columns = ["id", "slug", "question", "classroom_id", "created_by_id", "is_open"]
+    stamps = [
+        f"COUNT(*) FROM {nodes}",
+        f"MAX(id) FROM {nodes}",
+        f"COUNT(*) FROM {relations}",
+        f"MAX(id) FROM {relations}",
+        f"MAX(id) FROM {events}",
+        f"COUNT(*) FROM {links}",
+        f"MAX(source_id) FROM {links}",
+    ]
     sql = (
-        f"SELECT {', '.join('d.' + c for c in columns)},"
-        f" (SELECT COUNT(*) FROM {nodes} WHERE debate_id = d.id),"
-        f" (SELECT MAX(updated_at) FROM {nodes} WHERE debate_id = d.id),"
-        f" (SELECT MAX(reviewed_at) FROM {nodes} WHERE debate_id = d.id),"
-        f" (SELECT COUNT(*) FROM {relations} WHERE debate_id = d.id),"
-        f" (SELECT MAX(created_at) FROM {relations} WHERE debate_id = d.id),"
-        f" (SELECT MAX(reviewed_at) FROM {relations} WHERE debate_id = d.id),"
-        f" (SELECT COUNT(*) FROM {links} WHERE debate_id = d.id),"
-        f" (SELECT MAX(source_id) FROM {links} WHERE debate_id = d.id)"
-        f" FROM {debates} d WHERE d.slug = %s"
+        f"SELECT {', '.join('d.' + c for c in columns)}, "
+        + ", ".join(f"(SELECT {stamp} WHERE debate_id = d.id)" for stamp in stamps)
+        + f" FROM {debates} d WHERE d.slug = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [slug])
@@ -649,7 +653,7 @@ def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
         return None, ()
     debate = Debate(**dict(zip(columns, row[: len(columns)], strict=True)))
     debate._state.adding, debate._state.db = False, connection.alias
-    return debate, tuple(str(value) for value in row[len(columns) :])
+    return debate, tuple(row[len(columns) :])
 
 
 def drawing_key(debate: Debate, fmt: str, options: dict, stamp: tuple) -> str:
