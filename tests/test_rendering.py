@@ -1,0 +1,238 @@
+"""The drawing as DOT text: shapes, styles, escaping, determinism, focus and the size cap.
+
+Pure: build_dot() runs on hand-made MapData, no database and no `dot`.
+"""
+
+import re
+from datetime import date
+
+import pytest
+
+from debates.outline import build_outline
+from debates.rendering import MapData, MapNode, MapRelation, _html, build_dot, neighbourhood, select
+
+pytestmark = pytest.mark.urls("config.urls")
+
+
+def node(pk, kind="claim", text=None, status="approved", quote="", citation=""):
+    return MapNode(pk=pk, kind=kind, text=text or f"Claim {pk}", status=status, quote=quote, citation=citation)
+
+
+def rel(pk, source, target, kind="supports", status="approved"):
+    return MapRelation(pk=pk, source=source, target=target, kind=kind, status=status)
+
+
+def small_map(**extra) -> MapData:
+    """Question 1; positions 2 and 3; claim 4 supports 2 and opposes 3; evidence 5 supports 4."""
+    nodes = (
+        node(1, "question", "How should Pakistan respond?"),
+        node(2, "position", "A military solution"),
+        node(3, "position", "Address the root causes"),
+        node(4, "claim", "Talks have failed before."),
+        node(
+            5,
+            "evidence",
+            "Attacks rose 84%.",
+            quote="an 84 percent increase in TTP attacks",
+            citation="Dawn, 2023-02-19",
+        ),
+    )
+    relations = (rel(1, 2, 1), rel(2, 3, 1), rel(3, 4, 2), rel(4, 4, 3, "opposes"), rel(5, 5, 4))
+    fields = {"slug": "ttp", "question": nodes[0].text, "nodes": nodes, "relations": relations}
+    fields.update(extra)
+    return MapData(**fields)
+
+
+def node_line(dot: str, pk: int) -> str:
+    return next(line for line in dot.splitlines() if line.strip().startswith(f"n{pk} ["))
+
+
+def edge_line(dot: str, target: int, source: int) -> str:
+    return next(line for line in dot.splitlines() if line.strip().startswith(f"n{target} -> n{source} "))
+
+
+def test_each_kind_has_its_own_shape_and_caption():
+    dot = build_dot(small_map())
+    assert "shape=box" in node_line(dot, 1) and "bold" in node_line(dot, 1) and "QUESTION" in node_line(dot, 1)
+    assert "peripheries=2" in node_line(dot, 2) and "POSITION" in node_line(dot, 2)
+    assert "rounded" in node_line(dot, 4) and "CLAIM" in node_line(dot, 4)
+    assert "shape=note" in node_line(dot, 5) and "EVIDENCE" in node_line(dot, 5)
+
+
+def test_evidence_shows_an_excerpt_of_its_quote_and_its_source():
+    line = node_line(build_dot(small_map()), 5).replace("<BR/>", " ")
+    assert "an 84 percent increase in TTP attacks" in line
+    assert "Dawn, 2023-02-19" in line
+
+
+def test_supports_and_opposes_differ_in_line_style_arrow_label_and_colour():
+    dot = build_dot(small_map())
+    supports, opposes = edge_line(dot, 2, 4), edge_line(dot, 3, 4)
+    assert 'style="solid"' in supports and 'xlabel=" + "' in supports and "arrowtail=normal" in supports
+    assert 'style="dotted"' in opposes and 'xlabel=" \u2212 "' in opposes and "arrowtail=tee" in opposes
+    assert re.search(r'color="(#[0-9a-f]+)"', supports).group(1) != re.search(r'color="(#[0-9a-f]+)"', opposes).group(1)
+
+
+def test_arrows_point_at_the_node_they_support_and_the_target_ranks_above():
+    # Written target -> source with dir=back: the target is laid out above, the arrowhead at it.
+    dot = build_dot(small_map())
+    assert "dir=back" in dot
+    assert edge_line(dot, 1, 2)
+    assert not any(line.strip().startswith("n2 -> n1 ") for line in dot.splitlines())
+
+
+def test_a_second_parent_is_a_cross_link_that_does_not_shape_the_tree():
+    dot = build_dot(small_map())
+    assert "constraint=false" not in edge_line(dot, 2, 4)
+    assert "constraint=false" in edge_line(dot, 3, 4)
+
+
+def test_nodes_link_to_their_own_page_in_the_app():
+    line = node_line(build_dot(small_map()), 4)
+    assert 'URL="/debates/ttp/nodes/4/"' in line
+    assert 'target="_top"' in build_dot(small_map())
+
+
+def test_the_legend_names_kinds_and_arrows():
+    dot = build_dot(small_map())
+    for word in ("Question", "Position", "Claim", "Evidence", "supports", "opposes"):
+        assert f'label="{word}"' in dot
+    assert "legend" not in build_dot(small_map(), legend=False)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '"]; evil [label="x',
+        "<<TABLE><TR><TD HREF='javascript:alert(1)'>x</TD></TR></TABLE>>",
+        "<IMG SRC='/etc/passwd'/>",
+        "back\\slash\\",
+        "\\N \\G \\L \\n \\l \\r",
+        "a } b { c ; d -> e",
+        'x" URL="http://evil.example/',
+    ],
+)
+def test_user_text_never_becomes_dot_syntax(hostile):
+    data = small_map(
+        question=hostile,
+        nodes=(node(1, "question", hostile), node(2, "evidence", hostile, quote=hostile, citation=hostile)),
+        relations=(rel(1, 2, 1),),
+    )
+    dot = build_dot(data, title=hostile)
+    for raw in ("<IMG", "<TD HREF", '"]; evil', 'URL="http://evil', "\\"):
+        assert raw not in dot
+    assert dot.count("{") == dot.count("}")
+    # Only our own nodes, named from primary keys.
+    names = set(re.findall(r"^\s*(\w+) \[", dot, flags=re.MULTILINE)) - {"graph", "node", "edge"}
+    assert {n for n in names if not n.startswith("legend_")} == {"n1", "n2"}
+
+
+def test_user_text_reaches_only_labels_and_tooltips():
+    marker = "ZZMARKERZZ"
+    data = small_map(nodes=(node(1, "question", marker), node(2, "claim", marker)), relations=(rel(1, 2, 1),))
+    for line in build_dot(data).splitlines():
+        if marker in line:
+            attributes = re.sub(r"label=<.*>\]$", "", line)
+            attributes = re.sub(r"tooltip=<[^>]*>", "", attributes)
+            assert marker not in attributes
+
+
+def test_escaping_function_escapes_wraps_and_truncates():
+    assert _html("<b>&\"'</b>") == "&lt;b&gt;&amp;&quot;&#x27;&lt;/b&gt;"
+    assert _html("a\\b") == "a&#92;b"
+    assert _html("one\x00two\x07") == "onetwo"
+    wrapped = _html("word " * 50, width=20, max_lines=3)
+    assert wrapped.count("<BR/>") == 2 and wrapped.endswith("\u2026")
+    assert len(_html("x" * 20_000, width=30, max_lines=10)) < 400
+    assert _html("line one\nline two", width=30, max_lines=5) == "line one<BR/>line two"
+
+
+def test_labels_stay_far_under_graphviz_string_limit():
+    huge = "\U0001f600" * 20_000
+    data = small_map(nodes=(node(1, "question", huge), node(2, "evidence", huge, quote=huge, citation=huge)))
+    for line in build_dot(data, title=huge).splitlines():
+        assert len(line.encode()) < 8_000
+
+
+def test_same_data_gives_byte_identical_dot():
+    first = build_dot(small_map(), title="T")
+    reordered = small_map(nodes=tuple(reversed(small_map().nodes)), relations=tuple(reversed(small_map().relations)))
+    assert build_dot(small_map(), title="T") == first
+    # Node order is by primary key whatever order the data came in.
+    assert [n for n in re.findall(r"^  (n\d+) \[", build_dot(reordered, title="T"), re.M)] == [
+        n for n in re.findall(r"^  (n\d+) \[", first, re.M)
+    ]
+
+
+def test_pending_work_is_left_out_unless_asked_for_and_then_drawn_dashed():
+    data = small_map(
+        nodes=small_map().nodes + (node(6, "claim", "Pending idea", status="pending"),),
+        relations=small_map().relations + (rel(6, 6, 2, status="pending"),),
+    )
+    assert "n6 [" not in build_dot(data)
+    dot = build_dot(data, show_pending=True)
+    assert "dashed" in node_line(dot, 6) and "PENDING" in node_line(dot, 6)
+    assert 'style="dashed"' in edge_line(dot, 2, 6)
+
+
+def test_the_title_block_carries_title_date_and_sources():
+    data = small_map(sources=("Security failure (Tarar)",), as_of=date(2023, 2, 19))
+    dot = build_dot(data, title="How should Pakistan respond?")
+    assert "How should Pakistan respond?" in dot and "2023-02-19" in dot and "Security failure (Tarar)" in dot
+    assert "labelloc=t" not in build_dot(data)
+
+
+def chain_map(length: int) -> MapData:
+    nodes = (node(1, "question", "Q"),) + tuple(node(pk) for pk in range(2, length + 1))
+    relations = tuple(rel(pk, pk, pk - 1) for pk in range(2, length + 1))
+    return MapData(slug="chain", question="Q", nodes=nodes, relations=relations)
+
+
+def test_focus_draws_only_the_neighbourhood_within_depth():
+    dot = build_dot(chain_map(10), focus=5, depth=2)
+    drawn = set(re.findall(r"^  n(\d+) \[", dot, re.M))
+    assert drawn == {"3", "4", "5", "6", "7"}
+    assert set(re.findall(r"^  n(\d+) \[", build_dot(chain_map(10), focus=5, depth=0), re.M)) == {"5"}
+
+
+def test_focus_without_depth_uses_the_default_depth():
+    drawn = set(re.findall(r"^  n(\d+) \[", build_dot(chain_map(10), focus=5), re.M))
+    assert drawn == {"3", "4", "5", "6", "7"}
+
+
+def test_a_map_over_the_size_cap_draws_the_neighbourhood_of_the_question():
+    data = chain_map(30)
+    selection = select(data, max_nodes=10)
+    assert selection.capped and selection.total == 30 and selection.pks == frozenset(range(1, 11))
+    dot = build_dot(data, max_nodes=10)
+    assert len(re.findall(r"^  n\d+ \[", dot, re.M)) == 10
+    assert not select(data, max_nodes=30).capped
+
+
+def test_the_size_cap_comes_from_settings(settings):
+    settings.MAP_MAX_NODES = 5
+    assert len(re.findall(r"^  n\d+ \[", build_dot(chain_map(30)), re.M)) == 5
+
+
+def test_neighbourhood_follows_arrows_both_ways_nearest_first():
+    order, complete = neighbourhood(small_map(), 4, 1, 100)
+    assert order == [4, 2, 3, 5] and complete
+
+
+def test_outline_numbers_the_tree_with_pro_and_con_and_references_repeats():
+    entries = build_outline(small_map())
+    summary = [(e.number, e.node.pk, e.label, e.see) for e in entries]
+    assert summary == [
+        ("1", 1, "", None),
+        ("1.1", 2, "Pro", None),
+        ("1.1.1", 4, "Pro", None),
+        ("1.1.1.1", 5, "Pro", None),
+        ("1.2", 3, "Pro", None),
+        ("1.2.1", 4, "Con", "1.1.1"),
+    ]
+
+
+def test_outline_of_a_long_chain_needs_no_recursion():
+    entries = build_outline(chain_map(3000))
+    assert entries[-1].number.count(".") == 2999
+    assert len(entries[-1].closes) == 2999
