@@ -1,9 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from debates import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # === Accounts (issue 4) ===
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
     # === API (issue 5) ===
     path("", include("debates.urls")),
 ]
