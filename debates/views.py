@@ -5,6 +5,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -34,8 +35,11 @@ from debates.models import (
 # === Classroom: accounts, classrooms, teacher pages, sources (issue 4) =============
 
 
-def _add_errors(form, error: moderation.ModerationError) -> None:
+def _add_errors(form, error: ValidationError) -> None:
     """Show a workflow refusal on the form: under its field when the form has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
     for field, problems in error.message_dict.items():
         form.add_error(field if field in form.fields else None, problems)
 
@@ -95,7 +99,7 @@ def signup(request):
                 with transaction.atomic():
                     user = form.save()
                     classroom = classrooms.classroom_join(user=user, code=form.cleaned_data["code"])
-            except moderation.ModerationError as error:
+            except ValidationError as error:
                 _add_errors(form, error)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -114,7 +118,7 @@ def classroom_join(request):
     if request.method == "POST" and form.is_valid():
         try:
             classroom = classrooms.classroom_join(user=request.user, code=form.cleaned_data["code"])
-        except moderation.ModerationError as error:
+        except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, f"You joined {classroom.name}.")
@@ -143,7 +147,7 @@ def classroom_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             classroom = classrooms.classroom_create(teacher=request.user, name=form.cleaned_data["name"])
-        except moderation.ModerationError as error:
+        except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, f"Classroom created. Its join code is {classroom.join_code}.")
@@ -179,7 +183,7 @@ def classroom_regenerate_code(request, pk: int):
         raise Http404("No such classroom.")
     try:
         code = classrooms.join_code_regenerate(classroom=classroom, user=request.user)
-    except moderation.ModerationError as error:
+    except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"New join code: {code}. The old code no longer works.")
@@ -206,7 +210,7 @@ def debate_create(request):
                 description=form.cleaned_data["description"],
                 classroom=taught.get(pk=classroom_id) if classroom_id else None,
             )
-        except moderation.ModerationError as error:
+        except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, "Debate created. Now add the op-eds it is about.")
@@ -251,7 +255,7 @@ def source_create(request, slug: str):
                 published=data["published"],
                 url=data["url"],
             )
-        except moderation.ModerationError as error:
+        except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, f"Source added to “{debate.question}”.")
@@ -381,7 +385,7 @@ def node_create(request, slug: str):
                     target=by_pk[data["target"]],
                     relation_kind=data["relation_kind"],
                 )
-            except moderation.ModerationError as error:
+            except ValidationError as error:
                 _add_errors(form, error)
             else:
                 if node.status == Status.APPROVED:
@@ -445,7 +449,7 @@ def relation_create(request, slug: str):
             relation = moderation.relation_submit(
                 author=request.user, source=by_pk[data["source"]], target=by_pk[data["target"]], kind=data["kind"]
             )
-        except moderation.ModerationError as error:
+        except ValidationError as error:
             _add_errors(form, error)
         else:
             if relation.status == Status.APPROVED:
@@ -492,7 +496,7 @@ def node_edit(request, slug: str, pk: int):
             was_returned = node.status == Status.RETURNED
             try:
                 moderation.node_edit(node=node, editor=request.user, text=form.cleaned_data["text"], quote=new_quote)
-            except moderation.ModerationError as error:
+            except ValidationError as error:
                 _add_errors(form, error)
             else:
                 if was_returned:
@@ -516,7 +520,7 @@ def node_withdraw(request, slug: str, pk: int):
     node = _own_node_or_404(request, slug, pk)
     try:
         moderation.item_withdraw(item=node, user=request.user)
-    except moderation.ModerationError as error:
+    except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Contribution withdrawn.")
@@ -532,7 +536,7 @@ def relation_withdraw(request, slug: str, pk: int):
     relation.debate = debate
     try:
         moderation.item_withdraw(item=relation, user=request.user)
-    except moderation.ModerationError as error:
+    except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Link withdrawn.")
@@ -650,7 +654,7 @@ def moderation_decide(request, kind: str, pk: int):
         except moderation.AlreadyDecided as error:
             messages.warning(request, " ".join(error.messages))
             return redirect(_safe_next(request, reverse("debates:moderation-queue")))
-        except moderation.ModerationError as error:
+        except ValidationError as error:
             _add_errors(form, error)
         else:
             label = f"{item.get_kind_display() if kind == 'node' else 'Link'} #{item.pk}"
