@@ -579,6 +579,8 @@ def _queue_items(request, scope: Q) -> list:
     sources = Source.objects.in_bulk({q.source_id for q in quoted}) if quoted else {}
     items = []
     for node in nodes:
+        for arrow in node.outgoing.all():
+            arrow.target.debate = node.debate  # links to the target's page without a query each
         quote = getattr(node, "quote", None)
         context = None
         if quote is not None:
@@ -586,6 +588,7 @@ def _queue_items(request, scope: Q) -> list:
             context = quotes.paragraph_around(quote.source.text, quote.start, quote.end)
         items.append({"kind": "node", "item": node, "key": f"node-{node.pk}", "paragraph": context, "quote": quote})
     for relation in relations:
+        relation.source.debate = relation.target.debate = relation.debate
         items.append({"kind": "relation", "item": relation, "key": f"relation-{relation.pk}"})
     items.sort(key=lambda entry: (entry["item"].created_at, entry["key"]))
     return items[:QUEUE_LIMIT]
