@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from debates import views
@@ -7,8 +6,8 @@ from debates import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     # === Accounts (issue 4) ===
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     # === API (issue 5) ===
     path("", include("debates.urls")),

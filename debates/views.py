@@ -4,6 +4,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -72,6 +73,24 @@ def _classroom_for_member(request, pk: int) -> tuple[Classroom, str | None]:
     if role is None:
         raise Http404("No such classroom.")
     return classroom, role
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in (safe redirects, CSRF, throttled by django-axes), with a welcome message."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, f"Welcome back, {form.get_user().get_username()}.")
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out by POST only, and say so."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You are logged out.")
+        return response
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -34,7 +34,9 @@ def test_student_logs_in_and_lands_home(client, student):
     response = _login(client, "student")
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert client.get("/").context["user"] == student
+    response = client.get("/")
+    assert response.context["user"] == student
+    assert "Welcome back, student." in messages_of(response)
 
 
 def test_login_follows_a_local_next(client, student):
@@ -61,9 +63,10 @@ def test_a_wrong_password_is_a_form_error_not_a_500(client, student):
 def test_logout_is_a_post(client, student):
     _login(client, "student")
     assert client.get(reverse("logout")).status_code == 405
-    response = client.post(reverse("logout"))
-    assert response.status_code == 302
-    assert not client.get("/").context["user"].is_authenticated
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain == [("/", 302)]
+    assert not response.context["user"].is_authenticated
+    assert "You are logged out." in messages_of(response)
 
 
 def test_nav_offers_logout_as_a_form_and_teachers_get_moderation(client, teacher, student):
