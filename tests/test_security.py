@@ -202,6 +202,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "ALLOWED_HOSTS": "counterpoint.example",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser fixture for Playwright; never in production
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
