@@ -132,15 +132,9 @@ def node_label(node) -> str:
 class NodeForm(forms.Form):
     """A new position, claim or evidence, attached to one node of the map."""
 
-    kind = forms.ChoiceField(choices=KIND_CHOICES)
-    text = CleanCharField(
-        max_length=NODE_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Statement",
-        help_text=f"One short statement, at most {NODE_TEXT_MAX} characters. For evidence: what the quote shows.",
-    )
+    kind = forms.ChoiceField(choices=KIND_CHOICES, label="What are you adding?")
     relation_kind = forms.ChoiceField(choices=RELATION_CHOICES, label="It")
-    target = forms.TypedChoiceField(coerce=int, label="this node")
+    target = forms.TypedChoiceField(coerce=int, label="this box on the map")
     source = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Quote from")
     quote = forms.CharField(
         required=False,
@@ -150,10 +144,17 @@ class NodeForm(forms.Form):
         validators=[validate_clean_text],
         help_text="Exactly as the op-ed has it. Select it on the source's page to fill this in.",
     )
+    text = CleanCharField(
+        max_length=NODE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Statement",
+        help_text=f"One short statement, at most {NODE_TEXT_MAX} characters. For evidence: what the quote shows.",
+    )
     start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, targets=(), sources=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [(n.pk, node_label(n)) for n in targets]
         self.fields["source"].choices = [("", "(no quote)")] + [(s.pk, s.title) for s in sources]
@@ -185,11 +186,12 @@ class NodeEditForm(forms.Form):
 class RelationForm(forms.Form):
     """A new arrow between two nodes already on the map."""
 
-    source = forms.TypedChoiceField(coerce=int, label="This node")
-    kind = forms.ChoiceField(choices=RELATION_CHOICES, label="")
-    target = forms.TypedChoiceField(coerce=int, label="that node")
+    source = forms.TypedChoiceField(coerce=int, label="This box")
+    kind = forms.ChoiceField(choices=RELATION_CHOICES, label="It")
+    target = forms.TypedChoiceField(coerce=int, label="that box")
 
     def __init__(self, *args, nodes=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         choices = [(n.pk, node_label(n)) for n in nodes]
         self.fields["source"].choices = [c for c, n in zip(choices, nodes, strict=True) if n.kind != Kind.QUESTION]
