@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from debates import classrooms, forms, moderation, permissions, quotes
@@ -111,6 +111,11 @@ def home(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """A student makes an account with a classroom's join code."""
+    if request.user.is_authenticated:
+        # Already signed in: joining another classroom is what they need.
+        join = reverse("debates:classroom-join")
+        code = request.GET.get("code", "")
+        return redirect(f"{join}?{urlencode({'code': code})}" if code else join)
     if request.method == "POST":
         form = forms.SignupForm(request.POST)
         if form.is_valid():

@@ -186,3 +186,16 @@ def test_a_success_before_the_limit_resets_the_count(client, settings, student):
     client.post(reverse("logout"))
     _login(client, "student", password="wrong")
     assert _login(client, "student").status_code == 302
+
+
+def test_a_signed_in_user_is_sent_from_signup_to_joining(client, student):
+    client.force_login(student)
+    response = client.get(reverse("signup") + "?code=ABCD2345")
+    assert response["Location"] == reverse("debates:classroom-join") + "?code=ABCD2345"
+
+
+def test_a_csrf_failure_explains_itself(student):
+    client = Client(enforce_csrf_checks=True)
+    response = _login(client, "student")
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
