@@ -133,7 +133,7 @@ class NodeForm(forms.Form):
     """A new position, claim or evidence, attached to one node of the map."""
 
     kind = forms.ChoiceField(choices=KIND_CHOICES, label="What are you adding?")
-    relation_kind = forms.ChoiceField(choices=RELATION_CHOICES, label="It")
+    relation = forms.ChoiceField(choices=RELATION_CHOICES, label="It")
     target = forms.TypedChoiceField(coerce=int, label="this box on the map")
     source = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Quote from")
     quote = forms.CharField(

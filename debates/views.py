@@ -36,12 +36,17 @@ from debates.models import (
 # === Classroom: accounts, classrooms, teacher pages, sources (issue 4) =============
 
 
+# The workflow's argument names that the forms spell differently (as in the query string).
+FIELD_NAMES = {"relation_kind": "relation"}
+
+
 def _add_errors(form, error: ValidationError) -> None:
     """Show a workflow refusal on the form: under its field when the form has one."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
     for field, problems in error.message_dict.items():
+        field = FIELD_NAMES.get(field, field)
         form.add_error(field if field in form.fields else None, problems)
 
 
@@ -407,7 +412,7 @@ def node_create(request, slug: str):
                     text=data["text"],
                     quote=quote,
                     target=by_pk[data["target"]],
-                    relation_kind=data["relation_kind"],
+                    relation_kind=data["relation"],
                 )
             except ValidationError as error:
                 _add_errors(form, error)
@@ -422,7 +427,7 @@ def node_create(request, slug: str):
     else:
         initial = {
             "kind": request.GET.get("kind") if request.GET.get("kind") in (k for k, _ in forms.KIND_CHOICES) else None,
-            "relation_kind": request.GET.get("relation")
+            "relation": request.GET.get("relation")
             if request.GET.get("relation") in Relation.Kind.values
             else None,
             "target": _int_or_none(request.GET.get("target")),

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from debates.models import Kind, Node, Status
 from tests.classroom_helpers import FAST_HASHERS, STUB_URLCONF
 from tests.classroom_urls import MAPS_MERGED
-from tests.factories import make_classroom, make_debate, make_node, make_source, make_user
+from tests.factories import make_classroom, make_debate, make_node, make_source, make_user, submit_claim
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +102,7 @@ def submit_evidence(page, setting, statement):
     expect(page.get_by_role("heading", name="Add to the debate")).to_be_visible()
     expect(page.locator("textarea[name=quote]")).to_have_value(PASSAGE)
     page.locator("select[name=kind]").select_option("evidence")
-    page.locator("select[name=relation_kind]").select_option("opposes")
+    page.locator("select[name=relation]").select_option("opposes")
     page.locator("select[name=target]").select_option(str(setting["claim"].pk))
     page.locator("textarea[name=text]").fill(statement)
     page.get_by_role("button", name="Submit").click()
@@ -224,6 +224,24 @@ def test_a_teacher_closes_the_debate_and_the_student_is_told(page, new_tab, sett
     expect(page.get_by_text("This debate is closed and accepts no contributions.")).to_be_visible()
 
 
+def test_teacher_ticks_items_and_approves_them_in_bulk(page, setting):
+    student = make_user("dana")
+    setting["classroom"].memberships.create(user=student, role="student")
+    nodes = [
+        submit_claim(setting["debate"], student, text=f"Bulk claim {n}", target=setting["claim"]) for n in range(3)
+    ]
+    log_in(page, "ms_khan")
+    page.goto("/moderation/")
+    bulk = page.get_by_role("button", name="Approve the ticked items")
+    expect(bulk).to_be_hidden()  # nothing ticked yet
+    for node in nodes[:2]:
+        page.locator(f"#pick-node-{node.pk}").check()
+    bulk.click()
+    expect(page.get_by_text("Approved 2 contributions.")).to_be_visible()
+    assert [Node.objects.get(pk=n.pk).status for n in nodes] == [Status.APPROVED, Status.APPROVED, Status.PENDING]
+    expect(page.locator(f"#node-{nodes[2].pk}")).to_be_visible()
+
+
 @after_merge
 def test_after_merge_an_approved_quote_appears_on_the_map_and_in_the_outline(page, new_tab, setting, transactional_db):
     """AFTER MERGE: the public-facing part, on the real debate page."""
@@ -233,7 +251,7 @@ def test_after_merge_an_approved_quote_appears_on_the_map_and_in_the_outline(pag
     page.goto(setting["source"].get_absolute_url() + "?debate=public-ttp")
     select_passage(page, PASSAGE)
     page.get_by_role("button", name="Use as evidence").click()
-    page.locator("select[name=relation_kind]").select_option("opposes")
+    page.locator("select[name=relation]").select_option("opposes")
     page.locator("select[name=target]").select_option(str(public_claim.pk))
     page.locator("textarea[name=text]").fill("Talks failed.")
     page.get_by_role("button", name="Submit").click()

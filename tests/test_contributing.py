@@ -30,7 +30,7 @@ def contribute_url(debate, **params):
 
 
 def post_node(client, debate, **data):
-    return client.post(contribute_url(debate), {"kind": "claim", "relation_kind": "supports", **data})
+    return client.post(contribute_url(debate), {"kind": "claim", "relation": "supports", **data})
 
 
 # --- adding a node ---------------------------------------------------------------------
@@ -41,7 +41,7 @@ def test_the_form_starts_from_the_node_and_relation_in_the_link(client, student,
     assert response.status_code == 200
     form = response.context["form"]
     assert form["target"].value() == claim.pk
-    assert form["relation_kind"].value() == "opposes"
+    assert form["relation"].value() == "opposes"
     assert "Military operations have worked before." in text_of(response)
 
 
@@ -63,7 +63,7 @@ def test_a_selection_fills_the_quote_from_the_source_itself(client, student, deb
 def test_student_submits_a_claim_that_opposes_a_node_and_it_is_pending(client, student, debate, claim):
     login(client, student)
     response = post_node(
-        client, debate, text="Operations only moved fighters elsewhere.", target=claim.pk, relation_kind="opposes"
+        client, debate, text="Operations only moved fighters elsewhere.", target=claim.pk, relation="opposes"
     )
     node = Node.objects.get(text="Operations only moved fighters elsewhere.")
     assert node.status == Status.PENDING and node.author == student
@@ -84,7 +84,7 @@ def test_student_submits_evidence_with_the_offsets_of_a_selection(client, studen
         kind="evidence",
         text="Talks failed.",
         target=claim.pk,
-        relation_kind="opposes",
+        relation="opposes",
         source=source.pk,
         quote=passage,
         start=start,

@@ -58,7 +58,7 @@ def posts(world) -> list[tuple[str, dict]]:
         (reverse("debates:source-create", args=[d.slug]), {"title": "T", "text": "Some text"}),
         (
             reverse("debates:node-create", args=[d.slug]),
-            {"kind": "claim", "text": "x", "relation_kind": "supports", "target": world["claim"].pk},
+            {"kind": "claim", "text": "x", "relation": "supports", "target": world["claim"].pk},
         ),
         (
             reverse("debates:relation-create", args=[d.slug]),
@@ -175,7 +175,7 @@ def test_odd_posted_values_never_cause_a_500(client, teacher, student, debate):
     data = {
         "kind": "claim",
         "text": "x",
-        "relation_kind": "supports",
+        "relation": "supports",
         "target": "99999999999999999999999",
         "start": "-5",
     }
@@ -183,7 +183,7 @@ def test_odd_posted_values_never_cause_a_500(client, teacher, student, debate):
     data = {
         "kind": "evidence",
         "text": "x",
-        "relation_kind": "supports",
+        "relation": "supports",
         "target": claim.pk,
         "source": "1",
         "quote": "\x00",
