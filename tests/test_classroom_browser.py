@@ -242,9 +242,41 @@ def test_teacher_ticks_items_and_approves_them_in_bulk(page, setting):
     expect(page.locator(f"#node-{nodes[2].pk}")).to_be_visible()
 
 
+def map_of(page):
+    """The inline SVG map that holds the debate's question (the page may have other SVGs)."""
+    return page.locator("svg").filter(has_text="How should Pakistan respond")
+
+
 @after_merge
-def test_after_merge_an_approved_quote_appears_on_the_map_and_in_the_outline(page, new_tab, setting, transactional_db):
-    """AFTER MERGE: the public-facing part, on the real debate page."""
+def test_after_merge_an_approval_shows_on_the_map_and_outline_at_the_next_reload(page, new_tab, setting):
+    """AFTER MERGE: the public-facing part, on the real debate page (map and outline)."""
+    student = make_user("emre")
+    classmate = make_user("farah")
+    for user in (student, classmate):
+        setting["classroom"].memberships.create(user=user, role="student")
+    log_in(page, "emre")
+    submit_evidence(page, setting, "Talks failed.")
+
+    reader = new_tab()
+    log_in(reader, "farah")
+    reader.goto(setting["debate"].get_absolute_url())
+    expect(map_of(reader).first).to_be_attached()
+    expect(map_of(reader).first).not_to_contain_text("Talks failed.")  # pending: not for a classmate
+
+    teacher = new_tab()
+    log_in(teacher, "ms_khan")
+    teacher.goto("/moderation/")
+    teacher.get_by_role("button", name="Approve").first.click()
+    expect(teacher.get_by_text("Nothing is waiting for review.")).to_be_visible()
+
+    reader.reload()
+    expect(map_of(reader).first).to_contain_text("Talks failed.")
+    expect(reader.get_by_text("Talks failed.").last).to_be_visible()
+
+
+@after_merge
+def test_after_merge_a_visitor_reads_a_public_debate_with_its_quoted_evidence(page, new_tab, setting):
+    """AFTER MERGE: a visitor sees the map and outline of a public debate (a teacher's evidence)."""
     public = make_debate(created_by=setting["teacher"], slug="public-ttp", sources=[setting["source"]])
     public_claim = make_node(public, text="Force works.", author=setting["teacher"])
     log_in(page, "ms_khan")
@@ -259,5 +291,7 @@ def test_after_merge_an_approved_quote_appears_on_the_map_and_in_the_outline(pag
 
     visitor = new_tab()
     visitor.goto(public.get_absolute_url())
-    expect(visitor.locator("svg").first).to_contain_text("Talks failed.")
+    expect(map_of(visitor).first).to_contain_text("Talks failed.")
     expect(visitor.get_by_text("Talks failed.").last).to_be_visible()
+    visitor.goto(setting["source"].get_absolute_url())
+    expect(visitor.locator("mark a")).to_have_text(PASSAGE)
