@@ -10,7 +10,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
 from debates.models import NODE_TEXT_MAX, NOTE_MAX, QUOTE_TEXT_MAX, TITLE_MAX, Kind, Reason, Relation
-from debates.text import validate_clean_text, validate_single_line
+from debates.text import normalize_newlines, validate_clean_text, validate_single_line
 
 JOIN_CODE_HELP = "The code your teacher gave you, e.g. CIVICS10 (case and dashes do not matter)."
 
@@ -158,6 +158,10 @@ class NodeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [(n.pk, node_label(n)) for n in targets]
         self.fields["source"].choices = [("", "(no quote)")] + [(s.pk, s.title) for s in sources]
+
+    def clean_quote(self):
+        # Browsers send a textarea's line breaks as CRLF; the source's text has LF.
+        return normalize_newlines(self.cleaned_data.get("quote") or "")
 
     def clean(self):
         data = super().clean()

@@ -370,15 +370,6 @@ def _contributable_debate_or_404(request, slug: str) -> Debate:
     return debate
 
 
-def _visible_node_or_404(request, debate: Debate, pk: int) -> Node:
-    moderator = permissions.can_moderate(request.user, debate)
-    node = Node.objects.visible_to(request.user, moderator=moderator).filter(debate=debate, pk=pk).first()
-    if node is None:
-        raise Http404("No such node.")
-    node.debate = debate
-    return node
-
-
 def _int_or_none(value) -> int | None:
     """A primary key from a query string; anything else (text, huge numbers) is None."""
     value = str(value or "")
@@ -391,7 +382,12 @@ def node_create(request, slug: str):
     """Add a claim, evidence or position, attached to a node as support or objection."""
     debate = _contributable_debate_or_404(request, slug)
     moderator = permissions.can_moderate(request.user, debate)
-    targets = list(Node.objects.visible_to(request.user, moderator=moderator).filter(debate=debate).order_by("pk"))
+    targets = list(
+        Node.objects.visible_to(request.user, moderator=moderator)
+        .filter(debate=debate)
+        .exclude(status=Status.REJECTED)
+        .order_by("pk")
+    )
     sources = list(debate.sources.all())
     by_pk = {node.pk: node for node in targets}
     if request.method == "POST":
@@ -427,9 +423,7 @@ def node_create(request, slug: str):
     else:
         initial = {
             "kind": request.GET.get("kind") if request.GET.get("kind") in (k for k, _ in forms.KIND_CHOICES) else None,
-            "relation": request.GET.get("relation")
-            if request.GET.get("relation") in Relation.Kind.values
-            else None,
+            "relation": request.GET.get("relation") if request.GET.get("relation") in Relation.Kind.values else None,
             "target": _int_or_none(request.GET.get("target")),
         }
         source = next((s for s in sources if s.pk == _int_or_none(request.GET.get("source"))), None)

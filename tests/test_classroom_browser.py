@@ -224,6 +224,35 @@ def test_a_teacher_closes_the_debate_and_the_student_is_told(page, new_tab, sett
     expect(page.get_by_text("This debate is closed and accepts no contributions.")).to_be_visible()
 
 
+def test_a_selection_across_paragraphs_and_a_highlight_keeps_its_offsets(page, setting):
+    """The selection starts inside an approved quote's <mark> and ends in the next paragraph."""
+    make_node(setting["debate"], kind=Kind.EVIDENCE, text="Toll", quote="killed more than 100 people")
+    student = make_user("gul")
+    setting["classroom"].memberships.create(user=student, role="student")
+    log_in(page, "gul")
+    page.goto(setting["source"].get_absolute_url())
+    page.evaluate(
+        """() => {
+            const start = document.querySelector("#source-text mark a").firstChild;  // "killed more than..."
+            const second = document.querySelectorAll("#source-text p")[1].firstChild;  // "Thus far, ..."
+            const range = document.createRange();
+            range.setStart(start, "killed ".length);
+            range.setEnd(second, "Thus far".length);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }"""
+    )
+    page.get_by_role("button", name="Use as evidence").click()
+    passage = "more than 100 people. پشاور\n\nThus far"
+    expect(page.locator("textarea[name=quote]")).to_have_value(passage)
+    page.locator("select[name=target]").select_option(str(setting["claim"].pk))
+    page.locator("textarea[name=text]").fill("Across two paragraphs.")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Sent to your teacher for review.")).to_be_visible()
+    quote = Node.objects.get(text="Across two paragraphs.").quote
+    assert (quote.text, OP_ED[quote.start : quote.end]) == (passage, passage)
+
+
 def test_teacher_ticks_items_and_approves_them_in_bulk(page, setting):
     student = make_user("dana")
     setting["classroom"].memberships.create(user=student, role="student")

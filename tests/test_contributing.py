@@ -94,6 +94,26 @@ def test_student_submits_evidence_with_the_offsets_of_a_selection(client, studen
     assert (quote.text, quote.start, quote.end, quote.source) == (passage, start, start + len(passage), source)
 
 
+def test_a_selection_across_paragraphs_survives_the_textareas_crlf(client, student, debate, claim):
+    source = debate.sources.get()
+    passage = "more than 100 people.\n\nThus far"
+    start = source.text.index(passage)
+    login(client, student)
+    response = post_node(
+        client,
+        debate,
+        kind="evidence",
+        text="Across.",
+        target=claim.pk,
+        source=source.pk,
+        quote=passage.replace("\n", "\r\n"),
+        start=start,
+        end=start + len(passage),
+    )
+    assert response.status_code == 302
+    assert Quote.objects.get(node__text="Across.").text == passage
+
+
 def test_offsets_that_do_not_match_the_source_are_refused_and_the_input_kept(client, student, debate, claim):
     source = debate.sources.get()
     login(client, student)
