@@ -372,3 +372,32 @@ def test_create_teacher_with_a_password_and_a_bad_one(db):
         call_command("create_teacher", "mr-short", password="123")
     with pytest.raises(CommandError, match="username"):
         call_command("create_teacher", "bad name!", password="a-long-enough-password-42")
+
+
+def test_classroom_pages_cost_the_same_queries_whatever_their_size(
+    client, teacher, classroom, django_assert_num_queries
+):
+    login(client, teacher)
+
+    def grow(n):
+        for _ in range(n):
+            make_debate(classroom=classroom)
+            Membership.objects.create(classroom=classroom, user=make_user(), role="student")
+            Membership.objects.create(classroom=make_classroom_for(teacher), user=teacher, role="teacher")
+
+    grow(3)
+    # detail: session, user, classroom, the user's roles, members with users, debates, Teachers group (nav)
+    # list: session, user, memberships with classrooms, Teachers group (view and nav share the cache)
+    with django_assert_num_queries(7):
+        client.get(classroom.get_absolute_url())
+    with django_assert_num_queries(4):
+        client.get(reverse("debates:classroom-list"))
+    grow(7)
+    with django_assert_num_queries(7):
+        assert client.get(classroom.get_absolute_url()).content.decode().count("<tr>") == 1 + 2 + 10 + 1
+    with django_assert_num_queries(4):
+        assert client.get(reverse("debates:classroom-list")).content.decode().count('class="card"') == 11
+
+
+def make_classroom_for(teacher):
+    return Classroom.objects.create(name=f"Extra {Classroom.objects.count()}")

@@ -527,3 +527,19 @@ def test_debate_actions_for_a_moderator_and_for_a_student(teacher, student, deba
         "debates/includes/_debate_actions.html", student, debate=debate, can_moderate=False, can_contribute=True
     )
     assert "Add a claim" in html and "debate-close" not in html and "Close the debate" not in html
+
+
+def test_the_contribution_form_costs_the_same_queries_whatever_the_debate_size(
+    client, student, debate, django_assert_num_queries
+):
+    login(client, student)
+    url = contribute_url(debate)
+    for n in range(3):
+        make_node(debate, text=f"Node {n}")
+    # session, user, debate, the user's roles, the Teachers group (moderator?), visible nodes, sources
+    with django_assert_num_queries(7):
+        client.get(url)
+    for n in range(7):
+        make_node(debate, text=f"More {n}")
+    with django_assert_num_queries(7):
+        assert client.get(url).content.decode().count("<option value=") >= 11 + 3
