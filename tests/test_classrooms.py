@@ -401,3 +401,20 @@ def test_classroom_pages_cost_the_same_queries_whatever_their_size(
 
 def make_classroom_for(teacher):
     return Classroom.objects.create(name=f"Extra {Classroom.objects.count()}")
+
+
+def test_source_paragraphs_cover_the_text_exactly_with_overlapping_quotes():
+    from debates.views import _source_paragraphs
+
+    text = "Alpha beta gamma.\n\nDelta epsilon\nzeta.\n\n\nEta."
+    outer, inner = object(), object()
+    spans = [(6, 30, outer), (10, 16, inner)]  # outer crosses a paragraph break; inner sits inside it
+    paragraphs = _source_paragraphs(text, spans)
+    assert [(p["start"], p["end"]) for p in paragraphs] == [(0, 17), (19, 38), (41, 45)]
+    for paragraph in paragraphs:
+        assert "".join(run["text"] for run in paragraph["runs"]) == text[paragraph["start"] : paragraph["end"]]
+        for run in paragraph["runs"]:
+            assert text[run["start"] : run["start"] + len(run["text"])] == run["text"]
+    runs = [(run["text"], run["payload"]) for run in paragraphs[0]["runs"]]
+    assert runs == [("Alpha ", None), ("beta", outer), (" gamma", inner), (".", outer)]
+    assert [(r["text"], r["payload"]) for r in paragraphs[1]["runs"]] == [("Delta epsil", outer), ("on\nzeta.", None)]
