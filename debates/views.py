@@ -621,6 +621,9 @@ def _render_queue(request, failed_key: str = "", failed_form=None):
     scope = _moderation_scope(request.user)
     if scope is None:
         raise Http404("No such page.")
+    only = request.GET.get("debate", "")
+    if only:
+        scope &= Q(debate__slug=only)
     items = _queue_items(request, scope)
     for entry in items:
         if entry["key"] == failed_key:
@@ -631,7 +634,7 @@ def _render_queue(request, failed_key: str = "", failed_form=None):
     return render(
         request,
         "debates/moderation_queue.html",
-        {"items": items, "limit": QUEUE_LIMIT},
+        {"items": items, "limit": QUEUE_LIMIT, "only": only},
         status=400 if failed_form is not None else 200,
     )
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from debates import moderation
 from debates.models import Action, Kind, Membership, ModerationEvent, Node, Relation, Status
 from tests.classroom_helpers import FAST_HASHERS, STUB_URLCONF, login, messages_of, text_of
-from tests.factories import make_node, make_user, submit_claim
+from tests.factories import make_debate, make_node, make_user, submit_claim
 
 QUEUE = "/moderation/"
 
@@ -87,6 +87,15 @@ def test_queue_shows_only_the_teachers_own_classrooms(client, other_teacher, stu
     response = login(client, other_teacher).get(QUEUE)
     assert response.status_code == 200
     assert "In Civics" not in response.content.decode()
+
+
+def test_queue_can_show_one_debate_only(client, teacher, student, debate, classroom):
+    submit_claim(debate, student, text="In the first debate")
+    second = make_debate(classroom=classroom, slug="second")
+    submit_claim(second, student, text="In the second debate")
+    page = login(client, teacher).get(QUEUE + "?debate=second").content.decode()
+    assert "In the second debate" in page and "In the first debate" not in page
+    assert "Showing one debate only." in page
 
 
 def test_queue_is_404_for_students_and_needs_a_login(client, student):
