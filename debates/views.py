@@ -250,9 +250,9 @@ def debate_create(request):
 @login_required
 @require_POST
 def debate_close(request, slug: str):
-    """Close a debate to contributions, or reopen it."""
+    """Close a debate to contributions (the default), or reopen it with is_open=1."""
     debate = _moderated_debate_or_404(request, slug)
-    form = forms.DebateOpenForm(request.POST)
+    form = forms.DebateOpenForm({"is_open": request.POST.get("is_open", "0")})
     if not form.is_valid():
         messages.error(request, "Choose whether to close or reopen the debate.")
         return redirect(_safe_next(request, debate.get_absolute_url()))

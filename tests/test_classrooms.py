@@ -207,6 +207,18 @@ def test_teacher_closes_and_reopens_a_debate(client, teacher, debate):
     assert debate.is_open
 
 
+def test_a_bare_post_closes_and_a_bad_value_is_refused(client, teacher, debate):
+    login(client, teacher)
+    url = reverse("debates:debate-close", args=[debate.slug])
+    response = client.post(url, {"is_open": "maybe"})
+    assert messages_of(response) == ["Choose whether to close or reopen the debate."]
+    debate.refresh_from_db()
+    assert debate.is_open
+    client.post(url)
+    debate.refresh_from_db()
+    assert not debate.is_open
+
+
 def test_closing_needs_post_and_a_moderator(client, teacher, student, outsider, debate):
     url = reverse("debates:debate-close", args=[debate.slug])
     assert login(client, teacher).get(url).status_code == 405
