@@ -647,6 +647,8 @@ def moderation_queue(request):
 
 
 ITEM_MODELS = {"node": Node, "relation": Relation}
+DECISION_FIELDS = ("action", "reason", "note", "text")
+ACTION_ALIASES = {"approve": "approved", "reject": "rejected", "return": "returned"}
 
 
 @login_required
@@ -667,7 +669,10 @@ def moderation_decide(request, kind: str, pk: int):
     ):
         raise Http404("No such item.")
     key = f"{kind}-{pk}"
-    form = forms.DecisionForm(request.POST, prefix=key)
+    # The queue prefixes each item's fields; a plain "action"/"reason"/"note" (e.g. from a script) works too.
+    data = {f"{key}-{name}": request.POST.get(f"{key}-{name}", request.POST.get(name, "")) for name in DECISION_FIELDS}
+    data[f"{key}-action"] = ACTION_ALIASES.get(data[f"{key}-action"], data[f"{key}-action"])
+    form = forms.DecisionForm(data, prefix=key)
     if form.is_valid():
         data = form.cleaned_data
         edited = data["text"] if kind == "node" and data["action"] == Action.APPROVED and data["text"] else None
@@ -709,6 +714,8 @@ def moderation_bulk(request):
         kind, _, pk = value.partition("-")
         if kind in wanted and _int_or_none(pk) is not None:
             wanted[kind].add(int(pk))
+    for kind in wanted:  # also plain lists of ids: node=1&node=2&relation=3
+        wanted[kind].update(int(pk) for pk in request.POST.getlist(kind) if _int_or_none(pk) is not None)
     items = [
         *Node.objects.filter(scope, pk__in=wanted["node"]).select_related("debate"),
         *Relation.objects.filter(scope, pk__in=wanted["relation"]).select_related("debate"),

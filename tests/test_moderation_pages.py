@@ -186,6 +186,20 @@ def test_teacher_edits_then_approves(client, teacher, student, debate, claim):
     assert actions == [Action.SUBMITTED, Action.EDITED, Action.APPROVED]
 
 
+def test_plain_field_names_and_verbs_work_too(client, teacher, student, debate, claim):
+    node = submit_claim(debate, student, target=claim)
+    other = submit_claim(debate, student, text="Other", target=claim)
+    login(client, teacher)
+    url = reverse("debates:moderation-decide", args=["node", node.pk])
+    client.post(url, {"action": "reject", "reason": "unclear", "note": "Which talks?"})
+    node.refresh_from_db()
+    assert node.status == Status.REJECTED
+    assert ModerationEvent.objects.get(node=node, action=Action.REJECTED).note == "Which talks?"
+    client.post(reverse("debates:moderation-bulk"), {"node": [str(other.pk)]})
+    other.refresh_from_db()
+    assert other.status == Status.APPROVED
+
+
 def test_the_second_of_two_teachers_is_told_it_was_already_decided(teacher, co_teacher, student, debate, claim):
     node = submit_claim(debate, student, target=claim)
     first, second = login(Client(), teacher), login(Client(), co_teacher)
