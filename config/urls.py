@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from debates import views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # === Accounts (issue 4) ===
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
     # === API (issue 5) ===
     path("", include("debates.urls")),
 ]

@@ -11,5 +11,23 @@ urlpatterns = [
     path("debates/<slug:slug>/nodes/<int:pk>/", views.node_detail, name="node-detail"),
     path("debates/<slug:slug>/map.<str:fmt>", views.debate_map, name="debate-map"),
     # === Classroom (issue 4) ===
+    path("classrooms/", views.classroom_list, name="classroom-list"),
+    path("classrooms/join/", views.classroom_join, name="classroom-join"),
+    path("classrooms/new/", views.classroom_create, name="classroom-create"),
+    path("classrooms/<int:pk>/", views.classroom_detail, name="classroom-detail"),
+    path("classrooms/<int:pk>/regenerate-code/", views.classroom_regenerate_code, name="classroom-regenerate-code"),
+    path("debates/new/", views.debate_create, name="debate-create"),
+    path("debates/<slug:slug>/close/", views.debate_close, name="debate-close"),
+    path("debates/<slug:slug>/sources/new/", views.source_create, name="source-create"),
+    path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     # === Contributing and moderation (issue 4) ===
+    path("debates/<slug:slug>/contribute/", views.node_create, name="node-create"),
+    path("debates/<slug:slug>/link/", views.relation_create, name="relation-create"),
+    path("debates/<slug:slug>/nodes/<int:pk>/edit/", views.node_edit, name="node-edit"),
+    path("debates/<slug:slug>/nodes/<int:pk>/withdraw/", views.node_withdraw, name="node-withdraw"),
+    path("debates/<slug:slug>/links/<int:pk>/withdraw/", views.relation_withdraw, name="relation-withdraw"),
+    path("moderation/", views.moderation_queue, name="moderation-queue"),
+    path("moderation/<str:kind>/<int:pk>/decide/", views.moderation_decide, name="moderation-decide"),
+    path("moderation/bulk-approve/", views.moderation_bulk, name="moderation-bulk"),
+    path("me/contributions/", views.my_contributions, name="my-contributions"),
 ]

@@ -1,0 +1,224 @@
+"""Forms for the classroom pages: sign-up, classrooms, debates, sources, contributions, decisions.
+
+Forms check shape (required, length, characters); the rules that touch several rows live
+in moderation.py and classrooms.py, whose refusals the views add back as form errors.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+
+from debates.models import NODE_TEXT_MAX, NOTE_MAX, QUOTE_TEXT_MAX, TITLE_MAX, Kind, Reason, Relation
+from debates.text import normalize_newlines, validate_clean_text, validate_single_line
+
+JOIN_CODE_HELP = "The code your teacher gave you, e.g. CIVICS10 (case and dashes do not matter)."
+
+
+class CleanCharField(forms.CharField):
+    """A CharField that refuses NUL and control characters, naming the first one."""
+
+    def __init__(self, *args, single_line: bool = False, **kwargs):
+        kwargs.setdefault("strip", True)
+        super().__init__(*args, **kwargs)
+        self.validators.append(validate_clean_text)
+        if single_line:
+            self.validators.append(validate_single_line)
+
+
+class JoinForm(forms.Form):
+    code = CleanCharField(label="Join code", max_length=32, single_line=True, help_text=JOIN_CODE_HELP)
+
+
+class SignupForm(UserCreationForm):
+    """A student's account, made with a classroom's join code."""
+
+    code = CleanCharField(label="Join code", max_length=32, single_line=True, help_text=JOIN_CODE_HELP)
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("code", "username")
+
+
+class ClassroomForm(forms.Form):
+    name = CleanCharField(max_length=200, single_line=True, help_text="For example “Civics 10B, 2026”.")
+
+
+class DebateForm(forms.Form):
+    question = CleanCharField(max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    description = CleanCharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), help_text="Optional."
+    )
+    classroom = forms.TypedChoiceField(coerce=int, empty_value=None, help_text="Who can see and contribute.")
+
+    def __init__(self, *args, classrooms=(), allow_public: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(c.pk, c.name) for c in classrooms]
+        if allow_public:
+            choices.append(("", "No classroom: a public debate, readable by anyone"))
+        self.fields["classroom"].choices = choices
+        self.fields["classroom"].required = not allow_public
+
+
+class SourceForm(forms.Form):
+    """An op-ed, pasted or uploaded as a UTF-8 .txt file (one of the two)."""
+
+    title = CleanCharField(max_length=TITLE_MAX, single_line=True)
+    author = CleanCharField(max_length=200, required=False, single_line=True)
+    outlet = CleanCharField(max_length=200, required=False, single_line=True)
+    published = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    url = forms.URLField(required=False, max_length=500, label="URL", assume_scheme="https")
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Paste the op-ed's full text, or upload it below.",
+    )
+    file = forms.FileField(required=False, label="…or upload a .txt file", help_text="Plain text in UTF-8.")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        if not upload.name.lower().endswith(".txt"):
+            raise ValidationError("Upload a plain-text .txt file.", code="file_type")
+        limit = settings.SOURCE_MAX_CHARS
+        # Four bytes per character at most: a larger file cannot fit the character limit.
+        if upload.size > limit * 4:
+            raise ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {limit:,} characters.", code="too_large"
+            )
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "The file is not UTF-8 text; save it as UTF-8 (“Plain text, UTF-8”) and upload it again.",
+                code="encoding",
+            ) from None
+        return text.removeprefix("\ufeff")
+
+    def clean(self):
+        data = super().clean()
+        pasted, uploaded = data.get("text") or "", data.get("file")
+        if "file" in self.errors:
+            return data
+        if pasted.strip() and uploaded:
+            self.add_error("text", "Paste the text or upload a file, not both.")
+        elif uploaded:
+            data["text"] = uploaded
+        elif not pasted.strip():
+            self.add_error("text", "Paste the op-ed's text or upload a .txt file.")
+        text = data.get("text") or ""
+        limit = settings.SOURCE_MAX_CHARS
+        if len(text) > limit:
+            self.add_error("text", f"The text is {len(text):,} characters; the limit is {limit:,}.")
+        elif text:
+            try:
+                validate_clean_text(text)
+            except ValidationError as error:
+                self.add_error("text", error)
+        return data
+
+
+RELATION_CHOICES = [(Relation.Kind.SUPPORTS, "supports"), (Relation.Kind.OPPOSES, "opposes")]
+KIND_CHOICES = [(Kind.CLAIM, "Claim"), (Kind.EVIDENCE, "Evidence (a quote from a source)"), (Kind.POSITION, "Position")]
+
+
+def node_label(node) -> str:
+    text = node.text if len(node.text) <= 90 else node.text[:89] + "…"
+    status = "" if node.status == "approved" else f" [{node.get_status_display().lower()}]"
+    return f"#{node.pk} {node.get_kind_display()}: {text}{status}"
+
+
+class NodeForm(forms.Form):
+    """A new position, claim or evidence, attached to one node of the map."""
+
+    kind = forms.ChoiceField(choices=KIND_CHOICES, label="What are you adding?")
+    relation = forms.ChoiceField(choices=RELATION_CHOICES, label="It")
+    target = forms.TypedChoiceField(coerce=int, label="this box on the map")
+    source = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Quote from")
+    quote = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=QUOTE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_clean_text],
+        help_text="Exactly as the op-ed has it. Select it on the source's page to fill this in.",
+    )
+    text = CleanCharField(
+        max_length=NODE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Statement",
+        help_text=f"One short statement, at most {NODE_TEXT_MAX} characters. For evidence: what the quote shows.",
+    )
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, targets=(), sources=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(n.pk, node_label(n)) for n in targets]
+        self.fields["source"].choices = [("", "(no quote)")] + [(s.pk, s.title) for s in sources]
+
+    def clean_quote(self):
+        # Browsers send a textarea's line breaks as CRLF; the source's text has LF.
+        return normalize_newlines(self.cleaned_data.get("quote") or "")
+
+    def clean(self):
+        data = super().clean()
+        quote = (data.get("quote") or "").strip()
+        if data.get("kind") == Kind.EVIDENCE and not quote:
+            self.add_error("quote", "Evidence needs a quote from one of the debate's sources.")
+        if quote and not data.get("source"):
+            self.add_error("source", "Say which source the quote is from.")
+        if (data.get("start") is None) != (data.get("end") is None):
+            self.add_error("quote", "Select the passage again: its position was lost.")
+        return data
+
+
+class NodeEditForm(forms.Form):
+    text = CleanCharField(max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Statement")
+    quote = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=QUOTE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_clean_text],
+        help_text="Exactly as the op-ed has it.",
+    )
+
+
+class RelationForm(forms.Form):
+    """A new arrow between two nodes already on the map."""
+
+    source = forms.TypedChoiceField(coerce=int, label="This box")
+    kind = forms.ChoiceField(choices=RELATION_CHOICES, label="It")
+    target = forms.TypedChoiceField(coerce=int, label="that box")
+
+    def __init__(self, *args, nodes=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        choices = [(n.pk, node_label(n)) for n in nodes]
+        self.fields["source"].choices = [c for c, n in zip(choices, nodes, strict=True) if n.kind != Kind.QUESTION]
+        self.fields["target"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") is not None and data.get("source") == data.get("target"):
+            self.add_error("target", "A node cannot support or oppose itself.")
+        return data
+
+
+DECISIONS = [("approved", "Approve"), ("rejected", "Reject"), ("returned", "Return for revision")]
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=DECISIONS)
+    reason = forms.ChoiceField(choices=[("", "(reason)")] + Reason.choices, required=False)
+    note = CleanCharField(required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    text = CleanCharField(
+        required=False, max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label="Edited text"
+    )
+
+
+class DebateOpenForm(forms.Form):
+    is_open = forms.TypedChoiceField(choices=[("0", "close"), ("1", "reopen")], coerce=lambda v: v == "1")
