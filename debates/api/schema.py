@@ -31,3 +31,11 @@ class AutoSchema(SpectacularAutoSchema):
                 response["description"] = ERRORS[code]
                 responses[code] = response
         return responses
+
+
+def forbid_unknown_fields(result, generator, request, public):
+    """Inputs refuse unknown fields (debates.api.serializers.StrictSerializer): say so in the document."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

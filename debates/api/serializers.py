@@ -259,6 +259,7 @@ class MapLinks(serializers.Serializer):
 
 class SourceOut(serializers.ModelSerializer):
     citation = serializers.CharField(read_only=True, help_text='Outlet and date: "Dawn, 2023-02-19".')
+    url = serializers.CharField(read_only=True, help_text="Where it was published: a URL, or empty.")
     length = serializers.SerializerMethodField(help_text="Characters in the text.")
 
     class Meta:
