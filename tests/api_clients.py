@@ -1,5 +1,6 @@
 """API clients for the API tests: each signs in as its user with a real token."""
 
+import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -19,3 +20,10 @@ def errors(response) -> dict:
     assert set(body) == {"status", "code", "detail", "errors"}, body
     assert body["status"] == response.status_code
     return body["errors"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Autouse in every module that imports it: personas' passwords hashed cheaply, since the real
+    hasher would dominate these modules' time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
