@@ -201,6 +201,7 @@ REST_FRAMEWORK = {
     # JSON only, bounded in size and depth (HAZARDS 12).
     "DEFAULT_PARSER_CLASSES": ["debates.api.parsers.SafeJSONParser"],
     "EXCEPTION_HANDLER": "debates.api.exceptions.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Writes per user (or address); token requests per user name tried.
     "DEFAULT_THROTTLE_RATES": {
         "api-write": os.environ.get("API_WRITE_RATE", "120/min"),
