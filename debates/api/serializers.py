@@ -260,15 +260,13 @@ class MapLinks(serializers.Serializer):
 class SourceOut(serializers.ModelSerializer):
     citation = serializers.CharField(read_only=True, help_text='Outlet and date: "Dawn, 2023-02-19".')
     url = serializers.CharField(read_only=True, help_text="Where it was published: a URL, or empty.")
-    length = serializers.SerializerMethodField(help_text="Characters in the text.")
+    # Annotated by the query (Length("text")), so that a list never loads the texts.
+    length = serializers.IntegerField(read_only=True, help_text="Characters in the text.")
 
     class Meta:
         model = Source
         fields = ["id", "title", "author", "outlet", "published", "url", "citation", "length", "created_at"]
         read_only_fields = fields
-
-    def get_length(self, source) -> int:
-        return len(source.text)
 
 
 class SourceQuoteOut(serializers.ModelSerializer):
