@@ -6,11 +6,13 @@
 `errors` maps a field (or "non_field_errors") to its messages; nested inputs nest.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from debates.api.parsers import PayloadTooLarge, max_body_bytes
 from debates.moderation import AlreadyDecided, NotAllowed
 
 
@@ -56,6 +58,8 @@ def _translate(exc):
         return exceptions.PermissionDenied(detail=_first_message(errors)), errors
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(detail=_django_errors(exc)), None
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(f"The request body is larger than {max_body_bytes():,} bytes."), None
     if isinstance(exc, IntegrityError):
         # A race that a unique constraint caught: the other request won.
         return Conflict("Someone else changed this at the same moment; reload and try again."), None

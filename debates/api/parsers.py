@@ -18,8 +18,8 @@ class PayloadTooLarge(APIException):
 
 
 def max_body_bytes() -> int:
-    """Room for the longest source the site accepts, even with every character escaped as \\uXXXX\\uXXXX."""
-    return max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, 12 * settings.SOURCE_MAX_CHARS + 65_536)
+    """Django's own limit, which DRF applies too when it reads the body for this parser."""
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def _depth(value) -> int:
