@@ -355,3 +355,19 @@ def test_a_node_of_a_source_added_later_can_quote_it(debate, student):
     quote = {"source": later.pk, "text": "political instability"}
     response = _submit(api_client(student), debate, kind="evidence", text="Instability.", quote=quote)
     assert response.status_code == 201
+
+
+def test_the_written_out_node_representation_matches_drfs_generic_one(debate, student):
+    from rest_framework import serializers
+
+    from debates.api.serializers import NodeOut
+
+    evidence = make_node(debate, kind=Kind.EVIDENCE, quote="killed more than 100 people", author=student)
+    Node.objects.filter(pk=evidence.pk).update(reviewed_by=student, reviewed_at=evidence.created_at)
+    orphan = make_node(debate, author=None, status=Status.PENDING)
+    for node in Node.objects.select_related("debate", "author", "reviewed_by", "quote").filter(
+        pk__in=[evidence.pk, orphan.pk, question_of(debate).pk]
+    ):
+        generic = serializers.ModelSerializer.to_representation(NodeOut(), node)
+        fast = NodeOut().to_representation(node)
+        assert list(fast.items()) == list(generic.items())

@@ -147,3 +147,16 @@ def test_put_on_a_relation_is_not_allowed(debate, student):
     a, b = make_node(debate), make_node(debate)
     relation = make_relation(a, b, author=student, status=Status.PENDING)
     assert api_client(student).put(f"/api/relations/{relation.pk}/", {"kind": "supports"}).status_code == 405
+
+
+def test_the_written_out_relation_representation_matches_drfs_generic_one(debate, student):
+    from rest_framework import serializers
+
+    from debates.api.serializers import RelationOut
+
+    a, b = make_node(debate), make_node(debate)
+    make_relation(a, b, author=student, status=Status.PENDING)
+    Relation.objects.filter(source=a).update(reviewed_by=student, reviewed_at=a.created_at)
+    for relation in Relation.objects.select_related("debate", "author", "reviewed_by"):
+        generic = serializers.ModelSerializer.to_representation(RelationOut(), relation)
+        assert list(RelationOut().to_representation(relation).items()) == list(generic.items())
