@@ -189,7 +189,10 @@ def main() -> None:
         f"\nNode list of a {NODES}-node debate; gunicorn {args.workers} sync workers, {args.concurrency} clients, "
         f"{args.seconds:g} s each in alternating rounds; load average {os.getloadavg()[0]:.1f}"
     )
-    header = f"{'endpoint':<18} {'requests':>9} {'failed':>7} {'req/s':>8} {'mean ms':>8} {'p95 ms':>8} {'bytes':>8} {'vs JsonResponse':>16}"
+    header = (
+        f"{'endpoint':<18} {'requests':>9} {'failed':>7} {'req/s':>8} {'mean ms':>8} {'p95 ms':>8} "
+        f"{'bytes':>8} {'vs JsonResponse':>16}"
+    )
     print(header)
     print("-" * len(header))
     for name, r in results.items():
