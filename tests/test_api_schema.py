@@ -3,6 +3,8 @@ gets a 500, and every response matches the document (bodies, error shapes, enums
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -74,7 +76,21 @@ def test_schema_is_openapi_3_with_every_resource_and_both_auth_schemes(db):
 
 
 @pytest.fixture
-def fuzz_world(debate, public_debate, teacher, student, other_student, outsider, other_classroom, fast_throttles):
+def keep_connection():
+    """Called as a WSGI app, Django closes the database connection after each request, which
+    would end the test's transaction on PostgreSQL; Django's test client disconnects the
+    same signal handler for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_world(
+    debate, public_debate, teacher, student, other_student, outsider, other_classroom, fast_throttles, keep_connection
+):
     """Real objects for a share of the generated path parameters to land on."""
     claim = submit_claim(debate, student, text="Talks have failed before.")
     approved = make_node(debate, author=other_student, text="Schools reduce recruitment.")
