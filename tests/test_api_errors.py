@@ -170,3 +170,12 @@ def test_errors_have_one_shape_with_a_readable_detail(debate, student):
     assert body["status"] == 400 and body["code"] == "invalid"
     assert set(body["errors"]) == {"kind", "text"}
     assert body["detail"].startswith("kind: ")
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/nodes/", "/api/debates/", "/api/relations/", "/api/sources/", "/api/moderation/"]
+)
+def test_options_requests_answer_without_error(debate, teacher, url):
+    assert api_client(teacher).options(url).status_code == 200
+    node = make_node(debate)
+    assert api_client(teacher).options(f"/api/nodes/{node.pk}/").status_code == 200
