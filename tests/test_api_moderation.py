@@ -1,7 +1,10 @@
 """Decisions as actions (approve/, reject/, return/ on nodes and relations) and the
 moderation queue: the same moderation functions as the pages, and 409 for the loser of a race."""
 
+import threading
+
 import pytest
+from django.db import connection, connections
 
 from debates.models import Membership, ModerationEvent, Node, Relation, Status
 from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
@@ -229,3 +232,34 @@ def test_queue_costs_the_same_queries_whatever_its_length(django_assert_num_quer
         response = client.get("/api/moderation/")
     assert response.json()["count"] == 2 * size
     assert Node.objects.filter(status=Status.PENDING).count() == size
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_two_moderators_deciding_at_the_same_moment_get_one_200_and_one_409(classroom, debate, teacher, student):
+    co = make_user("co_teacher_concurrent", teacher=True)
+    Membership.objects.create(classroom=classroom, user=co, role=Membership.Role.TEACHER)
+    node = submit_claim(debate, student)
+    clients = [api_client(teacher), api_client(co)]
+    bodies = [("approve", {}), ("reject", {"reason": "unclear"})]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def decide(client, action, body):
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(client.post(f"/api/nodes/{node.pk}/{action}/", body).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=decide, args=(client, *action)) for client, action in zip(clients, bodies, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    node.refresh_from_db()
+    decisions = ModerationEvent.objects.filter(node=node, action__in=["approved", "rejected"])
+    assert decisions.count() == 1 and decisions.get().action == node.status
