@@ -189,14 +189,25 @@ MAX_PENDING_PER_DEBATE = env_int("MAX_PENDING_PER_DEBATE", 10)
 SOURCE_MAX_CHARS = env_int("SOURCE_MAX_CHARS", 200_000)
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header turns "not signed in" into a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "debates.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, bounded in size and depth (HAZARDS 12).
+    "DEFAULT_PARSER_CLASSES": ["debates.api.parsers.SafeJSONParser"],
+    "EXCEPTION_HANDLER": "debates.api.exceptions.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Writes per user (or address); token requests per user name tried.
+    "DEFAULT_THROTTLE_RATES": {
+        "api-write": os.environ.get("API_WRITE_RATE", "120/min"),
+        "api-token": os.environ.get("API_TOKEN_RATE", "10/min"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -207,6 +218,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "debates.api.schema.forbid_unknown_fields",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "debates.models.Status",
+        "NodeKindEnum": "debates.models.Kind",
+        "RelationKindEnum": "debates.models.Relation.Kind",
+        "ReasonEnum": "debates.models.Reason",
+    },
 }
 
 LOGGING = {

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     # === API (issue 5) ===
+    path("api/", include("debates.api.urls")),
     path("", include("debates.urls")),
 ]

@@ -448,3 +448,27 @@ def source_add(
     if debate is not None:
         debate.sources.add(source)
     return source
+
+
+@transaction.atomic
+def relation_edit(*, relation: Relation, editor, kind: str) -> Relation:
+    """The author turns their pending or returned arrow from supports to opposes (or back)."""
+    _check_own_open_item(relation, editor)
+    if not relation.debate.is_open:
+        _fail("debate", "This debate is closed and accepts no contributions.", code="closed")
+    if kind not in Relation.Kind.values:
+        _fail("kind", "Choose supports or opposes.", code="kind")
+    # Conditional, as node_edit: an edit cannot undo a decision taken meanwhile.
+    updated = Relation.objects.filter(pk=relation.pk, status__in=[Status.PENDING, Status.RETURNED]).update(
+        kind=kind, status=Status.PENDING
+    )
+    if not updated:
+        _fail(
+            "status",
+            "Your teacher decided on this contribution while you were editing it.",
+            AlreadyDecided,
+            "already_decided",
+        )
+    relation.kind, relation.status = kind, Status.PENDING
+    _log(relation, editor, Action.EDITED)
+    return relation

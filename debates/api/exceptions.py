@@ -1,0 +1,83 @@
+"""One error shape for the whole API, whatever raised the error.
+
+    {"status": 400, "code": "invalid", "detail": "text: This field is required.",
+     "errors": {"text": ["This field is required."]}}
+
+`errors` maps a field (or "non_field_errors") to its messages; nested inputs nest.
+"""
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler
+
+from debates.api.parsers import PayloadTooLarge, max_body_bytes
+from debates.moderation import AlreadyDecided, NotAllowed
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This item was changed by someone else."
+    default_code = "conflict"
+
+
+def _django_errors(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": error.messages}
+
+
+def _first_message(errors) -> str:
+    """The first message of a (possibly nested) error structure, prefixed by its field."""
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            message = _first_message(value)
+            if message:
+                return message if field == "non_field_errors" else f"{field}: {message}"
+    elif isinstance(errors, list):
+        for value in errors:
+            message = _first_message(value)
+            if message:
+                return message
+    elif errors:
+        return str(errors)
+    return ""
+
+
+def _translate(exc):
+    """Domain errors to their HTTP meaning: AlreadyDecided 409, NotAllowed 403, invalid 400."""
+    if isinstance(exc, AlreadyDecided):
+        errors = _django_errors(exc)
+        return Conflict(detail=_first_message(errors) or Conflict.default_detail, code="already_decided"), errors
+    if isinstance(exc, NotAllowed):
+        errors = _django_errors(exc)
+        return exceptions.PermissionDenied(detail=_first_message(errors)), errors
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(detail=_django_errors(exc)), None
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(f"The request body is larger than {max_body_bytes():,} bytes."), None
+    if isinstance(exc, IntegrityError):
+        # A race that a unique constraint caught: the other request won.
+        return Conflict("Someone else changed this at the same moment; reload and try again."), None
+    return exc, None
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, with domain errors translated and every body in the shape above."""
+    exc, errors = _translate(exc)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        detail, code = _first_message(errors) or "Invalid input.", "invalid"
+    else:
+        data = response.data if isinstance(response.data, dict) else {}
+        detail = str(data.get("detail", exc))
+        code = getattr(data.get("detail"), "code", None) or getattr(exc, "default_code", "error")
+    response.data = {"status": response.status_code, "code": str(code), "detail": detail, "errors": errors or {}}
+    return response

@@ -1,0 +1,445 @@
+"""What the API reads and writes. Inputs and outputs are separate serializers: no input
+has `status`, `author` or `reviewed_by`, and an input refuses fields it does not know."""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from debates import permissions
+from debates.models import (
+    NODE_TEXT_MAX,
+    NOTE_MAX,
+    QUOTE_TEXT_MAX,
+    TITLE_MAX,
+    Classroom,
+    Debate,
+    Kind,
+    Node,
+    Quote,
+    Reason,
+    Relation,
+    Source,
+)
+from debates.text import validate_clean_text
+
+# Named in the refusal when a client tries to set them (HAZARDS 11).
+READ_ONLY_NAMES = {"id", "status", "author", "reviewed_by", "reviewed_at", "created_by", "added_by", "created_at"}
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+MAP_FORMATS = ("svg", "png", "pdf", "dot")
+MAX_ID = 2**63 - 1
+
+
+def map_url(slug: str, fmt: str) -> str:
+    """The debate's map export; the fallback serves until the maps branch is merged."""
+    try:
+        return reverse("debates:debate-map", kwargs={"slug": slug, "fmt": fmt})
+    except NoReverseMatch:
+        return f"/debates/{slug}/map.{fmt}"
+
+
+# --- Inputs ------------------------------------------------------------------------
+
+
+class Text(serializers.CharField):
+    """A CharField that refuses NUL, control characters and lone surrogates (HAZARDS 13)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_clean_text)
+
+
+class Id(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class Slug(serializers.RegexField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 80)
+        super().__init__(SLUG_PATTERN, **kwargs)
+        self.error_messages["invalid"] = "Use only letters, digits, hyphens and underscores."
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses unknown fields with a 400 naming each one, rather than ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = [key for key in data if key not in self.fields][:20]
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        str(key)[:100]: ["This field is read-only." if key in READ_ONLY_NAMES else "Unknown field."]
+                        for key in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class QuoteIn(StrictSerializer):
+    source = Id(help_text="A source of the debate.")
+    text = Text(max_length=QUOTE_TEXT_MAX, help_text="The passage, exactly or nearly as the source has it.")
+    start = serializers.IntegerField(
+        min_value=0, max_value=MAX_ID, required=False, allow_null=True, help_text="Offset of its first character."
+    )
+    end = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, help_text="Offset just past its last character."
+    )
+
+    def validate(self, attrs):
+        if (attrs.get("start") is None) != (attrs.get("end") is None):
+            raise serializers.ValidationError(
+                {"end" if attrs.get("end") is None else "start": ["Give both start and end, or neither."]}
+            )
+        return attrs
+
+
+class NodeIn(StrictSerializer):
+    debate = Slug(help_text="The debate's slug.")
+    kind = serializers.ChoiceField(choices=[Kind.POSITION, Kind.CLAIM, Kind.EVIDENCE])
+    text = Text(max_length=NODE_TEXT_MAX)
+    target = Id(
+        required=False, allow_null=True, help_text="The node this supports or opposes (a position: the question)."
+    )
+    relation_kind = serializers.ChoiceField(choices=Relation.Kind.choices, default=Relation.Kind.SUPPORTS)
+    quote = QuoteIn(
+        required=False,
+        allow_null=True,
+        help_text="Required for evidence. Without start and end the server finds the passage.",
+    )
+
+
+class NodeEditIn(StrictSerializer):
+    text = Text(max_length=NODE_TEXT_MAX, required=False)
+    quote = QuoteIn(required=False, allow_null=True)
+
+
+class RelationIn(StrictSerializer):
+    source = Id(help_text="The node the arrow starts from.")
+    target = Id(help_text="The node it supports or opposes.")
+    kind = serializers.ChoiceField(choices=Relation.Kind.choices)
+
+
+class RelationEditIn(StrictSerializer):
+    kind = serializers.ChoiceField(choices=Relation.Kind.choices)
+
+
+class ApproveIn(StrictSerializer):
+    text = Text(max_length=NODE_TEXT_MAX, required=False, help_text="Edit a node's text as it is approved.")
+
+
+class RelationApproveIn(StrictSerializer):
+    pass
+
+
+class RejectIn(StrictSerializer):
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    note = Text(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+
+
+class ReturnIn(StrictSerializer):
+    note = Text(max_length=NOTE_MAX, help_text="What the student should revise.")
+
+
+class DebateIn(StrictSerializer):
+    question = Text(max_length=NODE_TEXT_MAX)
+    description = Text(max_length=5000, required=False, allow_blank=True, default="")
+    classroom = Id(required=False, allow_null=True, default=None, help_text="Omit or null for a public debate.")
+    slug = Slug(required=False, allow_blank=True, default="", help_text="Made from the question if omitted.")
+    sources = serializers.ListField(child=Id(), required=False, default=list, max_length=50)
+
+
+class DebateEditIn(StrictSerializer):
+    question = Text(max_length=NODE_TEXT_MAX, required=False)
+    description = Text(max_length=5000, required=False, allow_blank=True)
+    is_open = serializers.BooleanField(required=False)
+
+
+class SourceIn(StrictSerializer):
+    title = Text(max_length=TITLE_MAX)
+    text = Text(trim_whitespace=False, help_text="The full text, kept exactly: quote offsets index into it.")
+    author = Text(max_length=200, required=False, allow_blank=True, default="")
+    outlet = Text(max_length=200, required=False, allow_blank=True, default="")
+    published = serializers.DateField(required=False, allow_null=True, default=None)
+    url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    debate = Slug(required=False, allow_null=True, default=None, help_text="Attach the source to this debate.")
+
+    def validate_text(self, value):
+        if len(value) > settings.SOURCE_MAX_CHARS:
+            raise serializers.ValidationError(
+                f"The text is {len(value):,} characters; the limit is {settings.SOURCE_MAX_CHARS:,}."
+            )
+        return value
+
+    def validate_url(self, value):
+        validate_clean_text(value)
+        return value
+
+
+class ClassroomIn(StrictSerializer):
+    name = Text(max_length=200)
+
+
+class JoinIn(StrictSerializer):
+    code = Text(max_length=32, help_text="The join code your teacher gave you.")
+
+
+class TokenIn(StrictSerializer):
+    username = Text(max_length=150)
+    password = Text(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+
+
+# --- Outputs -----------------------------------------------------------------------
+
+
+class QuoteOut(serializers.ModelSerializer):
+    class Meta:
+        model = Quote
+        fields = ["source", "text", "start", "end"]
+        read_only_fields = fields
+
+
+def _stamp(value, tz) -> str | None:
+    """A datetime as DRF's DateTimeField writes it: ISO 8601 in the current time zone, UTC as "Z"."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _username(user) -> str | None:
+    return user.username if user is not None else None
+
+
+class NodeOut(serializers.ModelSerializer):
+    debate = serializers.CharField(source="debate.slug", read_only=True, help_text="The debate's slug.")
+    author = serializers.CharField(source="author.username", read_only=True, allow_null=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, allow_null=True)
+    quote = QuoteOut(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Node
+        fields = [
+            "id",
+            "debate",
+            "kind",
+            "text",
+            "quote",
+            "status",
+            "author",
+            "reviewed_by",
+            "reviewed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, node):
+        # Written out, for speed: a list serves up to 200 of these, and DRF's generic
+        # field-by-field path costs several times the query. The fields above stay the
+        # contract (and the schema); tests check that both give the same output.
+        try:
+            quote = node.quote
+        except Quote.DoesNotExist:
+            quote = None
+        tz = timezone.get_current_timezone()
+        return {
+            "id": node.pk,
+            "debate": node.debate.slug,
+            "kind": node.kind,
+            "text": node.text,
+            "quote": None
+            if quote is None
+            else {"source": quote.source_id, "text": quote.text, "start": quote.start, "end": quote.end},
+            "status": node.status,
+            "author": _username(node.author),
+            "reviewed_by": _username(node.reviewed_by),
+            "reviewed_at": _stamp(node.reviewed_at, tz),
+            "created_at": _stamp(node.created_at, tz),
+            "updated_at": _stamp(node.updated_at, tz),
+        }
+
+
+class RelationOut(serializers.ModelSerializer):
+    debate = serializers.CharField(source="debate.slug", read_only=True, help_text="The debate's slug.")
+    author = serializers.CharField(source="author.username", read_only=True, allow_null=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Relation
+        fields = [
+            "id",
+            "debate",
+            "source",
+            "target",
+            "kind",
+            "status",
+            "author",
+            "reviewed_by",
+            "reviewed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, relation):
+        # Written out for speed, as NodeOut.
+        tz = timezone.get_current_timezone()
+        return {
+            "id": relation.pk,
+            "debate": relation.debate.slug,
+            "source": relation.source_id,
+            "target": relation.target_id,
+            "kind": relation.kind,
+            "status": relation.status,
+            "author": _username(relation.author),
+            "reviewed_by": _username(relation.reviewed_by),
+            "reviewed_at": _stamp(relation.reviewed_at, tz),
+            "created_at": _stamp(relation.created_at, tz),
+        }
+
+
+class MapLinks(serializers.Serializer):
+    svg = serializers.CharField()
+    png = serializers.CharField()
+    pdf = serializers.CharField()
+    dot = serializers.CharField()
+
+
+class SourceOut(serializers.ModelSerializer):
+    citation = serializers.CharField(read_only=True, help_text='Outlet and date: "Dawn, 2023-02-19".')
+    url = serializers.CharField(read_only=True, help_text="Where it was published: a URL, or empty.")
+    # Annotated by the query (Length("text")), so that a list never loads the texts.
+    length = serializers.IntegerField(read_only=True, help_text="Characters in the text.")
+
+    class Meta:
+        model = Source
+        fields = ["id", "title", "author", "outlet", "published", "url", "citation", "length", "created_at"]
+        read_only_fields = fields
+
+
+class SourceQuoteOut(serializers.ModelSerializer):
+    debate = serializers.CharField(source="node.debate.slug", read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = ["node", "debate", "text", "start", "end"]
+        read_only_fields = fields
+
+
+class SourceDetailOut(SourceOut):
+    quotes = SourceQuoteOut(source="visible_quotes", many=True, read_only=True, help_text="Approved quotes.")
+
+    class Meta(SourceOut.Meta):
+        fields = [*SourceOut.Meta.fields, "text", "quotes"]
+        read_only_fields = fields
+
+
+class DebateOut(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField(help_text="The debate's page.")
+    map = serializers.SerializerMethodField(help_text="The map exports.")
+    can_contribute = serializers.SerializerMethodField()
+    can_moderate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Debate
+        fields = [
+            "slug",
+            "question",
+            "description",
+            "classroom",
+            "is_open",
+            "created_by",
+            "created_at",
+            "url",
+            "map",
+            "can_contribute",
+            "can_moderate",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, debate) -> str:
+        try:
+            return self._absolute(debate.get_absolute_url())
+        except NoReverseMatch:
+            return self._absolute(f"/debates/{debate.slug}/")
+
+    @extend_schema_field(MapLinks)
+    def get_map(self, debate) -> dict:
+        return {fmt: self._absolute(map_url(debate.slug, fmt)) for fmt in MAP_FORMATS}
+
+    def _user(self):
+        return self.context["request"].user
+
+    def get_can_contribute(self, debate) -> bool:
+        return debate.is_open and permissions.can_contribute(self._user(), debate)
+
+    def get_can_moderate(self, debate) -> bool:
+        return permissions.can_moderate(self._user(), debate)
+
+
+class DebateDetailOut(DebateOut):
+    sources = SourceOut(many=True, read_only=True)
+    nodes = NodeOut(source="approved_nodes", many=True, read_only=True, help_text="Approved nodes.")
+    relations = RelationOut(source="approved_relations", many=True, read_only=True, help_text="Approved relations.")
+
+    class Meta(DebateOut.Meta):
+        fields = [*DebateOut.Meta.fields, "sources", "nodes", "relations"]
+        read_only_fields = fields
+
+
+class ClassroomOut(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField(help_text="Your role in this classroom.")
+    join_code = serializers.SerializerMethodField(help_text="Shown to the classroom's teachers only.")
+
+    class Meta:
+        model = Classroom
+        fields = ["id", "name", "role", "join_code", "created_at"]
+        read_only_fields = fields
+
+    def _role(self, classroom) -> str:
+        return permissions.classroom_roles(self.context["request"].user).get(classroom.pk, "")
+
+    @extend_schema_field(serializers.ChoiceField(choices=["student", "teacher"]))
+    def get_role(self, classroom) -> str:
+        return self._role(classroom)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_join_code(self, classroom) -> str | None:
+        return classroom.join_code if self._role(classroom) == "teacher" else None
+
+
+class QueueItemOut(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["node", "relation"])
+    id = serializers.IntegerField()
+    debate = serializers.CharField(help_text="The debate's slug.")
+    created_at = serializers.DateTimeField()
+    node = NodeOut(allow_null=True, help_text="The node awaiting a decision (type node).")
+    relation = RelationOut(
+        allow_null=True,
+        help_text="The relation awaiting a decision; for a node, the arrow submitted with it, decided with it.",
+    )
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ErrorOut(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status.")
+    code = serializers.CharField(help_text="A machine-readable code: invalid, not_found, already_decided...")
+    detail = serializers.CharField(help_text="A sentence for a person.")
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text='Field name (or "non_field_errors") to its messages; nested inputs nest. Empty unless invalid.',
+    )

@@ -1,0 +1,647 @@
+"""The REST API: DRF viewsets over the same visibility rules and moderation functions as
+the pages. Every list is filtered by what the user may see (DRF's object permissions do
+not run on lists or creates, HAZARDS 10); every write calls debates.moderation."""
+
+import hashlib
+from collections.abc import Mapping
+
+from django.contrib.auth import authenticate
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Length
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import mixins, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from debates import classrooms, moderation, permissions
+from debates.api import serializers as s
+from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
+from debates.text import find_forbidden_character
+
+# --- Plumbing: pagination, throttles, query parameters --------------------------------
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    # A bigger page_size is clamped to this, never refused.
+    max_page_size = 200
+
+
+def _live_rate(scope: str) -> str | None:
+    # Read per request, not at import as DRF does, so that settings (and tests) can change it.
+    return api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+
+
+class WriteThrottle(ScopedRateThrottle):
+    """Throttles the unsafe methods, per user (per address for anonymous requests)."""
+
+    def allow_request(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        return super().allow_request(request, view)
+
+    def get_rate(self):
+        return _live_rate(self.scope)
+
+
+class TokenLoginThrottle(SimpleRateThrottle):
+    """Throttles token requests per user name tried, like django-axes (HAZARDS 15)."""
+
+    scope = "api-token"
+
+    def __init__(self):
+        pass  # the rate is read per request
+
+    def allow_request(self, request, view):
+        self.rate = _live_rate(self.scope)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        data = request.data
+        username = data.get("username") if isinstance(data, Mapping) else None
+        if isinstance(username, str) and username.strip():
+            ident = hashlib.sha256(username.strip().lower().encode("utf-8", "replace")).hexdigest()
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def _check_query_params(request) -> None:
+    """Refuse NUL and control characters in query parameters before they reach a query (HAZARDS 13)."""
+    for key, values in request.query_params.lists():
+        for value in (key, *values):
+            problem = find_forbidden_character(value)
+            if problem:
+                name = key if not find_forbidden_character(key) else "query"
+                raise ValidationError({name: [f"This parameter contains {problem}."]})
+
+
+class ApiMixin:
+    """What every API view shares: pagination, write throttling, clean query parameters."""
+
+    pagination_class = Pagination
+    throttle_classes = [WriteThrottle]
+    throttle_scope = "api-write"
+
+    def initial(self, request, *args, **kwargs):
+        _check_query_params(request)
+        super().initial(request, *args, **kwargs)
+
+    def valid(self, serializer_class, data=None) -> dict:
+        serializer = serializer_class(data=self.request.data if data is None else data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def filters(self, serializer_class) -> dict:
+        """The list's filters, validated: a bad value is a 400 naming the parameter."""
+        return self.valid(serializer_class, data=self.request.query_params)
+
+
+# --- Visibility, as Q objects over many debates at once ------------------------------
+
+
+def _superuser(user) -> bool:
+    return user.is_authenticated and user.is_superuser
+
+
+def visible_debates_q(user, prefix: str = "") -> Q:
+    """Public debates and those of the user's classrooms (as Debate.objects.visible_to)."""
+    if _superuser(user):
+        return Q()
+    visible = Q(**{f"{prefix}classroom__isnull": True})
+    ids = list(permissions.classroom_roles(user))
+    if ids:
+        visible |= Q(**{f"{prefix}classroom_id__in": ids})
+    return visible
+
+
+def moderated_debates_q(user, prefix: str = "") -> Q:
+    """Debates the user moderates (as permissions.can_moderate)."""
+    if _superuser(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}classroom_id__in": permissions.moderated_classroom_ids(user)}) | Q(
+        **{f"{prefix}classroom__isnull": True, f"{prefix}created_by": user}
+    )
+
+
+def _approved_or_mine(user, prefix: str = "") -> Q:
+    approved = Q(**{f"{prefix}status": Status.APPROVED})
+    return approved | Q(**{f"{prefix}author": user}) if user.is_authenticated else approved
+
+
+def visible_nodes(user):
+    """As Node.objects.visible_to(user, moderator=...), for every debate the user may see."""
+    if _superuser(user):
+        return Node.objects.all()  # (an empty Q would vanish from the OR below)
+    seen = moderated_debates_q(user, "debate__") | _approved_or_mine(user)
+    return Node.objects.filter(visible_debates_q(user, "debate__")).filter(seen)
+
+
+def visible_relations(user):
+    """As Relation.objects.visible_to(user, moderator=...): an arrow shows only with both its ends."""
+    if _superuser(user):
+        return Relation.objects.all()
+    own = _approved_or_mine(user) & _approved_or_mine(user, "source__") & _approved_or_mine(user, "target__")
+    return Relation.objects.filter(visible_debates_q(user, "debate__")).filter(
+        moderated_debates_q(user, "debate__") | own
+    )
+
+
+def visible_sources(user):
+    """A source is visible if one of its debates is (or if the user added it)."""
+    if _superuser(user):
+        return Source.objects.all()
+    of_debates = Q(pk__in=Debate.objects.filter(visible_debates_q(user)).values("sources"))
+    return Source.objects.filter(of_debates | Q(added_by=user) if user.is_authenticated else of_debates)
+
+
+def _debate_or_400(user, slug: str, field: str = "debate") -> Debate:
+    """A debate named in a body: one the user may not see is reported as not existing."""
+    debate = Debate.objects.filter(visible_debates_q(user), slug=slug).select_related("classroom").first()
+    if debate is None:
+        raise ValidationError({field: ["No such debate."]})
+    return debate
+
+
+def _quote_input(debate: Debate, data: dict | None) -> moderation.QuoteInput | None:
+    if not data:
+        return None
+    source = debate.sources.filter(pk=data["source"]).first()
+    if source is None:
+        raise ValidationError({"quote": {"source": ["That source is not one of this debate's sources."]}})
+    return moderation.QuoteInput(source=source, text=data["text"], start=data.get("start"), end=data.get("end"))
+
+
+def _require_teacher(user, message: str) -> None:
+    if not permissions.is_teacher(user):
+        raise PermissionDenied(message)
+
+
+# --- Filters (query parameters) -------------------------------------------------------
+
+
+class NodeFilter(serializers.Serializer):
+    debate = s.Slug(required=False, help_text="Only this debate's nodes (by slug).")
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+
+
+class RelationFilter(serializers.Serializer):
+    debate = s.Slug(required=False, help_text="Only this debate's relations (by slug).")
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    kind = serializers.ChoiceField(choices=Relation.Kind.choices, required=False)
+    node = s.Id(required=False, help_text="Only relations from or to this node.")
+
+
+class DebateFilter(serializers.Serializer):
+    debate = s.Slug(required=False, help_text="Only this debate's items (by slug).")
+
+
+# --- Debates ---------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Debates you can see", responses=s.DebateOut(many=True)),
+    retrieve=extend_schema(
+        summary="A debate with its approved nodes and relations, and links to its map", responses=s.DebateDetailOut
+    ),
+)
+class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Debates, by slug: public ones, and those of your classrooms."""
+
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    serializer_class = s.DebateOut
+
+    def get_queryset(self):
+        debates = (
+            Debate.objects.filter(visible_debates_q(self.request.user))
+            .select_related("created_by")
+            .order_by("-created_at", "-pk")
+        )
+        if self.action == "list":
+            return debates
+        # Detail: four queries whatever the size (debate, sources, nodes with quotes, relations).
+        return debates.prefetch_related(
+            Prefetch("sources", queryset=Source.objects.annotate(length=Length("text")).defer("text").order_by("pk")),
+            Prefetch(
+                "nodes",
+                queryset=Node.objects.approved().select_related("quote", "author", "reviewed_by").order_by("pk"),
+                to_attr="approved_nodes",
+            ),
+            Prefetch(
+                "relations",
+                queryset=Relation.objects.approved()
+                .filter(source__status=Status.APPROVED, target__status=Status.APPROVED)
+                .select_related("author", "reviewed_by")
+                .order_by("pk"),
+                to_attr="approved_relations",
+            ),
+        )
+
+    def get_serializer_class(self):
+        return s.DebateOut if self.action == "list" else s.DebateDetailOut
+
+    def _detail(self, slug: str) -> Response:
+        return s.DebateDetailOut(self.get_queryset().get(slug=slug), context=self.get_serializer_context()).data
+
+    @extend_schema(summary="Create a debate (teachers)", request=s.DebateIn, responses={201: s.DebateDetailOut})
+    def create(self, request):
+        user = request.user
+        _require_teacher(user, "Only teachers can create debates.")
+        data = self.valid(s.DebateIn)
+        classroom = None
+        if data["classroom"] is not None:
+            mine = (
+                Classroom.objects.all()
+                if user.is_superuser
+                else Classroom.objects.filter(pk__in=list(permissions.classroom_roles(user)))
+            )
+            classroom = mine.filter(pk=data["classroom"]).first()
+            if classroom is None:
+                raise ValidationError({"classroom": ["No such classroom."]})
+        wanted = set(data["sources"])
+        sources = list(visible_sources(user).filter(pk__in=wanted))
+        missing = sorted(wanted - {source.pk for source in sources})
+        if missing:
+            raise ValidationError({"sources": [f"No such source: {', '.join(map(str, missing))}."]})
+        debate = moderation.debate_create(
+            created_by=user,
+            question=data["question"],
+            classroom=classroom,
+            description=data["description"],
+            slug=data["slug"],
+            sources=sources,
+        )
+        return Response(self._detail(debate.slug), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Rename, describe, close or reopen a debate (its teachers)",
+        request=s.DebateEditIn,
+        responses=s.DebateDetailOut,
+    )
+    def partial_update(self, request, slug=None):
+        debate = self.get_object()
+        data = self.valid(s.DebateEditIn)
+        moderation.debate_update(debate=debate, user=request.user, **data)
+        return Response(self._detail(debate.slug))
+
+
+# --- Nodes and relations ----------------------------------------------------------------
+
+
+class DecisionsMixin:
+    """approve/, reject/ and return/ for a node or a relation: moderation.item_decide."""
+
+    output: type[serializers.Serializer]
+
+    def _decide(self, request, action_name: str, **kwargs) -> Response:
+        item = self.get_object()
+        moderation.item_decide(item=item, moderator=request.user, action=action_name, **kwargs)
+        return Response(self.output(self.get_queryset().get(pk=item.pk)).data)
+
+    @extend_schema(summary="Reject a pending item with a reason (teachers)", request=s.RejectIn)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = self.valid(s.RejectIn)
+        return self._decide(request, Action.REJECTED, reason=data["reason"], note=data["note"])
+
+    @extend_schema(
+        summary="Return a pending item to its author for revision, with a note (teachers)", request=s.ReturnIn
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = self.valid(s.ReturnIn)
+        return self._decide(request, Action.RETURNED, note=data["note"])
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Nodes you can see", parameters=[NodeFilter]),
+    retrieve=extend_schema(summary="A node"),
+    destroy=extend_schema(summary="Withdraw your own pending or returned node"),
+)
+class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Boxes of the map: approved ones, your own, and everything in the debates you moderate."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    serializer_class = s.NodeOut
+    output = s.NodeOut
+
+    def get_queryset(self):
+        # One query for the rows: the debate, quote and users come joined.
+        nodes = visible_nodes(self.request.user).select_related("debate", "author", "reviewed_by", "quote")
+        if self.action == "list":
+            wanted = self.filters(NodeFilter)
+            if "debate" in wanted:
+                nodes = nodes.filter(debate__slug=wanted["debate"])
+            if "status" in wanted:
+                nodes = nodes.filter(status=wanted["status"])
+            if "kind" in wanted:
+                nodes = nodes.filter(kind=wanted["kind"])
+        return nodes.order_by("pk")
+
+    @extend_schema(
+        summary="Submit a position, claim or evidence, attached to the node it supports or opposes",
+        request=s.NodeIn,
+        responses={201: s.NodeOut},
+    )
+    def create(self, request):
+        data = self.valid(s.NodeIn)
+        debate = _debate_or_400(request.user, data["debate"])
+        target = None
+        if data.get("target") is not None:
+            target = debate.nodes.filter(pk=data["target"]).first()
+            if target is None:
+                raise ValidationError({"target": ["No such node in this debate."]})
+        node = moderation.node_submit(
+            debate=debate,
+            author=request.user,
+            kind=data["kind"],
+            text=data["text"],
+            quote=_quote_input(debate, data.get("quote")),
+            target=target,
+            relation_kind=data["relation_kind"],
+        )
+        return Response(s.NodeOut(self.get_queryset().get(pk=node.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Revise your own pending or returned node (a returned one goes back to the queue)",
+        request=s.NodeEditIn,
+    )
+    def partial_update(self, request, pk=None):
+        node = self.get_object()
+        data = self.valid(s.NodeEditIn)
+        moderation.node_edit(
+            node=node,
+            editor=request.user,
+            text=data.get("text", node.text),
+            quote=_quote_input(node.debate, data.get("quote")),
+        )
+        return Response(s.NodeOut(self.get_queryset().get(pk=node.pk)).data)
+
+    def destroy(self, request, pk=None):
+        moderation.item_withdraw(item=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Approve a pending node, optionally editing its text (teachers)", request=s.ApproveIn)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = self.valid(s.ApproveIn)
+        return self._decide(request, Action.APPROVED, text=data.get("text"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Relations you can see", parameters=[RelationFilter]),
+    retrieve=extend_schema(summary="A relation"),
+    destroy=extend_schema(summary="Withdraw your own pending or returned relation"),
+)
+class RelationViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Arrows of the map (supports, opposes); shown only with both the nodes they link."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    serializer_class = s.RelationOut
+    output = s.RelationOut
+
+    def get_queryset(self):
+        relations = visible_relations(self.request.user).select_related("debate", "author", "reviewed_by")
+        if self.action == "list":
+            wanted = self.filters(RelationFilter)
+            if "debate" in wanted:
+                relations = relations.filter(debate__slug=wanted["debate"])
+            if "status" in wanted:
+                relations = relations.filter(status=wanted["status"])
+            if "kind" in wanted:
+                relations = relations.filter(kind=wanted["kind"])
+            if "node" in wanted:
+                relations = relations.filter(Q(source_id=wanted["node"]) | Q(target_id=wanted["node"]))
+        return relations.order_by("pk")
+
+    def _node_or_400(self, pk: int, field: str) -> Node:
+        node = visible_nodes(self.request.user).select_related("debate__classroom").filter(pk=pk).first()
+        if node is None:
+            raise ValidationError({field: ["No such node."]})
+        return node
+
+    @extend_schema(
+        summary="Propose an arrow between two nodes of a debate", request=s.RelationIn, responses={201: s.RelationOut}
+    )
+    def create(self, request):
+        data = self.valid(s.RelationIn)
+        source = self._node_or_400(data["source"], "source")
+        target = self._node_or_400(data["target"], "target")
+        relation = moderation.relation_submit(author=request.user, source=source, target=target, kind=data["kind"])
+        return Response(s.RelationOut(self.get_queryset().get(pk=relation.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change the kind of your own pending or returned relation", request=s.RelationEditIn)
+    def partial_update(self, request, pk=None):
+        relation = self.get_object()
+        data = self.valid(s.RelationEditIn)
+        moderation.relation_edit(relation=relation, editor=request.user, kind=data["kind"])
+        return Response(s.RelationOut(self.get_queryset().get(pk=relation.pk)).data)
+
+    def destroy(self, request, pk=None):
+        moderation.item_withdraw(item=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Approve a pending relation (teachers)", request=s.RelationApproveIn)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        self.valid(s.RelationApproveIn)
+        return self._decide(request, Action.APPROVED)
+
+
+# --- Sources ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sources of the debates you can see"),
+    retrieve=extend_schema(summary="A source with its full text and its approved quotes"),
+)
+class SourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Op-eds and articles: those of the debates you can see."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        sources = visible_sources(user).annotate(length=Length("text")).order_by("pk")
+        if self.action == "list":
+            return sources.defer("text")
+        quotes = (
+            Quote.objects.filter(visible_debates_q(user, "node__debate__"), node__status=Status.APPROVED)
+            .select_related("node__debate")
+            .order_by("start", "pk")
+        )
+        return sources.prefetch_related(Prefetch("quotes", queryset=quotes, to_attr="visible_quotes"))
+
+    def get_serializer_class(self):
+        return s.SourceOut if self.action == "list" else s.SourceDetailOut
+
+    @extend_schema(summary="Add a source, optionally to a debate you teach (teachers)", request=s.SourceIn)
+    def create(self, request):
+        _require_teacher(request.user, "Only teachers can add sources.")
+        data = self.valid(s.SourceIn)
+        slug = data.pop("debate")
+        debate = _debate_or_400(request.user, slug) if slug else None
+        source = moderation.source_add(added_by=request.user, debate=debate, **data)
+        return Response(s.SourceDetailOut(self.get_queryset().get(pk=source.pk)).data, status=status.HTTP_201_CREATED)
+
+
+# --- Classrooms -------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your classrooms"),
+    retrieve=extend_schema(summary="One of your classrooms"),
+)
+class ClassroomViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Your classrooms; the join code is shown to their teachers."""
+
+    http_method_names = ["get", "post", "head", "options"]
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.ClassroomOut
+
+    def get_queryset(self):
+        return Classroom.objects.filter(pk__in=list(permissions.classroom_roles(self.request.user))).order_by(
+            "name", "pk"
+        )
+
+    @extend_schema(summary="Open a classroom (teachers)", request=s.ClassroomIn, responses={201: s.ClassroomOut})
+    def create(self, request):
+        data = self.valid(s.ClassroomIn)
+        classroom = classrooms.classroom_create(teacher=request.user, name=data["name"])
+        return Response(self.get_serializer(classroom).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Join a classroom with its code", request=s.JoinIn, responses=s.ClassroomOut)
+    @action(detail=False, methods=["post"])
+    def join(self, request):
+        data = self.valid(s.JoinIn)
+        classroom = classrooms.classroom_join(user=request.user, code=data["code"])
+        return Response(self.get_serializer(classroom).data)
+
+
+# --- The moderation queue ---------------------------------------------------------------
+
+
+class ModerationQueueView(ApiMixin, GenericAPIView):
+    """Pending nodes and relations of the debates you moderate, oldest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.QueueItemOut
+
+    @extend_schema(
+        summary="The moderation queue (teachers)", parameters=[DebateFilter], responses=s.QueueItemOut(many=True)
+    )
+    def get(self, request):
+        user = request.user
+        if not permissions.is_teacher(user) and not permissions.moderated_classroom_ids(user):
+            raise PermissionDenied("Only teachers have a moderation queue.")
+        wanted = self.filters(DebateFilter)
+        scope = Q(status=Status.PENDING) & moderated_debates_q(user, "debate__")
+        if "debate" in wanted:
+            scope &= Q(debate__slug=wanted["debate"])
+        followers = Relation.objects.filter(status=Status.PENDING).select_related("debate", "author", "reviewed_by")
+        nodes = (
+            Node.objects.filter(scope)
+            .select_related("debate", "author", "reviewed_by", "quote")
+            .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="pending_outgoing"))
+        )
+        # An arrow submitted with its pending node is decided with it: it is not a separate item.
+        relations = (
+            Relation.objects.filter(scope)
+            .exclude(source__status=Status.PENDING, source__author=F("author"))
+            .select_related("debate", "author", "reviewed_by")
+        )
+        items = [
+            {
+                "type": "node",
+                "id": node.pk,
+                "debate": node.debate.slug,
+                "created_at": node.created_at,
+                "node": node,
+                "relation": next((r for r in node.pending_outgoing if r.author_id == node.author_id), None),
+            }
+            for node in nodes
+        ] + [
+            {
+                "type": "relation",
+                "id": relation.pk,
+                "debate": relation.debate.slug,
+                "created_at": relation.created_at,
+                "node": None,
+                "relation": relation,
+            }
+            for relation in relations
+        ]
+        items.sort(key=lambda item: (item["created_at"], item["type"], item["id"]))
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(s.QueueItemOut(page, many=True).data)
+
+
+# --- Tokens and docs ----------------------------------------------------------------------
+
+
+class TokenView(ApiMixin, GenericAPIView):
+    """Exchange a user name and password for an API token (for scripts)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenLoginThrottle]
+    serializer_class = s.TokenIn
+
+    @extend_schema(summary="Obtain an API token", request=s.TokenIn, responses=s.TokenOut, auth=[])
+    def post(self, request):
+        data = self.valid(s.TokenIn)
+        # The plain HttpRequest, so that django-axes counts the failure and can lock the name out.
+        django_request = request._request
+        user = authenticate(django_request, username=data["username"], password=data["password"])
+        if getattr(django_request, "axes_locked_out", False):
+            # Answered here as JSON; without this, AxesMiddleware would swap in its HTML page.
+            django_request.axes_locked_out = False
+            raise Throttled(
+                wait=_axes_cool_off_seconds(django_request),
+                detail="Too many failed attempts for this user name; wait before trying again.",
+            )
+        if user is None or not user.is_active:
+            raise ValidationError({"non_field_errors": ["Unable to log in with that user name and password."]})
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+def _axes_cool_off_seconds(request) -> int:
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    return int(cool_off.total_seconds()) if cool_off else 3600
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from local static files; its init script is a separate file, so the CSP holds."""
+
+    template_name = "debates/api/swagger_ui.html"
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other URL under /api/: a 404 in the API's error shape, not an HTML page."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound("No such endpoint.")
