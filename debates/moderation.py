@@ -354,6 +354,8 @@ def items_bulk_approve(*, items: list[Node | Relation], moderator) -> tuple[int,
 
 def _unique_slug(question: str) -> str:
     base = slugify(question)[:60].strip("-") or "debate"
+    if base == "new":  # /debates/new/ is the creation page
+        base = "debate-new"
     slug, n = base, 2
     while Debate.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1

@@ -6,6 +6,8 @@ app_name = "debates"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before debates/<slug>/, which would take "new" for a slug.
+    path("debates/new/", views.debate_create, name="debate-create"),
     # === Maps (issue 3) ===
     path("debates/<slug:slug>/", views.debate_detail, name="debate-detail"),
     path("debates/<slug:slug>/nodes/<int:pk>/", views.node_detail, name="node-detail"),
@@ -16,7 +18,6 @@ urlpatterns = [
     path("classrooms/new/", views.classroom_create, name="classroom-create"),
     path("classrooms/<int:pk>/", views.classroom_detail, name="classroom-detail"),
     path("classrooms/<int:pk>/regenerate-code/", views.classroom_regenerate_code, name="classroom-regenerate-code"),
-    path("debates/new/", views.debate_create, name="debate-create"),
     path("debates/<slug:slug>/close/", views.debate_close, name="debate-close"),
     path("debates/<slug:slug>/sources/new/", views.source_create, name="source-create"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
