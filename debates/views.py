@@ -615,7 +615,7 @@ def _queue_items(request, scope: Q) -> list:
     for relation in relations:
         relation.source.debate = relation.target.debate = relation.debate
         items.append({"kind": "relation", "item": relation, "key": f"relation-{relation.pk}"})
-    items.sort(key=lambda entry: (entry["item"].created_at, entry["key"]))
+    items.sort(key=lambda entry: (entry["item"].created_at, entry["kind"], entry["item"].pk))
     return items[:QUEUE_LIMIT]
 
 
