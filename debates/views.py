@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from debates import classrooms, forms, moderation, permissions, quotes
+from debates.context_processors import SESSION_IS_TEACHER
 from debates.models import (
     Action,
     Classroom,
@@ -260,6 +261,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session[SESSION_IS_TEACHER] = permissions.is_teacher(form.get_user())
         messages.success(self.request, f"Welcome back, {form.get_user().get_username()}.")
         return response
 
@@ -788,7 +790,7 @@ def _queue_items(request, scope: Q) -> list:
     for relation in relations:
         relation.source.debate = relation.target.debate = relation.debate
         items.append({"kind": "relation", "item": relation, "key": f"relation-{relation.pk}"})
-    items.sort(key=lambda entry: (entry["item"].created_at, entry["key"]))
+    items.sort(key=lambda entry: (entry["item"].created_at, entry["kind"], entry["item"].pk))
     return items[:QUEUE_LIMIT]
 
 

@@ -4,8 +4,6 @@ import re
 
 from django.contrib.messages import get_messages
 
-from debates.models import Node
-
 STUB_URLCONF = "tests.classroom_urls"
 # PBKDF2 at Django's default cost takes about a second per persona on a small machine.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -29,7 +27,3 @@ def text_of(response) -> str:
 def login(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
-
-
-def pending_node_of(user, debate) -> Node:
-    return Node.objects.filter(author=user, debate=debate).latest("pk")

@@ -70,12 +70,13 @@ def test_logout_is_a_post(client, student):
 
 
 def test_nav_offers_logout_as_a_form_and_teachers_get_moderation(client, teacher, student):
-    client.force_login(student)
+    _login(client, "student")
     page = client.get("/").content.decode()
     assert f'action="{reverse("logout")}"' in page
     assert reverse("debates:my-contributions") in page
     assert reverse("debates:moderation-queue") not in page
-    client.force_login(teacher)
+    client.post(reverse("logout"))
+    _login(client, "teacher")
     assert reverse("debates:moderation-queue") in client.get("/").content.decode()
 
 

@@ -253,6 +253,28 @@ def test_a_selection_across_paragraphs_and_a_highlight_keeps_its_offsets(page, s
     assert (quote.text, OP_ED[quote.start : quote.end]) == (passage, passage)
 
 
+def test_from_a_claims_page_to_opposing_evidence_the_choice_is_carried_along(page, setting):
+    """Node page (a stand-in until the merge) -> "Add opposing evidence" -> the source -> selection."""
+    student = make_user("hina")
+    setting["classroom"].memberships.create(user=student, role="student")
+    log_in(page, "hina")
+    page.goto(setting["claim"].get_absolute_url())
+    page.get_by_role("link", name="Add opposing evidence").click()
+    page.get_by_role("link", name="Security failure in Pakistan").click()
+    select_passage(page, PASSAGE)
+    page.get_by_role("button", name="Use as evidence").click()
+    expect(page.locator("select[name=target]")).to_have_value(str(setting["claim"].pk))
+    expect(page.locator("select[name=relation]")).to_have_value("opposes")
+    expect(page.locator("select[name=kind]")).to_have_value("evidence")
+    expect(page.get_by_text("You are responding to:")).to_be_visible()
+    page.get_by_label("Statement").fill("Negotiations have not worked.")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Sent to your teacher for review.")).to_be_visible()
+    node = Node.objects.get(text="Negotiations have not worked.")
+    relation = node.outgoing.get()
+    assert (relation.target_id, relation.kind, node.quote.text) == (setting["claim"].pk, "opposes", PASSAGE)
+
+
 def test_teacher_ticks_items_and_approves_them_in_bulk(page, setting):
     student = make_user("dana")
     setting["classroom"].memberships.create(user=student, role="student")

@@ -50,7 +50,7 @@ def test_home_costs_the_same_queries_whatever_the_number_of_debates(
     login(client, teacher)
     for n in range(3):
         make_debate(classroom=classroom, question=f"Question {n}?")
-    # session, user, debates with their classroom and approved count, is_teacher (groups), nav
+    # session, user, debates with their classroom and approved count, the Teachers group ("New debate")
     # roles are not needed: visible_to() filters in SQL.
     with django_assert_num_queries(4) as small:
         client.get("/")
@@ -353,13 +353,13 @@ def test_source_page_costs_the_same_queries_whatever_the_number_of_quotes(
     for quote in quotes:
         make_node(debate, kind=Kind.EVIDENCE, quote=quote)
     # source, session, user, visible debates, approved quotes with their nodes and debates,
-    # the user's roles (may they contribute?), the Teachers group (navigation)
-    with django_assert_num_queries(7):
+    # the user's roles (may they contribute?)
+    with django_assert_num_queries(6):
         response = client.get(source.get_absolute_url())
     assert response.content.decode().count("<mark ") == 3
     for quote in ["Poverty, illiteracy", "political instability", "extremism can thrive"]:
         make_node(debate, kind=Kind.EVIDENCE, quote=quote)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(source.get_absolute_url())
     assert response.content.decode().count("<mark ") == 6
 
@@ -398,14 +398,14 @@ def test_classroom_pages_cost_the_same_queries_whatever_their_size(
             Membership.objects.create(classroom=make_classroom_for(teacher), user=teacher, role="teacher")
 
     grow(3)
-    # detail: session, user, classroom, the user's roles, members with users, debates, Teachers group (nav)
-    # list: session, user, memberships with classrooms, Teachers group (view and nav share the cache)
-    with django_assert_num_queries(7):
+    # detail: session, user, classroom, the user's roles, members with users, debates
+    # list: session, user, memberships with classrooms, the Teachers group (the "New classroom" button)
+    with django_assert_num_queries(6):
         client.get(classroom.get_absolute_url())
     with django_assert_num_queries(4):
         client.get(reverse("debates:classroom-list"))
     grow(7)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(classroom.get_absolute_url()).content.decode().count("<tr>") == 1 + 2 + 10 + 1
     with django_assert_num_queries(4):
         assert client.get(reverse("debates:classroom-list")).content.decode().count('class="card"') == 11

@@ -125,13 +125,13 @@ def test_queue_costs_the_same_queries_for_3_or_10_items(
                 )
 
     add(3)
-    # session, user, the user's roles, the Teachers group (scope), pending nodes with debate,
-    # author and quote, their outgoing arrows with targets, the quoted sources, standalone links
-    with django_assert_num_queries(8):
+    # session, user, the user's roles, pending nodes with debate, author and quote,
+    # their outgoing arrows with targets, the quoted sources, standalone links
+    with django_assert_num_queries(7):
         response = client.get(QUEUE)
     assert response.content.decode().count('class="card queue-item"') == 3
     add(7)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(QUEUE)
     assert response.content.decode().count('class="card queue-item"') == 10
 
@@ -294,3 +294,40 @@ def test_an_approval_shows_on_the_debate_page_at_the_next_load(client, teacher, 
     assert "Now public" not in classmate.get(debate.get_absolute_url()).content.decode()
     decide(login(client, teacher), node, "approved")
     assert "Now public" in classmate.get(debate.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_teachers_deciding_at_the_same_moment_one_wins(teacher, co_teacher, student, debate, claim):
+    """Real concurrency needs two connections: PostgreSQL only (SQLite's test database is one shared file in memory)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for two concurrent connections")
+    node = submit_claim(debate, student, target=claim)
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def run(user, action, extra):
+        try:
+            client = login(Client(), user)
+            barrier.wait()
+            results[user.username] = messages_of(decide(client, node, action, **extra))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(teacher, "approved", {})),
+        threading.Thread(target=run, args=(co_teacher, "rejected", {"reason": "duplicate"})),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    node.refresh_from_db()
+    winner = "teacher" if node.status == Status.APPROVED else "co_teacher"
+    loser = "co_teacher" if winner == "teacher" else "teacher"
+    assert results[loser][0].startswith("This contribution was already decided: it is ")
+    assert not results[winner][0].startswith("This contribution was already decided")
+    assert ModerationEvent.objects.filter(node=node, action__in=[Action.APPROVED, Action.REJECTED]).count() == 1
