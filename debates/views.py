@@ -2,20 +2,39 @@
 
 import re
 
+# === Maps: debate page, node page, exports (issue 3) ===============================
+from django.conf import settings as _settings  # noqa: E402
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache as _cache  # noqa: E402
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified  # noqa: E402
 from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render as _render_template  # noqa: E402
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.http import (
+    quote_etag,  # noqa: E402
+    url_has_allowed_host_and_scheme,
+    urlencode,
+)
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,  # noqa: E402
+)
 
-from debates import classrooms, forms, moderation, permissions, quotes
+from debates import (
+    classrooms,
+    forms,
+    moderation,
+    permissions,
+    quotes,
+    rendering,  # noqa: E402
+)
 from debates.context_processors import SESSION_IS_TEACHER
 from debates.models import (
     Action,
@@ -30,19 +49,6 @@ from debates.models import (
     Source,
     Status,
 )
-
-# === Maps: debate page, node page, exports (issue 3) ===============================
-
-from django.conf import settings as _settings  # noqa: E402
-from django.core.cache import cache as _cache  # noqa: E402
-from django.db.models import Q  # noqa: E402
-from django.http import Http404, HttpResponseBadRequest, HttpResponseNotModified  # noqa: E402
-from django.shortcuts import render as _render_template  # noqa: E402
-from django.utils.http import quote_etag  # noqa: E402
-from django.views.decorators.http import require_safe  # noqa: E402
-
-from debates import permissions, quotes, rendering  # noqa: E402
-from debates.models import Node, Relation  # noqa: E402
 from debates.outline import build_outline  # noqa: E402
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images.

@@ -303,8 +303,8 @@ def test_debate_page_costs_a_fixed_number_of_queries(client, debate, student, si
     grow(debate, size)  # sizes differ in claims, evidence and cross-links
     client.force_login(student)
     # session, user, debate (+classroom), the user's classroom roles, nodes (+quote+source),
-    # relations, the debate's sources, whether the user is a teacher (the navigation).
-    with django_assert_num_queries(8):
+    # relations, the debate's sources.
+    with django_assert_num_queries(7):
         assert client.get(page_url(debate)).status_code == 200
 
 
