@@ -77,6 +77,7 @@ def test_schema_is_openapi_3_with_every_resource_and_both_auth_schemes(db):
     reject = paths["/api/nodes/{id}/reject/"]["post"]["responses"]
     for code in ("400", "401", "403", "404", "409", "413", "429"):
         assert reject[code]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorOut"
+    assert "Retry-After" in reject["429"]["headers"]
 
 
 @pytest.fixture
