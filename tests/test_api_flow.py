@@ -52,7 +52,7 @@ def _build_debate_through_the_api() -> tuple[APIClient, dict, dict]:
             "text": "Hundred dead in Peshawar",
             "target": question["id"],
             "relation_kind": "supports",
-            # The quote as text alone, typed with a straight apostrophe-free copy: the server finds it.
+            # The quote as text alone, without offsets: the server finds it and answers with them.
             "quote": {"source": source["id"], "text": "killed more than 100 people"},
         },
     )

@@ -1,6 +1,8 @@
 """The OpenAPI document, and schemathesis against it: no request that the document allows
 gets a 500, and every response matches the document (bodies, error shapes, enums)."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -8,6 +10,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -16,8 +19,9 @@ from debates.models import Kind
 from tests.api_clients import api_client
 from tests.factories import make_node, make_relation, question_of, submit_claim
 
-# Bounded: examples per operation and persona; the whole module takes well under a minute.
-EXAMPLES = 10
+# Bounded: examples per operation and persona (API_FUZZ_EXAMPLES=50 for a deeper run); each
+# run below costs a few seconds of CPU at the default.
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +77,7 @@ def test_schema_is_openapi_3_with_every_resource_and_both_auth_schemes(db):
     reject = paths["/api/nodes/{id}/reject/"]["post"]["responses"]
     for code in ("400", "401", "403", "404", "409", "413", "429"):
         assert reject[code]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorOut"
+    assert "Retry-After" in reject["429"]["headers"]
 
 
 @pytest.fixture
@@ -113,18 +118,36 @@ def _resource(path: str) -> str:
     return "slug" if "{slug}" in path else ""
 
 
-def _runner(operation, headers: dict, world: dict):
+_STRATEGIES: dict = {}
+
+
+def _strategy(operation, mode):
+    # Built once per module run: turning the document into strategies is the slow part.
+    key = (operation.method, operation.path, mode)
+    if key not in _STRATEGIES:
+        _STRATEGIES[key] = operation.as_strategy(generation_mode=mode)
+    return _STRATEGIES[key]
+
+
+def _operations():
+    if "operations" not in _STRATEGIES:
+        schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+        _STRATEGIES["operations"] = [result.ok() for result in schema.get_all_operations()]
+    return _STRATEGIES["operations"]
+
+
+def _runner(operation, headers: dict, world: dict, mode: GenerationMode = GenerationMode.POSITIVE):
     resource = _resource(operation.path)
 
     @hypothesis_settings(
-        max_examples=EXAMPLES,
+        max_examples=EXAMPLES if mode == GenerationMode.POSITIVE else EXAMPLES // 2,
         deadline=None,
         derandomize=True,
         database=None,
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(), real=st.integers(min_value=-1, max_value=4))
+    @given(case=_strategy(operation, mode), real=st.integers(min_value=-1, max_value=4))
     def run(case, real):
         # Most of the time, aim at an object that exists, so that the happy paths run too.
         if resource and 0 <= real < len(world[resource]):
@@ -134,14 +157,12 @@ def _runner(operation, headers: dict, world: dict):
     return run
 
 
-def _fuzz(user, world) -> None:
+def _fuzz(user, world, mode: GenerationMode = GenerationMode.POSITIVE) -> None:
     headers = {"Authorization": api_client(user)._credentials["HTTP_AUTHORIZATION"]} if user else {}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     failures = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
+    for operation in _operations():
         try:
-            _runner(operation, headers, world)()
+            _runner(operation, headers, world, mode)()
         except Exception as error:  # collect them all: one report per operation
             failures.append(f"{operation.method.upper()} {operation.path}: {error}")
     assert not failures, "\n\n".join(failures)
@@ -160,3 +181,9 @@ def test_schemathesis_finds_no_server_error_and_no_off_schema_response_for_a_tea
 @pytest.mark.slow
 def test_schemathesis_finds_no_server_error_and_no_off_schema_response_anonymously(fuzz_world):
     _fuzz(None, fuzz_world)
+
+
+@pytest.mark.slow
+def test_schemathesis_with_invalid_requests_finds_no_server_error(fuzz_world, student):
+    # Negative mode: bodies, parameters and types the document forbids; each must be a 4xx.
+    _fuzz(student, fuzz_world, GenerationMode.NEGATIVE)

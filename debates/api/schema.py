@@ -29,6 +29,10 @@ class AutoSchema(SpectacularAutoSchema):
             if code not in responses:
                 response = self._get_response_for_code(ErrorOut, code, direction=direction)
                 response["description"] = ERRORS[code]
+                if code == "429":
+                    response["headers"] = {
+                        "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+                    }
                 responses[code] = response
         return responses
 

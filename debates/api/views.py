@@ -5,6 +5,7 @@ not run on lists or creates, HAZARDS 10); every write calls debates.moderation."
 import hashlib
 from collections.abc import Mapping
 
+from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Length
@@ -624,8 +625,6 @@ class TokenView(ApiMixin, GenericAPIView):
 
 
 def _axes_cool_off_seconds(request) -> int:
-    from axes.helpers import get_cool_off
-
     cool_off = get_cool_off(request)
     return int(cool_off.total_seconds()) if cool_off else 3600
 
