@@ -4,10 +4,6 @@ import re
 
 from django.contrib.messages import get_messages
 
-STUB_URLCONF = "tests.classroom_urls"
-# PBKDF2 at Django's default cost takes about a second per persona on a small machine.
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 HOSTILE = (
     "<script>alert('x')</script> \"quotes\" \\back\\slash\\ <b>bold</b> & ampersand\n"
     "second line \u202eRTL override\u202c اردو متن 🎉"

@@ -9,15 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from debates.models import Membership
-from tests.classroom_helpers import FAST_HASHERS, STUB_URLCONF, messages_of
+from tests.classroom_helpers import messages_of
 
 PASSWORD = "pw-for-tests-1"  # tests.factories.make_user's default
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = STUB_URLCONF
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def _login(client, username, password=PASSWORD, **extra):

@@ -3,21 +3,12 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
 from tests.api_clients import fast_password_hasher  # noqa: F401 (autouse)
 from tests.factories import SOURCE_TEXT, make_user
 
 PASSWORD = "pw-for-tests-1"
-
-
-def _map_route_exists() -> bool:
-    try:
-        reverse("debates:debate-map", kwargs={"slug": "x", "fmt": "svg"})
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def _signed_in(username: str) -> APIClient:
@@ -76,7 +67,6 @@ def test_a_debate_built_through_the_api_shows_the_approved_evidence(db):
 
 
 @pytest.mark.dot
-@pytest.mark.skipif(not _map_route_exists(), reason="debates:debate-map (the maps branch) is not merged yet")
 def test_the_new_node_is_in_the_svg_export_linked_from_the_debate(db):
     _, detail, node = _build_debate_through_the_api()
     # The export is a page, not an API view: the teacher's browser session, not the token, reads it.

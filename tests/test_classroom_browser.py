@@ -1,9 +1,4 @@
-"""The classroom flows in real Chromium: join, select a passage, submit evidence, moderate.
-
-Until the map branch is merged, /debates/<slug>/ and /debates/<slug>/nodes/<id>/ are the
-stand-ins of tests/classroom_urls.py; the tests marked "AFTER MERGE" check the real map
-and outline and are skipped until those pages exist.
-"""
+"""The classroom flows in real Chromium: join, select a passage, submit evidence, moderate."""
 
 import re
 
@@ -11,8 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from debates.models import Kind, Node, Status
-from tests.classroom_helpers import FAST_HASHERS, STUB_URLCONF
-from tests.classroom_urls import MAPS_MERGED
 from tests.factories import make_classroom, make_debate, make_node, make_source, make_user, submit_claim
 
 pytestmark = pytest.mark.browser
@@ -26,13 +19,6 @@ OP_ED = (
     "Poverty, illiteracy, and political instability have created an environment in which extremism can thrive."
 )
 PASSAGE = "all attempts at negotiating with local terrorist organizations have failed"
-after_merge = pytest.mark.skipif(not MAPS_MERGED, reason="AFTER MERGE: needs the real debate page with map and outline")
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = STUB_URLCONF
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture
@@ -209,7 +195,7 @@ def test_returned_then_revised_then_rejected_and_the_student_sees_why(page, new_
 
 
 def test_a_teacher_closes_the_debate_and_the_student_is_told(page, new_tab, setting):
-    """Uses the debate page's actions (a stand-in until the merge)."""
+    """Uses the debate page's actions."""
     student = make_user("chen")
     setting["classroom"].memberships.create(user=student, role="student")
     teacher = new_tab()
@@ -254,7 +240,7 @@ def test_a_selection_across_paragraphs_and_a_highlight_keeps_its_offsets(page, s
 
 
 def test_from_a_claims_page_to_opposing_evidence_the_choice_is_carried_along(page, setting):
-    """Node page (a stand-in until the merge) -> "Add opposing evidence" -> the source -> selection."""
+    """Node page -> "Add opposing evidence" -> the source -> selection."""
     student = make_user("hina")
     setting["classroom"].memberships.create(user=student, role="student")
     log_in(page, "hina")
@@ -298,9 +284,8 @@ def map_of(page):
     return page.locator("svg").filter(has_text="How should Pakistan respond")
 
 
-@after_merge
-def test_after_merge_an_approval_shows_on_the_map_and_outline_at_the_next_reload(page, new_tab, setting):
-    """AFTER MERGE: the public-facing part, on the real debate page (map and outline)."""
+def test_an_approval_shows_on_the_map_and_outline_at_the_next_reload(page, new_tab, setting):
+    """the public-facing part, on the real debate page (map and outline)."""
     student = make_user("emre")
     classmate = make_user("farah")
     for user in (student, classmate):
@@ -325,9 +310,8 @@ def test_after_merge_an_approval_shows_on_the_map_and_outline_at_the_next_reload
     expect(reader.get_by_text("Talks failed.").last).to_be_visible()
 
 
-@after_merge
-def test_after_merge_a_visitor_reads_a_public_debate_with_its_quoted_evidence(page, new_tab, setting):
-    """AFTER MERGE: a visitor sees the map and outline of a public debate (a teacher's evidence)."""
+def test_a_visitor_reads_a_public_debate_with_its_quoted_evidence(page, new_tab, setting):
+    """a visitor sees the map and outline of a public debate (a teacher's evidence)."""
     public = make_debate(created_by=setting["teacher"], slug="public-ttp", sources=[setting["source"]])
     public_claim = make_node(public, text="Force works.", author=setting["teacher"])
     log_in(page, "ms_khan")

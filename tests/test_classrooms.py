@@ -7,15 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from debates.models import Classroom, Debate, Kind, Membership, Node, Source, Status
-from tests.classroom_helpers import FAST_HASHERS, HOSTILE, STUB_URLCONF, login, messages_of, text_of
+from tests.classroom_helpers import HOSTILE, login, messages_of, text_of
 from tests.factories import make_debate, make_node, make_source, make_user
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = STUB_URLCONF
-    settings.PASSWORD_HASHERS = FAST_HASHERS
-
 
 # --- home ------------------------------------------------------------------------------
 

@@ -8,14 +8,8 @@ from django.urls import reverse
 
 from debates import moderation
 from debates.models import Action, Kind, ModerationEvent, Node, Quote, Reason, Relation, Status
-from tests.classroom_helpers import FAST_HASHERS, HOSTILE, STUB_URLCONF, login, messages_of, text_of
+from tests.classroom_helpers import HOSTILE, login, messages_of, text_of
 from tests.factories import make_debate, make_node, question_of, submit_claim
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = STUB_URLCONF
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -6,16 +6,10 @@ from django.urls import reverse
 
 from debates import moderation
 from debates.models import Action, Kind, Membership, ModerationEvent, Node, Relation, Status
-from tests.classroom_helpers import FAST_HASHERS, STUB_URLCONF, login, messages_of, text_of
+from tests.classroom_helpers import login, messages_of, text_of
 from tests.factories import make_debate, make_node, make_user, submit_claim
 
 QUEUE = "/moderation/"
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = STUB_URLCONF
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

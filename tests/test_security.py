@@ -13,16 +13,10 @@ from django.urls import reverse
 
 from debates import moderation
 from debates.models import Action, Classroom
-from tests.classroom_helpers import FAST_HASHERS, HOSTILE, STUB_URLCONF, login
+from tests.classroom_helpers import HOSTILE, login
 from tests.factories import make_node, submit_claim
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = STUB_URLCONF
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -34,11 +34,8 @@ MAX_ID = 2**63 - 1
 
 
 def map_url(slug: str, fmt: str) -> str:
-    """The debate's map export; the fallback serves until the maps branch is merged."""
-    try:
-        return reverse("debates:debate-map", kwargs={"slug": slug, "fmt": fmt})
-    except NoReverseMatch:
-        return f"/debates/{slug}/map.{fmt}"
+    """The debate's map export."""
+    return reverse("debates:debate-map", kwargs={"slug": slug, "fmt": fmt})
 
 
 # --- Inputs ------------------------------------------------------------------------
