@@ -292,7 +292,12 @@ def home(request):
     return render(
         request,
         "debates/home.html",
-        {"debates": debates, "is_teacher": permissions.is_teacher(request.user)},
+        {
+            "debates": debates,
+            "is_teacher": permissions.is_teacher(request.user),
+            # On a development server the demo's debate belongs to its classroom: say how to get in.
+            "demo_hint": _settings.DEBUG and not request.user.is_authenticated,
+        },
     )
 
 
