@@ -509,6 +509,12 @@ def build_dot(
         out.append(f"  n{int(relation.target)} -> n{int(relation.source)} [{' '.join(attributes)}]")
     if legend:
         out += _legend()
+        if show_pending:
+            out.insert(
+                -1,
+                f'    legend_pending [label="pending" shape=box style="rounded,dashed" color="{PENDING_COLOUR}" '
+                'fontsize=10 margin="0.08,0.03" width=0 height=0]',
+            )
     out.append("}")
     return "\n".join(out) + "\n"
 
