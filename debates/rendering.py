@@ -365,8 +365,9 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
     shown = len(selection.pks)
     boxes = "box" if selection.total == 1 else "boxes"
     facts.append(f"{shown} of {selection.total} {boxes}" if shown < selection.total else f"{shown} {boxes}")
-    if selection.focus is not None:
-        facts.append(f"around box #{int(selection.focus)}")
+    focus = data.node(selection.focus) if selection.focus is not None else None
+    if focus is not None:
+        facts.append(f"around \u201c{' '.join(focus.text.split())[:60]}\u201d")
     facts_text = _html(" \u00b7 ".join(facts))
     lines.append(f'<TR><TD><FONT POINT-SIZE="12" COLOR="{MUTED}">{facts_text}</FONT></TD></TR>')
     if data.sources:
