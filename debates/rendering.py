@@ -358,7 +358,7 @@ def _node_label(node: MapNode) -> str:
 
 
 def _header_label(data: MapData, title: str, selection: Selection) -> str:
-    lines = [f'<TR><TD><FONT POINT-SIZE="22"><B>{_html(title, width=TITLE_WIDTH, max_lines=2)}</B></FONT></TD></TR>']
+    lines = [f'<TR><TD><FONT POINT-SIZE="28"><B>{_html(title, width=TITLE_WIDTH, max_lines=2)}</B></FONT></TD></TR>']
     facts = []
     if data.as_of:
         facts.append(f"Map as of {data.as_of.isoformat()}")
@@ -369,11 +369,11 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
     if focus is not None:
         facts.append(f"around \u201c{' '.join(focus.text.split())[:60]}\u201d")
     facts_text = _html(" \u00b7 ".join(facts))
-    lines.append(f'<TR><TD><FONT POINT-SIZE="12" COLOR="{MUTED}">{facts_text}</FONT></TD></TR>')
+    lines.append(f'<TR><TD><FONT POINT-SIZE="15" COLOR="{MUTED}">{facts_text}</FONT></TD></TR>')
     if data.sources:
         sources = "Sources: " + "; ".join(data.sources)
         lines.append(
-            f'<TR><TD><FONT POINT-SIZE="11" COLOR="{MUTED}">{_html(sources, width=150, max_lines=3)}</FONT></TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="13" COLOR="{MUTED}">{_html(sources, width=150, max_lines=3)}</FONT></TD></TR>'
         )
     return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0">' + "".join(lines) + "</TABLE>>"
 
@@ -382,12 +382,12 @@ def _legend() -> list[str]:
     """A small key: the four kinds of box and the two kinds of arrow, in words too."""
     lines = [
         "  subgraph cluster_legend {",
-        f'    label=<<B>Key</B>> fontsize=12 labeljust=l style="rounded" color="{MUTED}" margin=8',
-        '    node [fontsize=10 margin="0.08,0.03" width=0 height=0]',
+        f'    label=<<B>Key</B>> fontsize=14 labeljust=l style="rounded" color="{MUTED}" margin=8',
+        '    node [fontsize=12 margin="0.08,0.03" width=0 height=0]',
     ]
     for kind in (Kind.QUESTION, Kind.POSITION, Kind.CLAIM, Kind.EVIDENCE):
         attributes, fill, _ = _KIND_STYLE[kind]
-        lines.append(f'    legend_{kind} [label="{kind.label}" {attributes} fontsize=10 fillcolor="{fill}"]')
+        lines.append(f'    legend_{kind} [label="{kind.label}" {attributes} fontsize=12 fillcolor="{fill}"]')
     for kind, above in ((Relation.Kind.SUPPORTS, Kind.QUESTION), (Relation.Kind.OPPOSES, Kind.POSITION)):
         line, arrow, sign, colour = _RELATION_STYLE[kind]
         lines.append(f'    legend_{kind} [label="{kind}" shape=plaintext style="" fontcolor="{colour}"]')
@@ -395,7 +395,9 @@ def _legend() -> list[str]:
             f'    legend_{above} -> legend_{kind} [style={line} color="{colour}" arrowtail={arrow} '
             f'label=" {sign} " fontcolor="{colour}"]'
         )
-    lines.append("    legend_claim -> legend_evidence [style=invis dir=none]")
+    # The four kinds in a row, in this order; the two arrows hang below the first two.
+    lines.append("    { rank=same; legend_question; legend_position; legend_claim; legend_evidence }")
+    lines.append("    legend_question -> legend_position -> legend_claim -> legend_evidence [style=invis dir=none]")
     lines.append("  }")
     return lines
 
