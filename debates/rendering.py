@@ -190,21 +190,21 @@ def _source_line(source) -> str:
 # --------------------------------------------------------------------------- pure part
 
 
-def _forbidden_class() -> str:
-    """A regex class of what debates.text refuses: C0/C1 controls bar newline and tab, lone
+def _forbidden_table() -> dict[int, None]:
+    """What debates.text refuses, for str.translate: C0/C1 controls bar newline and tab, lone
     surrogates, non-characters. One C-speed pass instead of a Python loop per character."""
-    ranges = ["\x00-\x08", "\x0b-\x1f", "\x7f-\x9f", "\ud800-\udfff", "\ufdd0-\ufdef"]
-    ranges += [f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)]
-    return "[" + "".join(ranges) + "]"
+    codes = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]
+    codes += [*range(0xFDD0, 0xFDF0)] + [plane * 0x10000 + end for plane in range(17) for end in (0xFFFE, 0xFFFF)]
+    return dict.fromkeys(codes)
 
 
-_FORBIDDEN = re.compile(_forbidden_class())
+_FORBIDDEN = _forbidden_table()
 
 
 def _clean(text: str) -> str:
     """Defence in depth: drop what the validators refuse (NUL, controls, surrogates)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _FORBIDDEN.sub("", text)
+    return text.translate(_FORBIDDEN)
 
 
 def _wrap(paragraph: str, width: int) -> list[str]:
