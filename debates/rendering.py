@@ -52,8 +52,8 @@ TOOLTIP_CHARS = 400
 # The largest drawing, in inches (width, height): a bigger layout is packed towards this
 # shape (ratio=compress), then scaled down.
 MAP_INCHES = "27,18"
-# How long a drawing's digest is remembered for unchanged data; a source's new title or
-# outlet (which the data stamp does not see) shows after at most this long.
+# How long a drawing is kept under the stamp of its data (see debate_and_stamp); a change
+# the stamp does not see (a source's new title) shows after at most this long.
 DIGEST_SECONDS = 300
 # Layout balance (see _tree_minlen): boxes per rank ~ sqrt(n * RANK_BALANCE).
 RANK_BALANCE = 1.5
@@ -666,8 +666,8 @@ def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
 
 
 def drawing_key(debate: Debate, fmt: str, options: dict, stamp: tuple) -> str:
-    """Where the digest of a drawing of these data, in this format and with these options,
-    is remembered: a cached export then costs two queries and no DOT building."""
+    """Where a drawing of these data, in this format and with these options, is kept with
+    its digest: a cached export then costs one query and one cache read, and no DOT building."""
     what = repr((debate.pk, debate.slug, debate.question, fmt, sorted(options.items()), settings.MAP_MAX_NODES, stamp))
     return "mapdigest:" + hashlib.sha256(what.encode()).hexdigest()
 

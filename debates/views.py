@@ -149,10 +149,9 @@ def debate_map(request, slug, fmt):
     except _BadParameter as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     compressed = fmt in rendering.COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "")
-    # Fast path: unchanged data (one query says so) and a drawing already in the cache.
-    pointer = rendering.drawing_key(debate, fmt, options, stamp)
-    digest = _cache.get(pointer)
-    output = _cache.get(rendering.cache_key(digest, compressed)) if digest else None
+    # Fast path: unchanged data (one query says so) and this drawing in the cache (one get).
+    pointer = rendering.drawing_key(debate, fmt, {**options, "gzip": compressed}, stamp)
+    digest, output = _cache.get(pointer) or (None, None)
     if output is None:
         dot_text = rendering.build_dot(_load_map(request, debate, options), title=debate.question, **options)
         digest = rendering.digest(dot_text, fmt)
@@ -168,7 +167,7 @@ def debate_map(request, slug, fmt):
         except rendering.RenderError as error:
             context = {"debate": debate, "message": str(error)}
             return _render_template(request, "debates/map_unavailable.html", context, status=503)
-        _cache.set(pointer, digest, rendering.DIGEST_SECONDS)
+        _cache.set(pointer, (digest, output), rendering.DIGEST_SECONDS)
     response = HttpResponse(output, content_type=rendering.FORMATS[fmt])
     if compressed:
         response["Content-Encoding"] = "gzip"
