@@ -76,7 +76,7 @@ _KIND_STYLE = {
     Kind.EVIDENCE: ('shape=note style="filled"', "#fff8dc", "EVIDENCE"),
 }
 _RELATION_STYLE = {
-    # kind: (line style, arrowhead at the target, label)
+    # kind: (line style, arrowhead at the target, label, colour)
     Relation.Kind.SUPPORTS: ("solid", "normal", "+", SUPPORT_COLOUR),
     Relation.Kind.OPPOSES: ("dotted", "tee", "\u2212", OPPOSE_COLOUR),
 }
