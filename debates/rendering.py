@@ -678,4 +678,12 @@ _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 def inline_svg(svg: bytes) -> str:
     """dot's SVG without its XML prolog, doctype and comments, for embedding in a page."""
     text = _SVG_PROLOG.sub("", svg.decode("utf-8"), count=1)
-    return re.sub(r"<!--.*?-->\n?", "", text, flags=re.DOTALL)
+    text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.DOTALL)
+    # Node and edge names (n42, n1&#45;&gt;n42) mean nothing to a screen reader; each box's
+    # link keeps its text as its title.
+    return _SVG_NAME_TITLE.sub("", text)
+
+
+_SVG_NAME_TITLE = re.compile(
+    r"<title>(?:n\d+(?:&#45;&gt;n\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
+)

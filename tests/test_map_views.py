@@ -354,3 +354,11 @@ def test_svg_is_served_gzipped_to_clients_that_accept_it(client, public_debate):
     again = client.get(map_url(public_debate, "svg"), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
     assert again.status_code == 304
     assert "Content-Encoding" not in client.get(map_url(public_debate, "png"), HTTP_ACCEPT_ENCODING="gzip")
+
+
+def test_inline_map_carries_no_meaningless_node_names_for_screen_readers(client, public_debate):
+    claim = make_node(public_debate, text="A reason")
+    html = client.get(page_url(public_debate)).content.decode()
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert f"<title>n{claim.pk}</title>" not in svg and "&#45;&gt;" not in svg
+    assert 'xlink:title="A reason"' in svg
