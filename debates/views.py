@@ -143,7 +143,8 @@ def debate_map(request, slug, fmt):
     debate, stamp = rendering.debate_and_stamp(slug)
     if debate is None or not permissions.can_see_debate(request.user, debate):
         raise Http404("No such debate.")
-    moderator = permissions.can_moderate(request.user, debate)
+    # Only ?pending=1 needs to know who is asking (and a public debate's visitors never do).
+    moderator = request.GET.get("pending") == "1" and permissions.can_moderate(request.user, debate)
     try:
         options = _map_params(request, moderator)
     except _BadParameter as error:
