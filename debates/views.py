@@ -12,7 +12,7 @@ def home(request):
 from django.conf import settings as _settings  # noqa: E402
 from django.core.cache import cache as _cache  # noqa: E402
 from django.db.models import Q  # noqa: E402
-from django.http import Http404, HttpResponseBadRequest, HttpResponseNotModified  # noqa: E402
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotModified, QueryDict  # noqa: E402
 from django.shortcuts import render as _render_template  # noqa: E402
 from django.utils.http import quote_etag  # noqa: E402
 from django.views.decorators.http import require_safe  # noqa: E402
@@ -75,8 +75,12 @@ def debate_detail(request, slug):
         svg = rendering.inline_svg(rendering.rendered(dot_text, "svg"))
     except rendering.RenderError as error:
         map_error = str(error)
-    query = request.GET.copy()
-    query.pop("download", None)
+    # The export links draw what the page draws.
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in options.items() if v not in (None, False)})
+    if options["show_pending"]:
+        query["pending"] = "1"
+        del query["show_pending"]
     context = {
         "debate": debate,
         "can_moderate": moderator,

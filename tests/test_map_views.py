@@ -362,3 +362,11 @@ def test_inline_map_carries_no_meaningless_node_names_for_screen_readers(client,
     svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert f"<title>n{claim.pk}</title>" not in svg and "&#45;&gt;" not in svg
     assert 'xlink:title="A reason"' in svg
+
+
+def test_export_links_draw_what_the_page_draws(client, debate, teacher):
+    claim = make_node(debate, text="A reason")
+    client.force_login(teacher)
+    html = client.get(page_url(debate, focus=claim.pk, depth=1, pending=1) + "&junk=%3Cb%3E").content.decode()
+    assert f"map.pdf?download=1&amp;focus={claim.pk}&amp;depth=1&amp;pending=1" in html
+    assert "junk" not in html
