@@ -35,7 +35,10 @@ class Entry:
 
     @property
     def label(self) -> str:
-        """Pro or Con, in words: the outline never relies on colour."""
+        """Pro or Con, in words: the outline never relies on colour. A position answers the
+        question rather than arguing for it: no label."""
+        if self.node.kind == Kind.POSITION and self.depth == 1 and self.relation == Relation.Kind.SUPPORTS:
+            return ""
         return {Relation.Kind.SUPPORTS: "Pro", Relation.Kind.OPPOSES: "Con"}.get(self.relation or "", "")
 
     @property

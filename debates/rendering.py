@@ -52,8 +52,8 @@ TOOLTIP_CHARS = 400
 # The largest drawing, in inches (width, height): a bigger layout is packed towards this
 # shape (ratio=compress), then scaled down.
 MAP_INCHES = "27,18"
-# How long a drawing's digest is remembered for unchanged data; a source's new title or
-# outlet (which the data stamp does not see) shows after at most this long.
+# How long a drawing is kept under the stamp of its data (see debate_and_stamp); a change
+# the stamp does not see (a source's new title) shows after at most this long.
 DIGEST_SECONDS = 300
 # Layout balance (see _tree_minlen): boxes per rank ~ sqrt(n * RANK_BALANCE).
 RANK_BALANCE = 1.5
@@ -76,7 +76,7 @@ _KIND_STYLE = {
     Kind.EVIDENCE: ('shape=note style="filled"', "#fff8dc", "EVIDENCE"),
 }
 _RELATION_STYLE = {
-    # kind: (line style, arrowhead at the target, label)
+    # kind: (line style, arrowhead at the target, label, colour)
     Relation.Kind.SUPPORTS: ("solid", "normal", "+", SUPPORT_COLOUR),
     Relation.Kind.OPPOSES: ("dotted", "tee", "\u2212", OPPOSE_COLOUR),
 }
@@ -190,21 +190,21 @@ def _source_line(source) -> str:
 # --------------------------------------------------------------------------- pure part
 
 
-def _forbidden_class() -> str:
-    """A regex class of what debates.text refuses: C0/C1 controls bar newline and tab, lone
+def _forbidden_table() -> dict[int, None]:
+    """What debates.text refuses, for str.translate: C0/C1 controls bar newline and tab, lone
     surrogates, non-characters. One C-speed pass instead of a Python loop per character."""
-    ranges = ["\x00-\x08", "\x0b-\x1f", "\x7f-\x9f", "\ud800-\udfff", "\ufdd0-\ufdef"]
-    ranges += [f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)]
-    return "[" + "".join(ranges) + "]"
+    codes = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]
+    codes += [*range(0xFDD0, 0xFDF0)] + [plane * 0x10000 + end for plane in range(17) for end in (0xFFFE, 0xFFFF)]
+    return dict.fromkeys(codes)
 
 
-_FORBIDDEN = re.compile(_forbidden_class())
+_FORBIDDEN = _forbidden_table()
 
 
 def _clean(text: str) -> str:
     """Defence in depth: drop what the validators refuse (NUL, controls, surrogates)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _FORBIDDEN.sub("", text)
+    return text.translate(_FORBIDDEN)
 
 
 def _wrap(paragraph: str, width: int) -> list[str]:
@@ -358,21 +358,22 @@ def _node_label(node: MapNode) -> str:
 
 
 def _header_label(data: MapData, title: str, selection: Selection) -> str:
-    lines = [f'<TR><TD><FONT POINT-SIZE="22"><B>{_html(title, width=TITLE_WIDTH, max_lines=2)}</B></FONT></TD></TR>']
+    lines = [f'<TR><TD><FONT POINT-SIZE="28"><B>{_html(title, width=TITLE_WIDTH, max_lines=2)}</B></FONT></TD></TR>']
     facts = []
     if data.as_of:
         facts.append(f"Map as of {data.as_of.isoformat()}")
     shown = len(selection.pks)
     boxes = "box" if selection.total == 1 else "boxes"
     facts.append(f"{shown} of {selection.total} {boxes}" if shown < selection.total else f"{shown} {boxes}")
-    if selection.focus is not None:
-        facts.append(f"around box #{int(selection.focus)}")
+    focus = data.node(selection.focus) if selection.focus is not None else None
+    if focus is not None:
+        facts.append(f"around \u201c{' '.join(focus.text.split())[:60]}\u201d")
     facts_text = _html(" \u00b7 ".join(facts))
-    lines.append(f'<TR><TD><FONT POINT-SIZE="12" COLOR="{MUTED}">{facts_text}</FONT></TD></TR>')
+    lines.append(f'<TR><TD><FONT POINT-SIZE="15" COLOR="{MUTED}">{facts_text}</FONT></TD></TR>')
     if data.sources:
         sources = "Sources: " + "; ".join(data.sources)
         lines.append(
-            f'<TR><TD><FONT POINT-SIZE="11" COLOR="{MUTED}">{_html(sources, width=150, max_lines=3)}</FONT></TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="13" COLOR="{MUTED}">{_html(sources, width=150, max_lines=3)}</FONT></TD></TR>'
         )
     return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0">' + "".join(lines) + "</TABLE>>"
 
@@ -381,12 +382,12 @@ def _legend() -> list[str]:
     """A small key: the four kinds of box and the two kinds of arrow, in words too."""
     lines = [
         "  subgraph cluster_legend {",
-        f'    label=<<B>Key</B>> fontsize=12 labeljust=l style="rounded" color="{MUTED}" margin=8',
-        '    node [fontsize=10 margin="0.08,0.03" width=0 height=0]',
+        f'    label=<<B>Key</B>> fontsize=14 labeljust=l style="rounded" color="{MUTED}" margin=8',
+        '    node [fontsize=12 margin="0.08,0.03" width=0 height=0]',
     ]
     for kind in (Kind.QUESTION, Kind.POSITION, Kind.CLAIM, Kind.EVIDENCE):
         attributes, fill, _ = _KIND_STYLE[kind]
-        lines.append(f'    legend_{kind} [label="{kind.label}" {attributes} fontsize=10 fillcolor="{fill}"]')
+        lines.append(f'    legend_{kind} [label="{kind.label}" {attributes} fontsize=12 fillcolor="{fill}"]')
     for kind, above in ((Relation.Kind.SUPPORTS, Kind.QUESTION), (Relation.Kind.OPPOSES, Kind.POSITION)):
         line, arrow, sign, colour = _RELATION_STYLE[kind]
         lines.append(f'    legend_{kind} [label="{kind}" shape=plaintext style="" fontcolor="{colour}"]')
@@ -394,7 +395,9 @@ def _legend() -> list[str]:
             f'    legend_{above} -> legend_{kind} [style={line} color="{colour}" arrowtail={arrow} '
             f'label=" {sign} " fontcolor="{colour}"]'
         )
-    lines.append("    legend_claim -> legend_evidence [style=invis dir=none]")
+    # The four kinds in a row, in this order; the two arrows hang below the first two.
+    lines.append("    { rank=same; legend_question; legend_position; legend_claim; legend_evidence }")
+    lines.append("    legend_question -> legend_position -> legend_claim -> legend_evidence [style=invis dir=none]")
     lines.append("  }")
     return lines
 
@@ -509,6 +512,12 @@ def build_dot(
         out.append(f"  n{int(relation.target)} -> n{int(relation.source)} [{' '.join(attributes)}]")
     if legend:
         out += _legend()
+        if show_pending:
+            out.insert(
+                -1,
+                f'    legend_pending [label="pending" shape=box style="rounded,dashed" color="{PENDING_COLOUR}" '
+                'fontsize=10 margin="0.08,0.03" width=0 height=0]',
+            )
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -657,8 +666,8 @@ def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
 
 
 def drawing_key(debate: Debate, fmt: str, options: dict, stamp: tuple) -> str:
-    """Where the digest of a drawing of these data, in this format and with these options,
-    is remembered: a cached export then costs two queries and no DOT building."""
+    """Where a drawing of these data, in this format and with these options, is kept with
+    its digest: a cached export then costs one query and one cache read, and no DOT building."""
     what = repr((debate.pk, debate.slug, debate.question, fmt, sorted(options.items()), settings.MAP_MAX_NODES, stamp))
     return "mapdigest:" + hashlib.sha256(what.encode()).hexdigest()
 
@@ -669,4 +678,12 @@ _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 def inline_svg(svg: bytes) -> str:
     """dot's SVG without its XML prolog, doctype and comments, for embedding in a page."""
     text = _SVG_PROLOG.sub("", svg.decode("utf-8"), count=1)
-    return re.sub(r"<!--.*?-->\n?", "", text, flags=re.DOTALL)
+    text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.DOTALL)
+    # Node and edge names (n42, n1&#45;&gt;n42) mean nothing to a screen reader; each box's
+    # link keeps its text as its title.
+    return _SVG_NAME_TITLE.sub("", text)
+
+
+_SVG_NAME_TITLE = re.compile(
+    r"<title>(?:n\d+(?:&#45;&gt;n\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
+)

@@ -2,29 +2,27 @@
 
 import re
 
-# === Maps: debate page, node page, exports (issue 3) ===============================
-from django.conf import settings as _settings  # noqa: E402
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache as _cache  # noqa: E402
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified  # noqa: E402
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.shortcuts import render as _render_template  # noqa: E402
 from django.urls import reverse
 from django.utils.http import (
-    quote_etag,  # noqa: E402
+    quote_etag,
     url_has_allowed_host_and_scheme,
     urlencode,
 )
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
-    require_safe,  # noqa: E402
+    require_safe,
 )
 
 from debates import (
@@ -33,7 +31,7 @@ from debates import (
     moderation,
     permissions,
     quotes,
-    rendering,  # noqa: E402
+    rendering,
 )
 from debates.context_processors import SESSION_IS_TEACHER
 from debates.models import (
@@ -49,9 +47,11 @@ from debates.models import (
     Source,
     Status,
 )
-from debates.outline import build_outline  # noqa: E402
+from debates.outline import build_outline
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images.
+# === Maps: debate page, node page, exports (issue 3) ===============================
+
 _SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
 
@@ -105,8 +105,12 @@ def debate_detail(request, slug):
         svg = rendering.inline_svg(rendering.rendered(dot_text, "svg"))
     except rendering.RenderError as error:
         map_error = str(error)
-    query = request.GET.copy()
-    query.pop("download", None)
+    # The export links draw what the page draws.
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in options.items() if v not in (None, False)})
+    if options["show_pending"]:
+        query["pending"] = "1"
+        del query["show_pending"]
     context = {
         "debate": debate,
         "can_moderate": moderator,
@@ -118,10 +122,10 @@ def debate_detail(request, slug):
         "show_pending": options["show_pending"],
         "outline": build_outline(data, show_pending=options["show_pending"]),
         "export_query": query.urlencode(),
-        "max_nodes": _settings.MAP_MAX_NODES,
+        "max_nodes": settings.MAP_MAX_NODES,
         "question_pk": data.question_pk,
     }
-    return _render_template(request, "debates/debate_detail.html", context)
+    return render(request, "debates/debate_detail.html", context)
 
 
 @require_safe
@@ -161,7 +165,7 @@ def node_detail(request, slug, pk):
         # Evaluated here, so that the page's query count does not depend on the template.
         "history": list(node.events.select_related("actor").order_by("created_at", "pk")),
     }
-    return _render_template(request, "debates/node_detail.html", context)
+    return render(request, "debates/node_detail.html", context)
 
 
 @require_safe
@@ -173,16 +177,16 @@ def debate_map(request, slug, fmt):
     debate, stamp = rendering.debate_and_stamp(slug)
     if debate is None or not permissions.can_see_debate(request.user, debate):
         raise Http404("No such debate.")
-    moderator = permissions.can_moderate(request.user, debate)
+    # Only ?pending=1 needs to know who is asking (and a public debate's visitors never do).
+    moderator = request.GET.get("pending") == "1" and permissions.can_moderate(request.user, debate)
     try:
         options = _map_params(request, moderator)
     except _BadParameter as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     compressed = fmt in rendering.COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "")
-    # Fast path: unchanged data (one query says so) and a drawing already in the cache.
-    pointer = rendering.drawing_key(debate, fmt, options, stamp)
-    digest = _cache.get(pointer)
-    output = _cache.get(rendering.cache_key(digest, compressed)) if digest else None
+    # Fast path: unchanged data (one query says so) and this drawing in the cache (one get).
+    pointer = rendering.drawing_key(debate, fmt, {**options, "gzip": compressed}, stamp)
+    digest, output = cache.get(pointer) or (None, None)
     if output is None:
         dot_text = rendering.build_dot(_load_map(request, debate, options), title=debate.question, **options)
         digest = rendering.digest(dot_text, fmt)
@@ -197,8 +201,8 @@ def debate_map(request, slug, fmt):
             output = rendering.rendered(dot_text, fmt, compressed=compressed)
         except rendering.RenderError as error:
             context = {"debate": debate, "message": str(error)}
-            return _render_template(request, "debates/map_unavailable.html", context, status=503)
-        _cache.set(pointer, digest, rendering.DIGEST_SECONDS)
+            return render(request, "debates/map_unavailable.html", context, status=503)
+        cache.set(pointer, (digest, output), rendering.DIGEST_SECONDS)
     response = HttpResponse(output, content_type=rendering.FORMATS[fmt])
     if compressed:
         response["Content-Encoding"] = "gzip"
@@ -296,7 +300,7 @@ def home(request):
             "debates": debates,
             "is_teacher": permissions.is_teacher(request.user),
             # On a development server the demo's debate belongs to its classroom: say how to get in.
-            "demo_hint": _settings.DEBUG and not request.user.is_authenticated,
+            "demo_hint": settings.DEBUG and not request.user.is_authenticated,
         },
     )
 

@@ -153,8 +153,8 @@ def test_a_map_over_the_size_cap_shows_the_question_neighbourhood_and_explains(c
     grow(public_debate, 6)
     html = client.get(page_url(public_debate)).content.decode()
     assert "more than one map can show" in html
-    svg = html.split("<svg", 1)[1]
-    assert svg.count('class="node"') - svg.count("legend") <= 4 + 4  # the map's 4 boxes and the key's
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert svg.count(f'xlink:href="/debates/{public_debate.slug}/nodes/') == 4
 
 
 def test_missing_graphviz_gives_503_for_exports_and_the_outline_still_renders(client, public_debate, settings):
@@ -354,3 +354,19 @@ def test_svg_is_served_gzipped_to_clients_that_accept_it(client, public_debate):
     again = client.get(map_url(public_debate, "svg"), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
     assert again.status_code == 304
     assert "Content-Encoding" not in client.get(map_url(public_debate, "png"), HTTP_ACCEPT_ENCODING="gzip")
+
+
+def test_inline_map_carries_no_meaningless_node_names_for_screen_readers(client, public_debate):
+    claim = make_node(public_debate, text="A reason")
+    html = client.get(page_url(public_debate)).content.decode()
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert f"<title>n{claim.pk}</title>" not in svg and "&#45;&gt;" not in svg
+    assert 'xlink:title="A reason"' in svg
+
+
+def test_export_links_draw_what_the_page_draws(client, debate, teacher):
+    claim = make_node(debate, text="A reason")
+    client.force_login(teacher)
+    html = client.get(page_url(debate, focus=claim.pk, depth=1, pending=1) + "&junk=%3Cb%3E").content.decode()
+    assert f"map.pdf?download=1&amp;focus={claim.pk}&amp;depth=1&amp;pending=1" in html
+    assert "junk" not in html

@@ -171,6 +171,7 @@ def test_pending_work_is_left_out_unless_asked_for_and_then_drawn_dashed():
     )
     assert "n6 [" not in build_dot(data)
     dot = build_dot(data, show_pending=True)
+    assert "legend_pending" in dot and "legend_pending" not in build_dot(data)
     assert "dashed" in node_line(dot, 6) and "PENDING" in node_line(dot, 6)
     assert 'style="dashed"' in edge_line(dot, 2, 6)
 
@@ -224,10 +225,10 @@ def test_outline_numbers_the_tree_with_pro_and_con_and_references_repeats():
     summary = [(e.number, e.node.pk, e.label, e.see) for e in entries]
     assert summary == [
         ("1", 1, "", None),
-        ("1.1", 2, "Pro", None),
+        ("1.1", 2, "", None),  # a position answers the question: no Pro/Con
         ("1.1.1", 4, "Pro", None),
         ("1.1.1.1", 5, "Pro", None),
-        ("1.2", 3, "Pro", None),
+        ("1.2", 3, "", None),
         ("1.2.1", 4, "Con", "1.1.1"),
     ]
 
