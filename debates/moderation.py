@@ -240,6 +240,21 @@ def _check_own_open_item(item: Node | Relation, user) -> None:
         )
 
 
+def _resubmit(model, pk: int, **changes) -> None:
+    """Save an author's edit and put the item back in the queue, unless it was decided meanwhile."""
+    # Conditional, so that an edit cannot undo a decision taken while the author typed.
+    updated = model.objects.filter(pk=pk, status__in=[Status.PENDING, Status.RETURNED]).update(
+        status=Status.PENDING, **changes
+    )
+    if not updated:
+        _fail(
+            "status",
+            "Your teacher decided on this contribution while you were editing it.",
+            AlreadyDecided,
+            "already_decided",
+        )
+
+
 @transaction.atomic
 def node_edit(*, node: Node, editor, text: str, quote: QuoteInput | None = None) -> Node:
     """The author revises a pending or returned node; a returned one goes back to the queue."""
@@ -257,17 +272,7 @@ def node_edit(*, node: Node, editor, text: str, quote: QuoteInput | None = None)
         stored.node = node
         _validate(stored, validate_unique=False)
         stored.save()
-    # Conditional, so that an edit cannot undo a decision taken meanwhile.
-    updated = Node.objects.filter(pk=node.pk, status__in=[Status.PENDING, Status.RETURNED]).update(
-        text=node.text, status=Status.PENDING, updated_at=timezone.now()
-    )
-    if not updated:
-        _fail(
-            "status",
-            "Your teacher decided on this contribution while you were editing it.",
-            AlreadyDecided,
-            "already_decided",
-        )
+    _resubmit(Node, node.pk, text=node.text, updated_at=timezone.now())
     Relation.objects.filter(source=node, author=editor, status=Status.RETURNED).update(status=Status.PENDING)
     _log(node, editor, Action.EDITED)
     return node
@@ -460,17 +465,7 @@ def relation_edit(*, relation: Relation, editor, kind: str) -> Relation:
         _fail("debate", "This debate is closed and accepts no contributions.", code="closed")
     if kind not in Relation.Kind.values:
         _fail("kind", "Choose supports or opposes.", code="kind")
-    # Conditional, as node_edit: an edit cannot undo a decision taken meanwhile.
-    updated = Relation.objects.filter(pk=relation.pk, status__in=[Status.PENDING, Status.RETURNED]).update(
-        kind=kind, status=Status.PENDING
-    )
-    if not updated:
-        _fail(
-            "status",
-            "Your teacher decided on this contribution while you were editing it.",
-            AlreadyDecided,
-            "already_decided",
-        )
+    _resubmit(Relation, relation.pk, kind=kind)
     relation.kind, relation.status = kind, Status.PENDING
     _log(relation, editor, Action.EDITED)
     return relation
