@@ -105,7 +105,8 @@ def chromium():
 def page(chromium, live_server):
     """A fresh browser tab (no cookies) whose relative URLs go to the live server."""
     context = chromium.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    # Generous: a loaded 2-core machine can take seconds to lay out a map.
+    context.set_default_timeout(20_000)
     tab = context.new_page()
     yield tab
     context.close()
