@@ -57,6 +57,12 @@ def log_in(page, username, password=PASSWORD):
 
 
 def select_passage(page, passage):
+    # As a reader would: once the page has loaded (its script included), not while it parses.
+    page.wait_for_load_state("load")
+    select_passage_now(page, passage)
+
+
+def select_passage_now(page, passage):
     found = page.evaluate(
         """(passage) => {
             const walker = document.createTreeWalker(document.getElementById("source-text"), NodeFilter.SHOW_TEXT);
@@ -237,6 +243,24 @@ def test_a_selection_across_paragraphs_and_a_highlight_keeps_its_offsets(page, s
     expect(page.get_by_text("Sent to your teacher for review.")).to_be_visible()
     quote = Node.objects.get(text="Across two paragraphs.").quote
     assert (quote.text, OP_ED[quote.start : quote.end]) == (passage, passage)
+
+
+def test_a_passage_selected_while_the_page_loads_counts(page, setting):
+    """A reader quick to select, before source.js has run: the button still takes the passage."""
+    log_in(page, "ms_khan")
+    held = []
+    page.route("**/js/source.js", lambda route: held.append(route))  # hold the script back
+    page.goto(setting["source"].get_absolute_url(), wait_until="commit")
+    expect(page.locator("#source-text")).to_be_attached()
+    select_passage_now(page, PASSAGE)
+    expect(page.locator("#use-as-evidence")).to_be_disabled()
+    for _ in range(100):  # the script's request, once the parser has asked for it
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.get_by_role("button", name="Use as evidence")).to_be_enabled()
+    expect(page.locator("#evidence-quote")).to_have_value(PASSAGE)
 
 
 def test_from_a_claims_page_to_opposing_evidence_the_choice_is_carried_along(page, setting):

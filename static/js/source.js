@@ -79,4 +79,6 @@
   document.addEventListener("selectionchange", update);
   container.addEventListener("mouseup", update);
   container.addEventListener("keyup", update);
+  // A passage selected while the page was still loading, before these listeners existed.
+  update();
 })();
