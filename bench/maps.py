@@ -9,7 +9,8 @@ cross-links, claim-length labels, a third of the boxes evidence with quotes) of 
 (a) the app's cold SVG render (load + build_dot + dot, no cache) against `dot -Tsvg` run
     directly on the same DOT text;
 (b) a cached map response against a trivial Django view returning a constant string, both
-    served by gunicorn on 127.0.0.1 and loaded from a second process for a fixed time;
+    served by gunicorn on 127.0.0.1 and loaded by wrk (a second process) in alternated
+    rounds of fixed length;
 (c) the PNG export's time and pixel size;
 (d) the query count of the debate page, the node page and each export, at each size.
 
@@ -20,10 +21,11 @@ import argparse
 import http.client
 import os
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -201,51 +203,30 @@ def query_counts(debates):
 # --------------------------------------------------------------------------- load (b)
 
 
-def load(url: str, seconds: float, concurrency: int) -> None:
-    """Run in a second process: GET url from `concurrency` threads for `seconds`; print req/s."""
-    host, port = "127.0.0.1", PORT
-    done, errors = [0] * concurrency, [0] * concurrency
-    deadline = time.perf_counter() + seconds
-
-    def worker(index):
-        while time.perf_counter() < deadline:
-            connection = http.client.HTTPConnection(host, port, timeout=10)
-            try:
-                # As a browser would ask; the trivial view's answer is too short to compress.
-                connection.request("GET", url, headers={"Accept-Encoding": "gzip"})
-                response = connection.getresponse()
-                response.read()
-                if response.status == 200:
-                    done[index] += 1
-                else:
-                    errors[index] += 1
-            except OSError:
-                errors[index] += 1
-            finally:
-                connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 15)
-    elapsed = time.perf_counter() - started
-    print(f"{sum(done) / elapsed:.1f} {sum(errors)}")
-
-
 def measure_load(url: str, seconds: float, concurrency: int) -> tuple[float, int]:
+    """Load url for `seconds` from a second process, wrk (C, so that the client's own cost
+    is small beside the server's): requests per second, and failed requests."""
     result = subprocess.run(
-        [sys.executable, __file__, "--load", url, str(seconds), str(concurrency)],
+        [
+            "wrk",
+            "-t1",
+            f"-c{concurrency}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-H",
+            "Accept-Encoding: gzip",
+            f"http://127.0.0.1:{PORT}{url}",
+        ],
         capture_output=True,
         text=True,
-        timeout=seconds + 60,
-        cwd=ROOT,
-        env={**os.environ, **ENV},
+        timeout=seconds + 30,
         check=True,
     )
-    rps, errors = result.stdout.split()
-    return float(rps), int(errors)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)[1])
+    counts = re.findall(r"(?:Non-2xx or 3xx responses|connect|read|write|timeout):? (\d+)", result.stdout)
+    failed = sum(int(n) for n in counts)
+    return rps, failed
 
 
 def throughput(debate, seconds: float, rounds: int, workers: int = 2, concurrency: int = 4):
@@ -283,10 +264,11 @@ def throughput(debate, seconds: float, rounds: int, workers: int = 2, concurrenc
                     "gunicorn did not start: " + (server.stderr.read().decode() if server.stderr else "")
                 )
             time.sleep(0.2)
-        # Warm every worker's cache (locmem is per process; Redis would be shared).
-        measure_load(map_url, 2, concurrency)
+        # Warm every worker's cache (locmem is per process; Redis would be shared) and the client.
+        measure_load(map_url, 1, concurrency)
+        measure_load("/bench/trivial/", 1, concurrency)
         trivial, cached = [], []
-        for _ in range(rounds):
+        for _ in range(rounds):  # alternated, so that machine noise hits both alike
             trivial.append(measure_load("/bench/trivial/", seconds, concurrency))
             cached.append(measure_load(map_url, seconds, concurrency))
         return trivial, cached
@@ -302,11 +284,9 @@ def throughput(debate, seconds: float, rounds: int, workers: int = 2, concurrenc
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter load runs")
-    parser.add_argument("--load", nargs=3, metavar=("URL", "SECONDS", "CONCURRENCY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.load:
-        load(args.load[0], float(args.load[1]), int(args.load[2]))
-        return
+    if shutil.which("wrk") is None:
+        sys.exit("bench/maps.py needs wrk for figure (b): make bench installs it (apt-get install wrk).")
 
     os.environ.update(ENV)
     sys.path.insert(0, str(ROOT))
@@ -338,21 +318,31 @@ def main() -> None:
     for nodes, counts in query_counts(debates):
         print(f"{nodes:>6} " + " ".join(f"{counts[n][0]:>3}/{counts[n][1]:<3}" for n in names))
 
-    seconds, rounds = (2.0, 1) if args.quick else (4.0, 3)
+    seconds, rounds = (2.0, 2) if args.quick else (3.0, 5)
     debate = debates[1]
     print(
-        f"\n(b) throughput, gunicorn (2 sync workers) on 127.0.0.1:{PORT}, 4 client threads, {seconds:g} s x {rounds}"
+        f"\n(b) throughput, gunicorn (2 sync workers) on 127.0.0.1:{PORT}, loaded by wrk (4 connections), "
+        f"{seconds:g} s rounds alternated x {rounds}"
     )
     trivial, cached = throughput(debate, seconds, rounds)
-    best_trivial = max(r for r, _ in trivial)
-    best_cached = max(r for r, _ in cached)
+    ratios = [c / t for (t, _), (c, _) in zip(trivial, cached, strict=True)]
     errors = sum(e for _, e in trivial) + sum(e for _, e in cached)
-    print(f"{'trivial view':>28}: {best_trivial:8.1f} req/s  (runs: {', '.join(f'{r:.0f}' for r, _ in trivial)})")
+    label = f"cached map.svg ({debate.nodes.count()} nodes)"
     print(
-        f"{f'cached map.svg ({debate.nodes.count()} nodes)':>28}: {best_cached:8.1f} req/s  "
-        f"(runs: {', '.join(f'{r:.0f}' for r, _ in cached)})"
+        f"{'trivial view':>28}: {statistics.median(r for r, _ in trivial):8.1f} req/s median  (rounds: "
+        + ", ".join(f"{r:.0f}" for r, _ in trivial)
+        + ")"
     )
-    print(f"{'ratio':>28}: {best_cached / best_trivial:8.2f}x   errors: {errors}")
+    print(
+        f"{label:>28}: {statistics.median(r for r, _ in cached):8.1f} req/s median  (rounds: "
+        + ", ".join(f"{r:.0f}" for r, _ in cached)
+        + ")"
+    )
+    print(
+        f"{'ratio':>28}: {statistics.median(ratios):8.2f}x median  (rounds: "
+        + ", ".join(f"{r:.2f}" for r in ratios)
+        + f")   failed requests: {errors}"
+    )
 
 
 def _dot_version() -> str:

@@ -30,6 +30,28 @@ def reject_unrelated(modeladmin, request, queryset):
     _decide(modeladmin, request, queryset, Action.REJECTED, reason=Reason.UNRELATED, note="Rejected from the admin.")
 
 
+class MapDataAdmin(admin.ModelAdmin):
+    """An edit here changes what maps draw: their cached drawings go out of date at once, as
+    after any change made through moderation.py."""
+
+    def map_debate_ids(self, obj) -> list[int]:
+        return [obj.debate_id]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        moderation.map_changed(*self.map_debate_ids(form.instance))
+
+    def delete_model(self, request, obj):
+        debate_ids = self.map_debate_ids(obj)
+        super().delete_model(request, obj)
+        moderation.map_changed(*debate_ids)
+
+    def delete_queryset(self, request, queryset):
+        debate_ids = [pk for obj in queryset for pk in self.map_debate_ids(obj)]
+        super().delete_queryset(request, queryset)
+        moderation.map_changed(*debate_ids)
+
+
 class QuoteInline(admin.StackedInline):
     model = Quote
     extra = 0
@@ -37,7 +59,7 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(MapDataAdmin):
     list_display = ["pk", "kind", "short_text", "debate", "author", "status", "created_at"]
     list_filter = ["status", "kind", "debate"]
     search_fields = ["text"]
@@ -54,7 +76,7 @@ class NodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Relation)
-class RelationAdmin(admin.ModelAdmin):
+class RelationAdmin(MapDataAdmin):
     list_display = ["pk", "source", "kind", "target", "author", "status"]
     list_filter = ["status", "kind", "debate"]
     raw_id_fields = ["debate", "source", "target", "author", "reviewed_by"]
@@ -64,10 +86,13 @@ class RelationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(MapDataAdmin):
     list_display = ["title", "author", "outlet", "published"]
     search_fields = ["title", "author", "outlet"]
     raw_id_fields = ["added_by"]
+
+    def map_debate_ids(self, obj):
+        return list(obj.debates.values_list("pk", flat=True))
 
 
 @admin.register(Debate)
@@ -77,6 +102,11 @@ class DebateAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["question"]}
     filter_horizontal = ["sources"]
     raw_id_fields = ["created_by"]
+
+    def save_related(self, request, form, formsets, change):
+        """Its question and sources are drawn; a deleted debate takes its drawings' key along."""
+        super().save_related(request, form, formsets, change)
+        moderation.map_changed(form.instance.pk)
 
 
 class MembershipInline(admin.TabularInline):
@@ -99,9 +129,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(MapDataAdmin):
     list_display = ["node", "source", "start", "end"]
     raw_id_fields = ["node", "source"]
+
+    def map_debate_ids(self, obj):
+        return [obj.node.debate_id]
 
 
 @admin.register(ModerationEvent)

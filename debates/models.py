@@ -149,6 +149,19 @@ class Debate(models.Model):
         return reverse("debates:debate-detail", args=[self.slug])
 
 
+class MapRevision(models.Model):
+    """How often what a debate's map draws has changed: part of the key its cached drawings
+    are kept under, so that one indexed read tells whether a cached export is current.
+    Its own row, not a Debate column, so that saving a Debate can never write back an old
+    number; moderation.map_changed() is the only writer."""
+
+    debate = models.OneToOneField(Debate, on_delete=models.CASCADE, primary_key=True, related_name="map_revision")
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.debate_id}: revision {self.number}"
+
+
 class Kind(models.TextChoices):
     QUESTION = "question", "Question"
     POSITION = "position", "Position"

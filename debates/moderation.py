@@ -13,7 +13,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -22,6 +22,7 @@ from debates.models import (
     Action,
     Debate,
     Kind,
+    MapRevision,
     ModerationEvent,
     Node,
     Quote,
@@ -65,6 +66,17 @@ def _label(item: Node | Relation) -> str:
     return f"Relation #{item.pk}: #{item.source_id} {item.kind} #{item.target_id}"
 
 
+def map_changed(*debate_ids: int) -> None:
+    """What these debates' maps draw has changed: their cached drawings are out of date.
+    Called in the transaction of every change (by _log for contributions and decisions,
+    and by the admin for its edits); a change made anywhere else (a shell, raw SQL) shows
+    in exports after rendering.DIGEST_SECONDS."""
+    for pk in sorted(set(debate_ids)):
+        if not MapRevision.objects.filter(debate_id=pk).update(number=F("number") + 1):
+            # A debate made without debate_create() (the admin, a fixture) has no row yet.
+            MapRevision.objects.bulk_create([MapRevision(debate_id=pk, number=1)], ignore_conflicts=True)
+
+
 def _log(item: Node | Relation, actor, action: str, *, reason: str = "", note: str = "") -> ModerationEvent:
     event = ModerationEvent(
         debate_id=item.debate_id,
@@ -78,6 +90,7 @@ def _log(item: Node | Relation, actor, action: str, *, reason: str = "", note: s
     )
     _validate(event)
     event.save()
+    map_changed(item.debate_id)
     return event
 
 
@@ -390,6 +403,7 @@ def debate_create(
     )
     _validate(debate)
     debate.save()
+    MapRevision.objects.create(debate=debate)
     debate.sources.set(sources)
     node = Node(
         debate=debate,
@@ -421,6 +435,7 @@ def debate_update(
     _validate(debate)
     debate.save()
     debate.nodes.filter(kind=Kind.QUESTION).update(text=debate.question)
+    map_changed(debate.pk)
     return debate
 
 
@@ -454,6 +469,7 @@ def source_add(
     source.save()
     if debate is not None:
         debate.sources.add(source)
+        map_changed(debate.pk)
     return source
 
 

@@ -27,7 +27,7 @@ from django.db import connection
 from django.urls import reverse
 
 from debates import permissions
-from debates.models import Debate, Kind, ModerationEvent, Node, Relation, Source, Status
+from debates.models import Debate, Kind, MapRevision, Node, Relation, Source, Status
 
 # Output formats: what dot is asked for, and the media type served. "dot" is the DOT text
 # itself and never runs Graphviz.
@@ -52,8 +52,8 @@ TOOLTIP_CHARS = 400
 # The largest drawing, in inches (width, height): a bigger layout is packed towards this
 # shape (ratio=compress), then scaled down.
 MAP_INCHES = "27,18"
-# How long a drawing is kept under the stamp of its data (see debate_and_stamp); a change
-# the stamp does not see (a source's new title) shows after at most this long.
+# How long a drawing is kept under the stamp of its data (see debate_and_stamp): a change
+# made around moderation.py and the admin (a shell, raw SQL) shows after at most this long.
 DIGEST_SECONDS = 300
 # Layout balance (see _tree_minlen): boxes per rank ~ sqrt(n * RANK_BALANCE).
 RANK_BALANCE = 1.5
@@ -628,29 +628,16 @@ def rendered(dot_text: str, fmt: str, *, compressed: bool = False) -> bytes:
 
 
 def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
-    """The debate with this slug (its own columns only) and a stamp of its map's data, in one
-    query that reads indexes only, whatever the debate's size: counts and highest ids of its
-    nodes, relations and sources, and its latest moderation event. Every submission,
-    decision, edit and withdrawal goes through moderation.py, which logs an event; a new or
-    deleted row changes a count. (An edit made around the workflow, in the database itself,
-    shows after DIGEST_SECONDS.) Plain SQL: this runs on every cached export, where building
-    ORM queries would cost more than running them."""
-    debates, nodes, relations = Debate._meta.db_table, Node._meta.db_table, Relation._meta.db_table
-    events, links = ModerationEvent._meta.db_table, Debate.sources.through._meta.db_table
+    """The debate with this slug (its own columns only) and a stamp of its map's data: its
+    MapRevision number, which moderation.map_changed() raises in the transaction of every
+    change. One query on two primary-key indexes, whatever the debate's size. Plain SQL:
+    this runs on every cached export, where building an ORM query would cost more than
+    running it."""
+    debates, revisions = Debate._meta.db_table, MapRevision._meta.db_table
     columns = ["id", "slug", "question", "classroom_id", "created_by_id", "is_open"]
-    stamps = [
-        f"COUNT(*) FROM {nodes}",
-        f"MAX(id) FROM {nodes}",
-        f"COUNT(*) FROM {relations}",
-        f"MAX(id) FROM {relations}",
-        f"MAX(id) FROM {events}",
-        f"COUNT(*) FROM {links}",
-        f"MAX(source_id) FROM {links}",
-    ]
     sql = (
-        f"SELECT {', '.join('d.' + c for c in columns)}, "
-        + ", ".join(f"(SELECT {stamp} WHERE debate_id = d.id)" for stamp in stamps)
-        + f" FROM {debates} d WHERE d.slug = %s"
+        f"SELECT {', '.join('d.' + c for c in columns)}, r.number "
+        f"FROM {debates} d LEFT JOIN {revisions} r ON r.debate_id = d.id WHERE d.slug = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [slug])
@@ -659,7 +646,7 @@ def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
         return None, ()
     debate = Debate(**dict(zip(columns, row[: len(columns)], strict=True)))
     debate._state.adding, debate._state.db = False, connection.alias
-    return debate, tuple(row[len(columns) :])
+    return debate, (row[-1] or 0,)
 
 
 def drawing_key(debate: Debate, fmt: str, options: dict, stamp: tuple) -> str:

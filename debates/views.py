@@ -52,7 +52,7 @@ from debates.outline import build_outline
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images.
 # === Maps: debate page, node page, exports (issue 3) ===============================
 
-_SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+_SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
 class _BadParameter(Exception):
@@ -168,42 +168,32 @@ def node_detail(request, slug, pk):
     return render(request, "debates/node_detail.html", context)
 
 
-@require_safe
-def debate_map(request, slug, fmt):
-    """The map as a file: /debates/<slug>/map.svg|png|pdf|dot, with ETag and 304."""
-    if fmt not in rendering.FORMATS:
-        raise Http404("No such map format.")
-    # The debate and a stamp of its data in one query; who may see it is asked as everywhere.
-    debate, stamp = rendering.debate_and_stamp(slug)
-    if debate is None or not permissions.can_see_debate(request.user, debate):
-        raise Http404("No such debate.")
-    # Only ?pending=1 needs to know who is asking (and a public debate's visitors never do).
-    moderator = request.GET.get("pending") == "1" and permissions.can_moderate(request.user, debate)
-    try:
-        options = _map_params(request, moderator)
-    except _BadParameter as error:
-        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+def _export_options(request, fmt: str, moderator: bool) -> tuple[dict, bool]:
+    """The drawing's options from the query string, and whether the answer is gzipped."""
+    options = _map_params(request, moderator)
     compressed = fmt in rendering.COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "")
-    # Fast path: unchanged data (one query says so) and this drawing in the cache (one get).
-    pointer = rendering.drawing_key(debate, fmt, {**options, "gzip": compressed}, stamp)
-    digest, output = cache.get(pointer) or (None, None)
-    if output is None:
-        dot_text = rendering.build_dot(_load_map(request, debate, options), title=debate.question, **options)
-        digest = rendering.digest(dot_text, fmt)
+    return options, compressed
+
+
+def _export_etag(digest: str, compressed: bool) -> str:
     # The gzipped bytes are another representation: another entity tag.
-    etag = quote_etag(digest + ("-gzip" if compressed else ""))
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return response
-    if output is None:
-        try:
-            output = rendering.rendered(dot_text, fmt, compressed=compressed)
-        except rendering.RenderError as error:
-            context = {"debate": debate, "message": str(error)}
-            return render(request, "debates/map_unavailable.html", context, status=503)
-        cache.set(pointer, (digest, output), rendering.DIGEST_SECONDS)
+    return quote_etag(digest + ("-gzip" if compressed else ""))
+
+
+def _not_modified(request, etag: str) -> HttpResponseNotModified | None:
+    if etag not in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    return response
+
+
+def _export_response(request, debate, fmt, options, etag, output, compressed) -> HttpResponse:
+    """A drawing as a file. Every header is set here, whichever path answers (view or
+    PublicMapMiddleware): the SVG carries its own strict policy and the other formats none
+    (they run nothing, and a policy on a PDF can blank Chromium's viewer)."""
     response = HttpResponse(output, content_type=rendering.FORMATS[fmt])
+    response["Content-Length"] = len(output)
     if compressed:
         response["Content-Encoding"] = "gzip"
     if fmt in rendering.COMPRESSIBLE:
@@ -215,8 +205,69 @@ def debate_map(request, slug, fmt):
     response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
     if fmt == "svg":
         response["Content-Security-Policy"] = _SVG_CSP
+    response._csp_exempt = True  # from the site's policy, which is for pages
     response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
     return response
+
+
+def cached_public_export(request, slug: str, fmt: str) -> HttpResponse | None:
+    """A public debate's export straight from the cache, or None (then the view answers).
+
+    A public debate's drawing is the same for every reader who does not ask for pending
+    work, so who is asking does not matter: PublicMapMiddleware calls this before the
+    session, authentication, CSRF, message and CSP layers, which cost more than the answer
+    (bench/maps.py, figure (b)). One query (is the data unchanged?) and one cache read."""
+    if fmt not in rendering.FORMATS or request.method != "GET" or "pending" in request.GET:
+        return None
+    try:
+        options, compressed = _export_options(request, fmt, moderator=False)
+    except _BadParameter:
+        return None  # the view says what is wrong
+    debate, stamp = rendering.debate_and_stamp(slug)
+    request.map_stamp = (debate, stamp)  # the view, if it answers instead, needs not ask again
+    if debate is None or debate.classroom_id is not None:
+        return None
+    cached = cache.get(rendering.drawing_key(debate, fmt, {**options, "gzip": compressed}, stamp))
+    if cached is None:
+        return None
+    digest, output = cached
+    etag = _export_etag(digest, compressed)
+    return _not_modified(request, etag) or _export_response(request, debate, fmt, options, etag, output, compressed)
+
+
+@require_safe
+def debate_map(request, slug, fmt):
+    """The map as a file: /debates/<slug>/map.svg|png|pdf|dot, with ETag and 304."""
+    if fmt not in rendering.FORMATS:
+        raise Http404("No such map format.")
+    # The debate and a stamp of its data in one query; who may see it is asked as everywhere.
+    debate, stamp = getattr(request, "map_stamp", None) or rendering.debate_and_stamp(slug)
+    if debate is None or not permissions.can_see_debate(request.user, debate):
+        raise Http404("No such debate.")
+    # Only ?pending=1 needs to know who is asking (and a public debate's visitors never do).
+    moderator = request.GET.get("pending") == "1" and permissions.can_moderate(request.user, debate)
+    try:
+        options, compressed = _export_options(request, fmt, moderator)
+    except _BadParameter as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    # Fast path: unchanged data (one query says so) and this drawing in the cache (one get).
+    pointer = rendering.drawing_key(debate, fmt, {**options, "gzip": compressed}, stamp)
+    digest, output = cache.get(pointer) or (None, None)
+    if output is None:
+        dot_text = rendering.build_dot(_load_map(request, debate, options), title=debate.question, **options)
+        digest = rendering.digest(dot_text, fmt)
+    etag = _export_etag(digest, compressed)
+    if not_modified := _not_modified(request, etag):
+        return not_modified
+    if output is None:
+        try:
+            output = rendering.rendered(dot_text, fmt, compressed=compressed)
+        except rendering.RenderError as error:
+            context = {"debate": debate, "message": str(error)}
+            return render(request, "debates/map_unavailable.html", context, status=503)
+        cache.set(pointer, (digest, output), rendering.DIGEST_SECONDS)
+    return _export_response(request, debate, fmt, options, etag, output, compressed)
 
 
 # === Classroom: accounts, classrooms, teacher pages, sources (issue 4) =============

@@ -3,6 +3,8 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
 from django.urls import reverse
 
 from debates import moderation
@@ -370,3 +372,74 @@ def test_export_links_draw_what_the_page_draws(client, debate, teacher):
     html = client.get(page_url(debate, focus=claim.pk, depth=1, pending=1) + "&junk=%3Cb%3E").content.decode()
     assert f"map.pdf?download=1&amp;focus={claim.pk}&amp;depth=1&amp;pending=1" in html
     assert "junk" not in html
+
+
+# ----------------------------------------------------------------------------- PublicMapMiddleware
+
+WITHOUT_FRONT_DOOR = [m for m in django_settings.MIDDLEWARE if "PublicMapMiddleware" not in m]
+
+
+def _answered_by_the_view(response) -> bool:
+    # SessionMiddleware, which runs only on the way to the view, gives every request a session.
+    return hasattr(response.wsgi_request, "session")
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png", "pdf", "dot"])
+def test_a_public_debates_cached_export_is_answered_before_sessions_with_the_views_headers(
+    client, public_debate, fmt, settings, django_assert_num_queries
+):
+    make_node(public_debate, text="A reason")
+    url = map_url(public_debate, fmt)
+    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert _answered_by_the_view(first)  # not cached yet: the view renders and caches
+    with django_assert_num_queries(1):
+        fast = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert fast.status_code == 200 and not _answered_by_the_view(fast)
+    assert fast.content == first.content
+    settings.MIDDLEWARE = WITHOUT_FRONT_DOOR
+    slow = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")  # a new client loads the middleware anew
+    assert _answered_by_the_view(slow) and slow.content == fast.content
+    assert dict(fast.headers) == dict(slow.headers)
+    assert fast.get("Content-Security-Policy", "").startswith("default-src 'none'") == (fmt == "svg")
+
+
+def test_the_front_door_answers_conditional_requests_too(client, public_debate):
+    first = client.get(map_url(public_debate, "svg"))
+    again = client.get(map_url(public_debate, "svg"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again["ETag"] == first["ETag"] and not _answered_by_the_view(again)
+
+
+def test_a_classroom_debates_export_always_goes_to_the_view(client, debate, student, outsider):
+    client.force_login(student)
+    assert client.get(map_url(debate, "dot")).status_code == 200
+    cached = client.get(map_url(debate, "dot"))
+    assert cached.status_code == 200 and _answered_by_the_view(cached)
+    client.force_login(outsider)
+    assert client.get(map_url(debate, "dot")).status_code == 404
+    client.logout()
+    assert client.get(map_url(debate, "dot")).status_code == 404
+
+
+def test_pending_work_and_bad_parameters_go_to_the_view(client, public_debate, teacher):
+    client.get(map_url(public_debate, "dot"))  # cached for readers
+    make_node(public_debate, text="Drafted by the creator", status="pending")
+    client.force_login(teacher)  # a public debate's creator moderates it
+    pending = client.get(map_url(public_debate, "dot", pending=1))
+    assert _answered_by_the_view(pending) and b"Drafted by the creator" in pending.content
+    assert client.get(map_url(public_debate, "dot", depth=99)).status_code == 400
+    assert client.head(map_url(public_debate, "dot")).status_code == 200
+
+
+def test_the_front_door_keeps_to_allowed_hosts(client, public_debate):
+    client.get(map_url(public_debate, "dot"))
+    assert client.get(map_url(public_debate, "dot"), HTTP_HOST="evil.example").status_code == 400
+
+
+def test_approval_reaches_the_front_door_at_once(client, public_debate, teacher):
+    """A public debate's creator approves: readers at the front door see it on their next request."""
+    pending = make_node(public_debate, text="Approved later", status="pending")
+    before = client.get(map_url(public_debate, "dot"))
+    assert b"Approved later" not in client.get(map_url(public_debate, "dot")).content
+    moderation.item_decide(item=pending, moderator=teacher, action=Action.APPROVED)
+    after = client.get(map_url(public_debate, "dot"))
+    assert b"Approved later" in after.content and after["ETag"] != before["ETag"]
