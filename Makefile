@@ -7,11 +7,13 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core
 TEST_PACKAGES := chromium
+# wrk loads the server from a second process in bench/maps.py, figure (b).
+BENCH_PACKAGES := wrk
 PG_URL ?= postgres://postgres@127.0.0.1:5432/counterpoint
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export DEBUG ?= 1
 
-.PHONY: run test system-packages test-system-packages lint bench clean
+.PHONY: run test system-packages test-system-packages bench-system-packages lint bench clean
 
 run: system-packages $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
@@ -40,6 +42,9 @@ system-packages:
 test-system-packages:
 	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_PACKAGES); }
 
+bench-system-packages:
+	@dpkg -s $(BENCH_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BENCH_PACKAGES); }
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -51,7 +56,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-bench: system-packages $(VENV)/.installed-dev
+bench: system-packages bench-system-packages $(VENV)/.installed-dev
 	$(PY) bench/maps.py
 	$(PY) bench/api.py
 
