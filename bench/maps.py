@@ -297,7 +297,7 @@ def main() -> None:
     django.setup()
     call_command("migrate", verbosity=0)
     debates = [build_debate(size) for size in SIZES]
-    repeat = 3 if args.quick else 7
+    repeat = 3 if args.quick else 11
 
     print(f"Counterpoint map benchmarks: Graphviz {_dot_version()}, {os.cpu_count()} CPUs, SQLite at {DB_PATH}\n")
     print("(a) cold SVG render (cache off) vs dot -Tsvg on the same DOT; (c) PNG export")
