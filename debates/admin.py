@@ -104,7 +104,7 @@ class DebateAdmin(admin.ModelAdmin):
     raw_id_fields = ["created_by"]
 
     def save_related(self, request, form, formsets, change):
-        """Its question and sources are drawn; a deleted debate takes its drawings' key along."""
+        """Its question and its sources are drawn (a deleted debate takes its revision along)."""
         super().save_related(request, form, formsets, change)
         moderation.map_changed(form.instance.pk)
 
