@@ -26,6 +26,18 @@ class CleanCharField(forms.CharField):
             self.validators.append(validate_single_line)
 
 
+class QuoteField(forms.CharField):
+    """A passage exactly as the op-ed has it: not stripped, clean text, and with the CRLF line
+    breaks that browsers send for a textarea turned into the source's LF."""
+
+    def __init__(self, *, help_text: str, **kwargs):
+        kwargs.update(strip=False, max_length=QUOTE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+        super().__init__(help_text=help_text, validators=[validate_clean_text], **kwargs)
+
+    def to_python(self, value):
+        return normalize_newlines(super().to_python(value) or "")
+
+
 class JoinForm(forms.Form):
     code = CleanCharField(label="Join code", max_length=32, single_line=True, help_text=JOIN_CODE_HELP)
 
@@ -136,13 +148,8 @@ class NodeForm(forms.Form):
     relation = forms.ChoiceField(choices=RELATION_CHOICES, label="It")
     target = forms.TypedChoiceField(coerce=int, label="this box on the map")
     source = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Quote from")
-    quote = forms.CharField(
-        required=False,
-        strip=False,
-        max_length=QUOTE_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_clean_text],
-        help_text="Exactly as the op-ed has it. Select it on the source's page to fill this in.",
+    quote = QuoteField(
+        required=False, help_text="Exactly as the op-ed has it. Select it on the source's page to fill this in."
     )
     text = CleanCharField(
         max_length=NODE_TEXT_MAX,
@@ -159,10 +166,6 @@ class NodeForm(forms.Form):
         self.fields["target"].choices = [(n.pk, node_label(n)) for n in targets]
         self.fields["source"].choices = [("", "(no quote)")] + [(s.pk, s.title) for s in sources]
 
-    def clean_quote(self):
-        # Browsers send a textarea's line breaks as CRLF; the source's text has LF.
-        return normalize_newlines(self.cleaned_data.get("quote") or "")
-
     def clean(self):
         data = super().clean()
         quote = (data.get("quote") or "").strip()
@@ -177,14 +180,7 @@ class NodeForm(forms.Form):
 
 class NodeEditForm(forms.Form):
     text = CleanCharField(max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Statement")
-    quote = forms.CharField(
-        required=False,
-        strip=False,
-        max_length=QUOTE_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_clean_text],
-        help_text="Exactly as the op-ed has it.",
-    )
+    quote = QuoteField(required=False, help_text="Exactly as the op-ed has it.")
 
 
 class RelationForm(forms.Form):
