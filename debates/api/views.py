@@ -247,15 +247,47 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 # --- Nodes and relations ----------------------------------------------------------------
 
 
-class DecisionsMixin:
-    """approve/, reject/ and return/ for a node or a relation: moderation.item_decide."""
+class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """What the node and relation endpoints share: the list of what the user may see, with
+    its filters; withdrawal by the author; reject/ and return/ (moderation.item_decide)."""
 
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    model: type[Node] | type[Relation]
     output: type[serializers.Serializer]
+    filter_class: type[serializers.Serializer]
+    # Joined to each row, so that a list is one query for the rows.
+    joined: tuple[str, ...] = ("debate", "author", "reviewed_by")
+
+    def get_serializer_class(self):
+        return self.output
+
+    def get_queryset(self):
+        items = self.model.objects.visible_to(self.request.user).select_related(*self.joined)
+        if self.action == "list":
+            wanted = self.filters(self.filter_class)
+            if "debate" in wanted:
+                items = items.filter(debate__slug=wanted["debate"])
+            for field in ("status", "kind"):
+                if field in wanted:
+                    items = items.filter(**{field: wanted[field]})
+            items = self.filter_more(items, wanted)
+        return items.order_by("pk")
+
+    def filter_more(self, items, wanted: dict):
+        return items
+
+    def answer(self, item, status_code: int = status.HTTP_200_OK) -> Response:
+        """The item as the user now sees it."""
+        return Response(self.output(self.get_queryset().get(pk=item.pk)).data, status=status_code)
+
+    def destroy(self, request, pk=None):
+        moderation.item_withdraw(item=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _decide(self, request, action_name: str, **kwargs) -> Response:
         item = self.get_object()
         moderation.item_decide(item=item, moderator=request.user, action=action_name, **kwargs)
-        return Response(self.output(self.get_queryset().get(pk=item.pk)).data)
+        return self.answer(item)
 
     @extend_schema(summary="Reject a pending item with a reason (teachers)", request=s.RejectIn)
     @action(detail=True, methods=["post"])
@@ -277,25 +309,13 @@ class DecisionsMixin:
     retrieve=extend_schema(summary="A node"),
     destroy=extend_schema(summary="Withdraw your own pending or returned node"),
 )
-class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class NodeViewSet(ContributionViewSet):
     """Boxes of the map: approved ones, your own, and everything in the debates you moderate."""
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    serializer_class = s.NodeOut
+    model = Node
     output = s.NodeOut
-
-    def get_queryset(self):
-        # One query for the rows: the debate, quote and users come joined.
-        nodes = Node.objects.visible_to(self.request.user).select_related("debate", "author", "reviewed_by", "quote")
-        if self.action == "list":
-            wanted = self.filters(NodeFilter)
-            if "debate" in wanted:
-                nodes = nodes.filter(debate__slug=wanted["debate"])
-            if "status" in wanted:
-                nodes = nodes.filter(status=wanted["status"])
-            if "kind" in wanted:
-                nodes = nodes.filter(kind=wanted["kind"])
-        return nodes.order_by("pk")
+    filter_class = NodeFilter
+    joined = (*ContributionViewSet.joined, "quote")
 
     @extend_schema(
         summary="Submit a position, claim or evidence, attached to the node it supports or opposes",
@@ -319,7 +339,7 @@ class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Retrie
             target=target,
             relation_kind=data["relation_kind"],
         )
-        return Response(s.NodeOut(self.get_queryset().get(pk=node.pk)).data, status=status.HTTP_201_CREATED)
+        return self.answer(node, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Revise your own pending or returned node (a returned one goes back to the queue)",
@@ -334,11 +354,7 @@ class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Retrie
             text=data.get("text", node.text),
             quote=_quote_input(node.debate, data.get("quote")),
         )
-        return Response(s.NodeOut(self.get_queryset().get(pk=node.pk)).data)
-
-    def destroy(self, request, pk=None):
-        moderation.item_withdraw(item=self.get_object(), user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.answer(node)
 
     @extend_schema(summary="Approve a pending node, optionally editing its text (teachers)", request=s.ApproveIn)
     @action(detail=True, methods=["post"])
@@ -352,26 +368,17 @@ class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Retrie
     retrieve=extend_schema(summary="A relation"),
     destroy=extend_schema(summary="Withdraw your own pending or returned relation"),
 )
-class RelationViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class RelationViewSet(ContributionViewSet):
     """Arrows of the map (supports, opposes); shown only with both the nodes they link."""
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    serializer_class = s.RelationOut
+    model = Relation
     output = s.RelationOut
+    filter_class = RelationFilter
 
-    def get_queryset(self):
-        relations = Relation.objects.visible_to(self.request.user).select_related("debate", "author", "reviewed_by")
-        if self.action == "list":
-            wanted = self.filters(RelationFilter)
-            if "debate" in wanted:
-                relations = relations.filter(debate__slug=wanted["debate"])
-            if "status" in wanted:
-                relations = relations.filter(status=wanted["status"])
-            if "kind" in wanted:
-                relations = relations.filter(kind=wanted["kind"])
-            if "node" in wanted:
-                relations = relations.filter(Q(source_id=wanted["node"]) | Q(target_id=wanted["node"]))
-        return relations.order_by("pk")
+    def filter_more(self, relations, wanted: dict):
+        if "node" in wanted:
+            relations = relations.filter(Q(source_id=wanted["node"]) | Q(target_id=wanted["node"]))
+        return relations
 
     def _node_or_400(self, pk: int, field: str) -> Node:
         node = Node.objects.visible_to(self.request.user).select_related("debate__classroom").filter(pk=pk).first()
@@ -387,18 +394,14 @@ class RelationViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Re
         source = self._node_or_400(data["source"], "source")
         target = self._node_or_400(data["target"], "target")
         relation = moderation.relation_submit(author=request.user, source=source, target=target, kind=data["kind"])
-        return Response(s.RelationOut(self.get_queryset().get(pk=relation.pk)).data, status=status.HTTP_201_CREATED)
+        return self.answer(relation, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change the kind of your own pending or returned relation", request=s.RelationEditIn)
     def partial_update(self, request, pk=None):
         relation = self.get_object()
         data = self.valid(s.RelationEditIn)
         moderation.relation_edit(relation=relation, editor=request.user, kind=data["kind"])
-        return Response(s.RelationOut(self.get_queryset().get(pk=relation.pk)).data)
-
-    def destroy(self, request, pk=None):
-        moderation.item_withdraw(item=self.get_object(), user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.answer(relation)
 
     @extend_schema(summary="Approve a pending relation (teachers)", request=s.RelationApproveIn)
     @action(detail=True, methods=["post"])
