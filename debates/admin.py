@@ -7,15 +7,11 @@ from debates.models import Action, Classroom, Debate, Membership, ModerationEven
 
 
 def _decide(modeladmin, request, queryset, action: str, reason: str = "", note: str = ""):
-    done, problems = 0, []
-    for item in queryset.select_related("debate"):
-        try:
-            moderation.item_decide(item=item, moderator=request.user, action=action, reason=reason, note=note)
-            done += 1
-        except moderation.ModerationError as error:
-            problems.append(f"#{item.pk}: {' '.join(error.messages)}")
-    if done:
-        modeladmin.message_user(request, f"{done} item(s) {action}.", messages.SUCCESS)
+    decided, problems = moderation.items_bulk_decide(
+        items=queryset.select_related("debate"), moderator=request.user, action=action, reason=reason, note=note
+    )
+    if decided:
+        modeladmin.message_user(request, f"{decided} item(s) {action}.", messages.SUCCESS)
     for problem in problems:
         modeladmin.message_user(request, problem, messages.WARNING)
 
@@ -28,6 +24,14 @@ def approve(modeladmin, request, queryset):
 @admin.action(description="Reject selected pending items (unrelated)")
 def reject_unrelated(modeladmin, request, queryset):
     _decide(modeladmin, request, queryset, Action.REJECTED, reason=Reason.UNRELATED, note="Rejected from the admin.")
+
+
+class VisibleOnlyAdmin(admin.ModelAdmin):
+    """Lists what the site shows this user (everything, for a superuser): a staff member who is
+    not a superuser sees no more here than on the pages."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
 
 class MapDataAdmin(admin.ModelAdmin):
@@ -59,7 +63,7 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Node)
-class NodeAdmin(MapDataAdmin):
+class NodeAdmin(VisibleOnlyAdmin, MapDataAdmin):
     list_display = ["pk", "kind", "short_text", "debate", "author", "status", "created_at"]
     list_filter = ["status", "kind", "debate"]
     search_fields = ["text"]
@@ -76,7 +80,7 @@ class NodeAdmin(MapDataAdmin):
 
 
 @admin.register(Relation)
-class RelationAdmin(MapDataAdmin):
+class RelationAdmin(VisibleOnlyAdmin, MapDataAdmin):
     list_display = ["pk", "source", "kind", "target", "author", "status"]
     list_filter = ["status", "kind", "debate"]
     raw_id_fields = ["debate", "source", "target", "author", "reviewed_by"]
@@ -86,7 +90,7 @@ class RelationAdmin(MapDataAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(MapDataAdmin):
+class SourceAdmin(VisibleOnlyAdmin, MapDataAdmin):
     list_display = ["title", "author", "outlet", "published"]
     search_fields = ["title", "author", "outlet"]
     raw_id_fields = ["added_by"]
@@ -96,7 +100,7 @@ class SourceAdmin(MapDataAdmin):
 
 
 @admin.register(Debate)
-class DebateAdmin(admin.ModelAdmin):
+class DebateAdmin(VisibleOnlyAdmin):
     list_display = ["slug", "question", "classroom", "is_open", "created_at"]
     list_filter = ["is_open"]
     prepopulated_fields = {"slug": ["question"]}
@@ -135,6 +139,10 @@ class QuoteAdmin(MapDataAdmin):
 
     def map_debate_ids(self, obj):
         return [obj.node.debate_id]
+
+    def get_queryset(self, request):
+        # A quote is seen with its node.
+        return super().get_queryset(request).filter(node__in=Node.objects.visible_to(request.user))
 
 
 @admin.register(ModerationEvent)

@@ -1,11 +1,28 @@
-"""Classrooms: a teacher opens one, students join it with its code."""
+"""A teacher's set-up: classrooms (opened by a teacher, joined with their code), the
+debates in them and the sources the debates are about. Contributions and decisions are
+moderation.py's; the refusals raised here are in errors.py."""
 
-from django.core.exceptions import ValidationError
+from datetime import date
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
 
-from debates import permissions
-from debates.models import JOIN_CODE_LENGTH, Classroom, Membership, new_join_code
-from debates.moderation import ModerationError, NotAllowed
+from debates import moderation, permissions
+from debates.errors import ModerationError, NotAllowed, full_clean, refuse
+from debates.models import (
+    JOIN_CODE_LENGTH,
+    Classroom,
+    Debate,
+    Kind,
+    MapRevision,
+    Membership,
+    Node,
+    Source,
+    Status,
+    new_join_code,
+)
+from debates.text import normalize_newlines, normalize_text
 
 
 def normalize_code(code: str) -> str:
@@ -19,10 +36,7 @@ def classroom_create(*, teacher, name: str) -> Classroom:
     if not permissions.is_teacher(teacher):
         raise NotAllowed({"name": ["Only teachers can create classrooms."]})
     classroom = Classroom(name=(name or "").strip())
-    try:
-        classroom.full_clean()
-    except ValidationError as error:
-        raise ModerationError(error.message_dict) from None
+    full_clean(classroom)
     classroom.save()
     Membership.objects.create(classroom=classroom, user=teacher, role=Membership.Role.TEACHER)
     permissions.forget_roles(teacher)
@@ -57,3 +71,106 @@ def join_code_regenerate(*, classroom: Classroom, user) -> str:
         except IntegrityError:
             continue
     raise ModerationError({"join_code": ["Could not find a free code; try again."]})
+
+
+def _unique_slug(question: str) -> str:
+    base = slugify(question)[:60].strip("-") or "debate"
+    if base == "new":  # /debates/new/ is the creation page
+        base = "debate-new"
+    slug, n = base, 2
+    while Debate.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def debate_create(
+    *, created_by, question: str, classroom=None, description: str = "", slug: str = "", sources=()
+) -> Debate:
+    """Open a debate with its question node; only teachers, and only in their own classrooms."""
+    if classroom is None and not permissions.is_teacher(created_by):
+        refuse("classroom", "Only teachers can create debates.", NotAllowed, "forbidden")
+    if (
+        classroom is not None
+        and classroom.pk not in permissions.moderated_classroom_ids(created_by)
+        and not created_by.is_superuser
+    ):
+        refuse("classroom", "You can only create debates in classrooms you teach.", NotAllowed, "forbidden")
+    question = normalize_text(question)
+    debate = Debate(
+        slug=slug or _unique_slug(question),
+        question=question,
+        description=normalize_text(description),
+        classroom=classroom,
+        created_by=created_by,
+    )
+    full_clean(debate)
+    debate.save()
+    MapRevision.objects.create(debate=debate)
+    debate.sources.set(sources)
+    node = Node(
+        debate=debate,
+        kind=Kind.QUESTION,
+        text=question,
+        author=created_by,
+        status=Status.APPROVED,
+        reviewed_by=created_by,
+        reviewed_at=timezone.now(),
+    )
+    full_clean(node)
+    node.save()
+    return debate
+
+
+@transaction.atomic
+def debate_update(
+    *, debate: Debate, user, question: str | None = None, description: str | None = None, is_open: bool | None = None
+) -> Debate:
+    """Rename, describe, close or reopen a debate; the question node follows the question."""
+    if not permissions.can_moderate(user, debate):
+        refuse("debate", "Only the debate's teachers can change it.", NotAllowed, "forbidden")
+    if question is not None:
+        debate.question = normalize_text(question)
+    if description is not None:
+        debate.description = normalize_text(description)
+    if is_open is not None:
+        debate.is_open = is_open
+    full_clean(debate)
+    debate.save()
+    debate.nodes.filter(kind=Kind.QUESTION).update(text=debate.question)
+    moderation.map_changed(debate.pk)
+    return debate
+
+
+@transaction.atomic
+def source_add(
+    *,
+    added_by,
+    title: str,
+    text: str,
+    author: str = "",
+    outlet: str = "",
+    published: date | None = None,
+    url: str = "",
+    debate: Debate | None = None,
+) -> Source:
+    """Store an op-ed exactly as given (line endings aside) and attach it to a debate."""
+    if debate is not None and not permissions.can_moderate(added_by, debate):
+        refuse("debate", "Only the debate's teachers can add sources to it.", NotAllowed, "forbidden")
+    if debate is None and added_by is not None and not permissions.is_teacher(added_by):
+        refuse("debate", "Only teachers can add sources.", NotAllowed, "forbidden")
+    source = Source(
+        title=(title or "").strip(),
+        text=normalize_newlines(text or ""),
+        author=(author or "").strip(),
+        outlet=(outlet or "").strip(),
+        published=published,
+        url=(url or "").strip(),
+        added_by=added_by,
+    )
+    full_clean(source)
+    source.save()
+    if debate is not None:
+        debate.sources.add(source)
+        moderation.map_changed(debate.pk)
+    return source

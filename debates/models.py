@@ -4,10 +4,11 @@ and the append-only moderation log. Vocabulary as in PRODUCT.md."""
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from debates import quotes
@@ -78,6 +79,19 @@ class Membership(models.Model):
         return f"{self.user} in {self.classroom} ({self.role})"
 
 
+def _superuser(user) -> bool:
+    return user.is_authenticated and user.is_superuser
+
+
+class SourceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SourceQuerySet":
+        """Sources of the debates the user may see, and those they added; all for a superuser."""
+        if _superuser(user):
+            return self
+        of_debates = Q(pk__in=Debate.objects.visible_to(user).values("sources"))
+        return self.filter(of_debates | Q(added_by=user) if user.is_authenticated else of_debates)
+
+
 class Source(models.Model):
     title = models.CharField(max_length=TITLE_MAX, validators=[validate_clean_text, validate_single_line])
     author = models.CharField(max_length=200, blank=True, validators=[validate_clean_text, validate_single_line])
@@ -90,6 +104,8 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -117,12 +133,24 @@ class Source(models.Model):
 class DebateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DebateQuerySet":
         """Public debates, and those of the user's classrooms; everything for a superuser."""
-        if user.is_authenticated and user.is_superuser:
+        if _superuser(user):
             return self
         public = Q(classroom__isnull=True)
         if not user.is_authenticated:
             return self.filter(public)
-        return self.filter(public | Q(classroom__memberships__user=user)).distinct()
+        # A subquery, not a join: no duplicate rows to remove, and usable inside other filters.
+        mine = Membership.objects.filter(user=user).values("classroom")
+        return self.filter(public | Q(classroom__in=mine))
+
+    def moderated_by(self, user) -> "DebateQuerySet":
+        """Debates the user decides on: their classrooms' as a teacher, the public ones they
+        created, every debate for a superuser. Always a subset of visible_to(user)."""
+        if _superuser(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        taught = Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values("classroom")
+        return self.filter(Q(classroom__in=taught) | Q(classroom__isnull=True, created_by=user))
 
 
 class Debate(models.Model):
@@ -169,54 +197,98 @@ class Kind(models.TextChoices):
     EVIDENCE = "evidence", "Evidence"
 
 
-class NodeQuerySet(models.QuerySet):
-    def approved(self) -> "NodeQuerySet":
+def _approved_or_own(user, prefix: str = "") -> Q:
+    approved = Q(**{f"{prefix}status": Status.APPROVED})
+    return approved | Q(**{f"{prefix}author": user}) if user.is_authenticated else approved
+
+
+class ContributionQuerySet(models.QuerySet):
+    """Reads shared by nodes and relations: who may see them, who decides on them."""
+
+    def approved(self):
         return self.filter(status=Status.APPROVED)
 
-    def visible_to(self, user, *, moderator: bool = False) -> "NodeQuerySet":
-        """Approved nodes, plus the user's own; all of them for the debate's moderators."""
+    def moderated_by(self, user):
+        """Everything, whatever its status, in the debates the user moderates."""
+        if _superuser(user):
+            return self
+        return self.filter(debate__in=Debate.objects.moderated_by(user))
+
+    def _own_rule(self, user) -> Q:
+        """What a user who does not moderate the debate sees of it."""
+        return _approved_or_own(user)
+
+    def visible_to(self, user, *, moderator: bool | None = None):
+        """Approved items and the user's own, in the debates the user may see; everything in
+        the debates they moderate. Pending, returned and rejected work of others stays hidden.
+
+        moderator: for the rows of one debate whose page has already let the user see it,
+        whether the user moderates it; then neither question is asked again in SQL. Left
+        None, both are decided per debate inside the query (lists across debates)."""
         if moderator:
             return self
-        if not user.is_authenticated:
-            return self.approved()
-        return self.filter(Q(status=Status.APPROVED) | Q(author=user))
+        if moderator is False:
+            return self.filter(self._own_rule(user))
+        if _superuser(user):
+            return self
+        seen = self._own_rule(user)
+        if user.is_authenticated:
+            seen |= Q(debate__in=Debate.objects.moderated_by(user))
+        return self.filter(seen, debate__in=Debate.objects.visible_to(user))
 
-    def for_map(self) -> "NodeQuerySet":
-        """Everything a map, outline or list needs in one query: the quote and its source."""
-        return self.select_related("quote__source").order_by("pk")
 
+class Contribution(models.Model):
+    """What nodes and relations share: a contribution to one debate's map and its place in
+    moderation (pending until a moderator approves, rejects or returns it). Each model
+    declares its own `debate` and `author`, whose reverse names differ (debate.nodes,
+    debate.relations): Django would record a templated related_name in the migrations."""
 
-class Node(models.Model):
-    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="nodes")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    text = models.TextField(validators=[validate_clean_text, MaxLengthValidator(NODE_TEXT_MAX)])
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="nodes"
-    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+        constraints = [_status_constraint("%(class)s_status_valid")]
+        indexes = [
+            # The map and outline: a debate's items by status.
+            models.Index(fields=["debate", "status"], name="%(class)s_debate_status_idx"),
+            # The moderation queue (oldest first) and the per-student pending limit.
+            models.Index(fields=["status", "created_at"], name="%(class)s_status_created_idx"),
+        ]
+
+
+class NodeQuerySet(ContributionQuerySet):
+    def for_map(self) -> "NodeQuerySet":
+        """Everything a map, outline or list needs in one query: the quote and its source."""
+        return self.select_related("quote__source").order_by("pk")
+
+
+class Node(Contribution):
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="nodes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="nodes"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    text = models.TextField(validators=[validate_clean_text, MaxLengthValidator(NODE_TEXT_MAX)])
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NodeQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(Contribution.Meta):
         constraints = [
+            *Contribution.Meta.constraints,
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="node_kind_valid"),
-            _status_constraint("node_status_valid"),
             models.UniqueConstraint(
                 fields=["debate"], condition=Q(kind="question"), name="node_one_question_per_debate"
             ),
         ]
         indexes = [
-            # The map and outline: a debate's nodes by status.
-            models.Index(fields=["debate", "status"], name="node_debate_status_idx"),
-            # The moderation queue (oldest first) and the per-student pending limit.
-            models.Index(fields=["status", "created_at"], name="node_status_created_idx"),
+            *Contribution.Meta.indexes,
             # "My contributions".
             models.Index(fields=["author", "debate"], name="node_author_idx"),
         ]
@@ -259,27 +331,37 @@ class Quote(models.Model):
             raise ValidationError({"text": str(error)}, code=error.code) from None
 
 
-class RelationQuerySet(models.QuerySet):
-    def approved(self) -> "RelationQuerySet":
-        return self.filter(status=Status.APPROVED)
+# An arrow submitted together with its new node belongs to that one contribution: it is
+# queued, counted against the pending limit and decided with the node, never on its own.
+# It is told apart by being pending, by the node's author, from a node still pending (a
+# deleted author leaves both authors NULL, which SQL's "=" would not match).
+_SUBMITTED_WITH_NODE = Q(status=Status.PENDING, source__status=Status.PENDING) & (
+    Q(source__author=F("author")) | Q(author__isnull=True, source__author__isnull=True)
+)
 
-    def visible_to(self, user, *, moderator: bool = False) -> "RelationQuerySet":
-        """As NodeQuerySet.visible_to; an arrow is shown only if both its ends are too."""
-        if moderator:
-            return self
-        if not user.is_authenticated:
-            return self.approved().filter(source__status=Status.APPROVED, target__status=Status.APPROVED)
-        mine_or_approved = Q(status=Status.APPROVED) | Q(author=user)
-        return self.filter(mine_or_approved).filter(
-            Q(source__status=Status.APPROVED) | Q(source__author=user),
-            Q(target__status=Status.APPROVED) | Q(target__author=user),
-        )
+
+class RelationQuerySet(ContributionQuerySet):
+    def _own_rule(self, user) -> Q:
+        # An arrow is shown only if both its ends are too.
+        return _approved_or_own(user) & _approved_or_own(user, "source__") & _approved_or_own(user, "target__")
+
+    def drawn(self) -> "RelationQuerySet":
+        """Approved arrows between approved nodes: what everyone who may see the debate sees."""
+        return self.filter(self._own_rule(AnonymousUser()))
+
+    def submitted_with_nodes(self) -> "RelationQuerySet":
+        """Arrows that are part of their source node's contribution (see _SUBMITTED_WITH_NODE)."""
+        return self.filter(_SUBMITTED_WITH_NODE)
+
+    def standalone(self) -> "RelationQuerySet":
+        """Arrows that are contributions of their own."""
+        return self.exclude(_SUBMITTED_WITH_NODE)
 
     def for_map(self) -> "RelationQuerySet":
         return self.order_by("pk")
 
 
-class Relation(models.Model):
+class Relation(Contribution):
     """An arrow from one node (source) to the node it supports or opposes (target)."""
 
     class Kind(models.TextChoices):
@@ -287,35 +369,24 @@ class Relation(models.Model):
         OPPOSES = "opposes", "Opposes"
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="relations")
-    source = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="outgoing")
-    target = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="incoming")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="relations"
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="incoming")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
 
     objects = RelationQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(Contribution.Meta):
         constraints = [
+            *Contribution.Meta.constraints,
             models.CheckConstraint(condition=Q(kind__in=["supports", "opposes"]), name="relation_kind_valid"),
-            _status_constraint("relation_status_valid"),
             models.CheckConstraint(condition=~Q(source=models.F("target")), name="relation_no_self_loop"),
             # A rejected arrow does not block a better-argued one between the same nodes.
             models.UniqueConstraint(
                 fields=["source", "target"], condition=~Q(status="rejected"), name="relation_unique_pair"
             ),
-        ]
-        indexes = [
-            models.Index(fields=["debate", "status"], name="relation_debate_status_idx"),
-            models.Index(fields=["status", "created_at"], name="relation_status_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,6 @@
-"""Who may see and do what. Pages, the API, commands and the admin all ask here.
+"""Who may see and do what, for one object at a time. Pages, the API, commands and the
+admin all ask here; lists are filtered by the QuerySet methods of the same rules
+(Debate.objects.visible_to and moderated_by, and those of nodes, relations and sources).
 
 A user's classroom roles are read once per request (one query) and kept on the user
 object, so that a page costs the same number of queries whatever it shows.
@@ -6,7 +8,7 @@ object, so that a page costs the same number of queries whatever it shows.
 
 from django.http import Http404
 
-from debates.models import Debate, Membership
+from debates.models import Debate, Membership, Source
 
 TEACHERS_GROUP = "Teachers"
 
@@ -71,9 +73,22 @@ def moderated_classroom_ids(user) -> list[int]:
     return [cid for cid, role in classroom_roles(user).items() if role == Membership.Role.TEACHER]
 
 
+def has_moderation_queue(user) -> bool:
+    """Teachers, and whoever teaches a classroom, have a moderation queue (even an empty one)."""
+    return is_teacher(user) or bool(moderated_classroom_ids(user))
+
+
 def get_debate_for_user(user, slug: str) -> Debate:
     """The debate, if the user may see it; otherwise 404 (nothing leaks about its existence)."""
     debate = Debate.objects.select_related("classroom").filter(slug=slug).first()
     if debate is None or not can_see_debate(user, debate):
         raise Http404("No such debate.")
     return debate
+
+
+def get_source_for_user(user, pk: int) -> Source:
+    """The source, if one of its debates is visible to the user or they added it; otherwise 404."""
+    source = Source.objects.visible_to(user).filter(pk=pk).first()
+    if source is None:
+        raise Http404("No such source.")
+    return source

@@ -1,7 +1,8 @@
 """Text rules shared by every way text comes in: forms, the API, commands, the admin.
 
 Pure functions, no database. What passes here is safe to store on SQLite and
-PostgreSQL alike and safe to hand to the renderer (HAZARDS 7, 13).
+PostgreSQL alike and safe to hand to the renderer: PostgreSQL refuses NUL, and Graphviz cannot
+parse a NUL and writes invalid XML for other control characters.
 """
 
 import unicodedata
@@ -47,3 +48,8 @@ def validate_single_line(value: str) -> None:
 def normalize_newlines(value: str) -> str:
     """Turn Windows and old Mac line endings into newlines."""
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normalize_text(value: str | None) -> str:
+    """Typed text as it is stored: newlines normalized, surrounding white space trimmed."""
+    return normalize_newlines(value or "").strip()

@@ -27,6 +27,7 @@ from django.views.decorators.http import (
 
 from debates import (
     classrooms,
+    errors,
     forms,
     moderation,
     permissions,
@@ -270,7 +271,7 @@ def debate_map(request, slug, fmt):
     return _export_response(request, debate, fmt, options, etag, output, compressed)
 
 
-# === Classroom: accounts, classrooms, teacher pages, sources (issue 4) =============
+# === Classroom: accounts, classrooms, teacher pages, sources ======================
 
 
 # The workflow's argument names that the forms spell differently (as in the query string).
@@ -476,7 +477,7 @@ def debate_create(request):
     if request.method == "POST" and form.is_valid():
         classroom_id = form.cleaned_data["classroom"]
         try:
-            debate = moderation.debate_create(
+            debate = classrooms.debate_create(
                 created_by=request.user,
                 question=form.cleaned_data["question"],
                 description=form.cleaned_data["description"],
@@ -500,7 +501,7 @@ def debate_close(request, slug: str):
         messages.error(request, "Choose whether to close or reopen the debate.")
         return redirect(_safe_next(request, debate.get_absolute_url()))
     is_open = form.cleaned_data["is_open"]
-    moderation.debate_update(debate=debate, user=request.user, is_open=is_open)
+    classrooms.debate_update(debate=debate, user=request.user, is_open=is_open)
     if is_open:
         messages.success(request, "The debate is open again: students can contribute.")
     else:
@@ -517,7 +518,7 @@ def source_create(request, slug: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            source = moderation.source_add(
+            source = classrooms.source_add(
                 added_by=request.user,
                 debate=debate,
                 title=data["title"],
@@ -570,12 +571,8 @@ def _source_paragraphs(text: str, spans: list[tuple[int, int, object]]) -> list[
 @require_http_methods(["GET", "HEAD"])
 def source_detail(request, pk: int):
     """An op-ed with its approved quotes highlighted; contributors can turn a selection into evidence."""
-    source = get_object_or_404(Source, pk=pk)
+    source = permissions.get_source_for_user(request.user, pk)
     debates = list(Debate.objects.visible_to(request.user).filter(sources=source).select_related("classroom"))
-    if not debates and not (
-        request.user.is_superuser or (source.added_by_id and source.added_by_id == request.user.pk)
-    ):
-        raise Http404("No such source.")
     approved = (
         Quote.objects.filter(source=source, node__status=Status.APPROVED, node__debate__in=[d.pk for d in debates])
         .select_related("node__debate")
@@ -603,7 +600,7 @@ def source_detail(request, pk: int):
     )
 
 
-# === Contributing and moderation (issue 4) ========================================
+# === Contributing and moderation ==================================================
 
 
 def _contributable_debate_or_404(request, slug: str) -> Debate:
@@ -809,66 +806,34 @@ def relation_withdraw(request, slug: str, pk: int):
     return redirect("debates:my-contributions")
 
 
-def _moderation_scope(user, prefix: str = "debate__") -> Q | None:
-    """The debates this user moderates, as a filter; None if they moderate nothing."""
-    if user.is_superuser:
-        return Q()
-    classroom_ids = permissions.moderated_classroom_ids(user)
-    scope = Q(**{f"{prefix}classroom_id__in": classroom_ids}) | Q(
-        **{f"{prefix}classroom__isnull": True, f"{prefix}created_by": user}
-    )
-    if not classroom_ids and not permissions.is_teacher(user):
-        return None
-    return scope
-
-
 QUEUE_LIMIT = 100
 
 
-def _queue_items(request, scope: Q) -> list:
-    """Pending nodes and standalone pending links, oldest first, each with its context."""
-    # Queries: nodes with debate, author and quote (1); their outgoing arrows with
-    # targets (1); the quoted sources (1); standalone links with both ends (1).
-    nodes = list(
-        Node.objects.filter(scope, status=Status.PENDING)
-        .select_related("debate", "author", "quote")
-        .prefetch_related(Prefetch("outgoing", queryset=Relation.objects.select_related("target").order_by("pk")))
-        .order_by("created_at", "pk")[:QUEUE_LIMIT]
-    )
-    relations = list(
-        Relation.objects.filter(scope, status=Status.PENDING)
-        .exclude(source__status=Status.PENDING)
-        .select_related("debate", "author", "source", "target")
-        .order_by("created_at", "pk")[:QUEUE_LIMIT]
-    )
-    quoted = [node.quote for node in nodes if hasattr(node, "quote")]
+def _queue_entries(request) -> list[dict]:
+    """The user's queue (moderation.pending_queue), each item with what its card shows."""
+    # Queries: pending nodes with debate, author and quote (1); the arrows submitted with
+    # them, with targets (1); standalone arrows with both ends (1); the quoted sources (1).
+    items = moderation.pending_queue(request.user, debate_slug=request.GET.get("debate", ""), limit=QUEUE_LIMIT)
+    quoted = [item.quote for item in items if isinstance(item, Node) and hasattr(item, "quote")]
+    # Apart from the nodes, so that a source's text comes once however many nodes quote it.
     sources = Source.objects.in_bulk({q.source_id for q in quoted}) if quoted else {}
-    items = []
-    for node in nodes:
-        for arrow in node.outgoing.all():
-            arrow.target.debate = node.debate  # links to the target's page without a query each
-        quote = getattr(node, "quote", None)
-        context = None
+    entries = []
+    for item in items:
+        kind = "node" if isinstance(item, Node) else "relation"
+        entry = {"kind": kind, "item": item, "key": f"{kind}-{item.pk}"}
+        quote = getattr(item, "quote", None) if kind == "node" else None
         if quote is not None:
             quote.source = sources[quote.source_id]
-            context = quotes.paragraph_around(quote.source.text, quote.start, quote.end)
-        items.append({"kind": "node", "item": node, "key": f"node-{node.pk}", "paragraph": context, "quote": quote})
-    for relation in relations:
-        relation.source.debate = relation.target.debate = relation.debate
-        items.append({"kind": "relation", "item": relation, "key": f"relation-{relation.pk}"})
-    items.sort(key=lambda entry: (entry["item"].created_at, entry["kind"], entry["item"].pk))
-    return items[:QUEUE_LIMIT]
+            entry.update(quote=quote, paragraph=quotes.paragraph_around(quote.source.text, quote.start, quote.end))
+        entries.append(entry)
+    return entries
 
 
 def _render_queue(request, failed_key: str = "", failed_form=None):
-    scope = _moderation_scope(request.user)
-    if scope is None:
+    if not permissions.has_moderation_queue(request.user):
         raise Http404("No such page.")
-    only = request.GET.get("debate", "")
-    if only:
-        scope &= Q(debate__slug=only)
-    items = _queue_items(request, scope)
-    for entry in items:
+    entries = _queue_entries(request)
+    for entry in entries:
         if entry["key"] == failed_key:
             entry["form"] = failed_form
         else:
@@ -877,7 +842,7 @@ def _render_queue(request, failed_key: str = "", failed_form=None):
     return render(
         request,
         "debates/moderation_queue.html",
-        {"items": items, "limit": QUEUE_LIMIT, "only": only},
+        {"items": entries, "limit": QUEUE_LIMIT, "only": request.GET.get("debate", "")},
         status=400 if failed_form is not None else 200,
     )
 
@@ -903,7 +868,7 @@ def moderation_decide(request, kind: str, pk: int):
         raise Http404("No such item.")
     item = model.objects.select_related("debate").filter(pk=pk).first()
     if item is None:
-        if _moderation_scope(request.user) is None:
+        if not permissions.has_moderation_queue(request.user):
             raise Http404("No such item.")
         messages.warning(request, "This contribution no longer exists: its author withdrew it.")
         return redirect(_safe_next(request, reverse("debates:moderation-queue")))
@@ -928,7 +893,7 @@ def moderation_decide(request, kind: str, pk: int):
                 note=data["note"],
                 text=edited,
             )
-        except moderation.AlreadyDecided as error:
+        except errors.AlreadyDecided as error:
             messages.warning(request, " ".join(error.messages))
             return redirect(_safe_next(request, reverse("debates:moderation-queue")))
         except ValidationError as error:
@@ -949,8 +914,7 @@ def moderation_decide(request, kind: str, pk: int):
 @require_POST
 def moderation_bulk(request):
     """Approve every ticked item; say which could not be approved and why."""
-    scope = _moderation_scope(request.user)
-    if scope is None:
+    if not permissions.has_moderation_queue(request.user):
         raise Http404("No such page.")
     wanted = {"node": set(), "relation": set()}
     for value in request.POST.getlist("items"):
@@ -960,15 +924,13 @@ def moderation_bulk(request):
     for kind in wanted:  # also plain lists of ids: node=1&node=2&relation=3
         wanted[kind].update(int(pk) for pk in request.POST.getlist(kind) if _int_or_none(pk) is not None)
     items = [
-        *Node.objects.filter(scope, pk__in=wanted["node"]).select_related("debate"),
-        *Relation.objects.filter(scope, pk__in=wanted["relation"]).select_related("debate"),
+        *Node.objects.moderated_by(request.user).filter(pk__in=wanted["node"]).select_related("debate"),
+        *Relation.objects.moderated_by(request.user).filter(pk__in=wanted["relation"]).select_related("debate"),
     ]
-    # Nodes first, so that a link between two ticked nodes finds both ends approved.
-    items.sort(key=lambda item: (isinstance(item, Relation), item.created_at, item.pk))
     if not items:
         messages.warning(request, "Tick the contributions to approve first.")
         return redirect("debates:moderation-queue")
-    approved, problems = moderation.items_bulk_approve(items=items, moderator=request.user)
+    approved, problems = moderation.items_bulk_decide(items=items, moderator=request.user, action=Action.APPROVED)
     if approved:
         messages.success(request, f"Approved {approved} contribution{'s' if approved != 1 else ''}.")
     for problem in problems:

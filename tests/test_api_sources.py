@@ -44,8 +44,8 @@ def test_source_detail_costs_the_same_queries_whatever_its_quotes(django_assert_
     for _ in range(size):
         make_node(debate, kind=Kind.EVIDENCE, quote="killed more than 100 people")
     client = api_client(student)
-    # token + user; roles; the source (visibility as a subquery); its visible approved quotes with their debates.
-    with django_assert_num_queries(4):
+    # token + user; the source (visibility as a subquery); its visible approved quotes with their debates.
+    with django_assert_num_queries(3):
         assert len(client.get(f"/api/sources/{source.pk}/").json()["quotes"]) == size
 
 
@@ -53,8 +53,8 @@ def test_source_detail_costs_the_same_queries_whatever_its_quotes(django_assert_
 def test_source_list_costs_the_same_queries_whatever_the_number(django_assert_num_queries, debate, student, size):
     debate.sources.add(*[make_source() for _ in range(size)])
     client = api_client(student)
-    # token + user; roles; page count; the sources.
-    with django_assert_num_queries(4):
+    # token + user; page count; the sources (visibility as a subquery).
+    with django_assert_num_queries(3):
         assert client.get("/api/sources/").json()["count"] == size + 1
 
 

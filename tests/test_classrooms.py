@@ -6,9 +6,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from debates import classrooms, errors
 from debates.models import Classroom, Debate, Kind, Membership, Node, Source, Status
 from tests.classroom_helpers import HOSTILE, login, messages_of, text_of
-from tests.factories import make_debate, make_node, make_source, make_user
+from tests.factories import make_debate, make_node, make_source, make_user, question_of
 
 # --- home ------------------------------------------------------------------------------
 
@@ -423,3 +424,33 @@ def test_source_paragraphs_cover_the_text_exactly_with_overlapping_quotes():
     runs = [(run["text"], run["payload"]) for run in paragraphs[0]["runs"]]
     assert runs == [("Alpha ", None), ("beta", outer), (" gamma", inner), (".", outer)]
     assert [(r["text"], r["payload"]) for r in paragraphs[1]["runs"]] == [("Delta epsil", outer), ("on\nzeta.", None)]
+
+
+# --- the set-up workflow (classrooms.py) ------------------------------------------------
+
+
+def test_debate_create_makes_the_question_node_and_checks_the_classroom(teacher, other_teacher, classroom):
+    debate = classrooms.debate_create(created_by=teacher, question="Should we?", classroom=classroom)
+    assert debate.slug == "should-we"
+    assert question_of(debate).status == "approved"
+    with pytest.raises(errors.NotAllowed):
+        classrooms.debate_create(created_by=other_teacher, question="Mine?", classroom=classroom)
+
+
+def test_debate_update_renames_the_question_node_and_closes(debate, teacher, student):
+    classrooms.debate_update(debate=debate, user=teacher, question="A better question?", is_open=False)
+    assert question_of(debate).text == "A better question?"
+    assert Debate.objects.get(pk=debate.pk).is_open is False
+    with pytest.raises(errors.NotAllowed):
+        classrooms.debate_update(debate=debate, user=student, is_open=True)
+
+
+def test_source_add_keeps_text_exactly_and_refuses_bad_input(debate, teacher, student):
+    source = classrooms.source_add(added_by=teacher, title="Op-ed", text="  Line one.\r\n\r\nLine two. ", debate=debate)
+    assert source.text == "  Line one.\n\nLine two. "
+    assert debate.sources.filter(pk=source.pk).exists()
+    with pytest.raises(errors.ModerationError):
+        classrooms.source_add(added_by=student, title="Mine", text="x", debate=debate)
+    with pytest.raises(Exception) as info:
+        classrooms.source_add(added_by=teacher, title="Bad", text="nul\x00here", debate=debate)
+    assert "NUL" in str(info.value)

@@ -1,4 +1,5 @@
-"""One error shape for the whole API, whatever raised the error.
+"""One error shape for the whole API, whatever raised the error. The workflows' refusals
+(debates/errors.py) are translated here to their HTTP meaning.
 
     {"status": 400, "code": "invalid", "detail": "text: This field is required.",
      "errors": {"text": ["This field is required."]}}
@@ -13,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
 from debates.api.parsers import PayloadTooLarge, max_body_bytes
-from debates.moderation import AlreadyDecided, NotAllowed
+from debates.errors import AlreadyDecided, NotAllowed
 
 
 class Conflict(exceptions.APIException):

@@ -26,7 +26,8 @@ from debates.models import (
 )
 from debates.text import validate_clean_text
 
-# Named in the refusal when a client tries to set them (HAZARDS 11).
+# Set only by the workflows (a student must not send status="approved" or another author):
+# named in the refusal when a client tries to set them.
 READ_ONLY_NAMES = {"id", "status", "author", "reviewed_by", "reviewed_at", "created_by", "added_by", "created_at"}
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 MAP_FORMATS = ("svg", "png", "pdf", "dot")
@@ -42,7 +43,8 @@ def map_url(slug: str, fmt: str) -> str:
 
 
 class Text(serializers.CharField):
-    """A CharField that refuses NUL, control characters and lone surrogates (HAZARDS 13)."""
+    """A CharField that refuses NUL, control characters and lone surrogates, which DRF lets
+    through and PostgreSQL refuses (a 500)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -1,13 +1,14 @@
-"""The REST API: DRF viewsets over the same visibility rules and moderation functions as
-the pages. Every list is filtered by what the user may see (DRF's object permissions do
-not run on lists or creates, HAZARDS 10); every write calls debates.moderation."""
+"""The REST API: DRF viewsets over the same visibility rules and workflow functions as
+the pages. Every list is filtered by the models' visible_to(user), because DRF's object
+permissions do not run on lists or creates; every write calls debates.moderation or
+debates.classrooms."""
 
 import hashlib
 from collections.abc import Mapping
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.db.models.functions import Length
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -57,7 +58,8 @@ class WriteThrottle(ScopedRateThrottle):
 
 
 class TokenLoginThrottle(SimpleRateThrottle):
-    """Throttles token requests per user name tried, like django-axes (HAZARDS 15)."""
+    """Throttles token requests per user name tried, like django-axes: per address, one
+    student's typos would lock out a whole class behind the school's one address."""
 
     scope = "api-token"
 
@@ -80,7 +82,8 @@ class TokenLoginThrottle(SimpleRateThrottle):
 
 
 def _check_query_params(request) -> None:
-    """Refuse NUL and control characters in query parameters before they reach a query (HAZARDS 13)."""
+    """Refuse NUL and control characters in query parameters before they reach a query:
+    PostgreSQL refuses NUL in text, and that would be a 500."""
     for key, values in request.query_params.lists():
         for value in (key, *values):
             problem = find_forbidden_character(value)
@@ -110,69 +113,12 @@ class ApiMixin:
         return self.valid(serializer_class, data=self.request.query_params)
 
 
-# --- Visibility, as Q objects over many debates at once ------------------------------
-
-
-def _superuser(user) -> bool:
-    return user.is_authenticated and user.is_superuser
-
-
-def visible_debates_q(user, prefix: str = "") -> Q:
-    """Public debates and those of the user's classrooms (as Debate.objects.visible_to)."""
-    if _superuser(user):
-        return Q()
-    visible = Q(**{f"{prefix}classroom__isnull": True})
-    ids = list(permissions.classroom_roles(user))
-    if ids:
-        visible |= Q(**{f"{prefix}classroom_id__in": ids})
-    return visible
-
-
-def moderated_debates_q(user, prefix: str = "") -> Q:
-    """Debates the user moderates (as permissions.can_moderate)."""
-    if _superuser(user):
-        return Q()
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}classroom_id__in": permissions.moderated_classroom_ids(user)}) | Q(
-        **{f"{prefix}classroom__isnull": True, f"{prefix}created_by": user}
-    )
-
-
-def _approved_or_mine(user, prefix: str = "") -> Q:
-    approved = Q(**{f"{prefix}status": Status.APPROVED})
-    return approved | Q(**{f"{prefix}author": user}) if user.is_authenticated else approved
-
-
-def visible_nodes(user):
-    """As Node.objects.visible_to(user, moderator=...), for every debate the user may see."""
-    if _superuser(user):
-        return Node.objects.all()  # (an empty Q would vanish from the OR below)
-    seen = moderated_debates_q(user, "debate__") | _approved_or_mine(user)
-    return Node.objects.filter(visible_debates_q(user, "debate__")).filter(seen)
-
-
-def visible_relations(user):
-    """As Relation.objects.visible_to(user, moderator=...): an arrow shows only with both its ends."""
-    if _superuser(user):
-        return Relation.objects.all()
-    own = _approved_or_mine(user) & _approved_or_mine(user, "source__") & _approved_or_mine(user, "target__")
-    return Relation.objects.filter(visible_debates_q(user, "debate__")).filter(
-        moderated_debates_q(user, "debate__") | own
-    )
-
-
-def visible_sources(user):
-    """A source is visible if one of its debates is (or if the user added it)."""
-    if _superuser(user):
-        return Source.objects.all()
-    of_debates = Q(pk__in=Debate.objects.filter(visible_debates_q(user)).values("sources"))
-    return Source.objects.filter(of_debates | Q(added_by=user) if user.is_authenticated else of_debates)
+# --- Objects named in a request --------------------------------------------------------
 
 
 def _debate_or_400(user, slug: str, field: str = "debate") -> Debate:
     """A debate named in a body: one the user may not see is reported as not existing."""
-    debate = Debate.objects.filter(visible_debates_q(user), slug=slug).select_related("classroom").first()
+    debate = Debate.objects.visible_to(user).filter(slug=slug).select_related("classroom").first()
     if debate is None:
         raise ValidationError({field: ["No such debate."]})
     return debate
@@ -231,9 +177,7 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_queryset(self):
         debates = (
-            Debate.objects.filter(visible_debates_q(self.request.user))
-            .select_related("created_by")
-            .order_by("-created_at", "-pk")
+            Debate.objects.visible_to(self.request.user).select_related("created_by").order_by("-created_at", "-pk")
         )
         if self.action == "list":
             return debates
@@ -247,10 +191,7 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             ),
             Prefetch(
                 "relations",
-                queryset=Relation.objects.approved()
-                .filter(source__status=Status.APPROVED, target__status=Status.APPROVED)
-                .select_related("author", "reviewed_by")
-                .order_by("pk"),
+                queryset=Relation.objects.drawn().select_related("author", "reviewed_by").order_by("pk"),
                 to_attr="approved_relations",
             ),
         )
@@ -277,11 +218,11 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             if classroom is None:
                 raise ValidationError({"classroom": ["No such classroom."]})
         wanted = set(data["sources"])
-        sources = list(visible_sources(user).filter(pk__in=wanted))
+        sources = list(Source.objects.visible_to(user).filter(pk__in=wanted))
         missing = sorted(wanted - {source.pk for source in sources})
         if missing:
             raise ValidationError({"sources": [f"No such source: {', '.join(map(str, missing))}."]})
-        debate = moderation.debate_create(
+        debate = classrooms.debate_create(
             created_by=user,
             question=data["question"],
             classroom=classroom,
@@ -299,22 +240,54 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def partial_update(self, request, slug=None):
         debate = self.get_object()
         data = self.valid(s.DebateEditIn)
-        moderation.debate_update(debate=debate, user=request.user, **data)
+        classrooms.debate_update(debate=debate, user=request.user, **data)
         return Response(self._detail(debate.slug))
 
 
 # --- Nodes and relations ----------------------------------------------------------------
 
 
-class DecisionsMixin:
-    """approve/, reject/ and return/ for a node or a relation: moderation.item_decide."""
+class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """What the node and relation endpoints share: the list of what the user may see, with
+    its filters; withdrawal by the author; reject/ and return/ (moderation.item_decide)."""
 
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    model: type[Node] | type[Relation]
     output: type[serializers.Serializer]
+    filter_class: type[serializers.Serializer]
+    # Joined to each row, so that a list is one query for the rows.
+    joined: tuple[str, ...] = ("debate", "author", "reviewed_by")
+
+    def get_serializer_class(self):
+        return self.output
+
+    def get_queryset(self):
+        items = self.model.objects.visible_to(self.request.user).select_related(*self.joined)
+        if self.action == "list":
+            wanted = self.filters(self.filter_class)
+            if "debate" in wanted:
+                items = items.filter(debate__slug=wanted["debate"])
+            for field in ("status", "kind"):
+                if field in wanted:
+                    items = items.filter(**{field: wanted[field]})
+            items = self.filter_more(items, wanted)
+        return items.order_by("pk")
+
+    def filter_more(self, items, wanted: dict):
+        return items
+
+    def answer(self, item, status_code: int = status.HTTP_200_OK) -> Response:
+        """The item as the user now sees it."""
+        return Response(self.output(self.get_queryset().get(pk=item.pk)).data, status=status_code)
+
+    def destroy(self, request, pk=None):
+        moderation.item_withdraw(item=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _decide(self, request, action_name: str, **kwargs) -> Response:
         item = self.get_object()
         moderation.item_decide(item=item, moderator=request.user, action=action_name, **kwargs)
-        return Response(self.output(self.get_queryset().get(pk=item.pk)).data)
+        return self.answer(item)
 
     @extend_schema(summary="Reject a pending item with a reason (teachers)", request=s.RejectIn)
     @action(detail=True, methods=["post"])
@@ -336,25 +309,13 @@ class DecisionsMixin:
     retrieve=extend_schema(summary="A node"),
     destroy=extend_schema(summary="Withdraw your own pending or returned node"),
 )
-class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class NodeViewSet(ContributionViewSet):
     """Boxes of the map: approved ones, your own, and everything in the debates you moderate."""
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    serializer_class = s.NodeOut
+    model = Node
     output = s.NodeOut
-
-    def get_queryset(self):
-        # One query for the rows: the debate, quote and users come joined.
-        nodes = visible_nodes(self.request.user).select_related("debate", "author", "reviewed_by", "quote")
-        if self.action == "list":
-            wanted = self.filters(NodeFilter)
-            if "debate" in wanted:
-                nodes = nodes.filter(debate__slug=wanted["debate"])
-            if "status" in wanted:
-                nodes = nodes.filter(status=wanted["status"])
-            if "kind" in wanted:
-                nodes = nodes.filter(kind=wanted["kind"])
-        return nodes.order_by("pk")
+    filter_class = NodeFilter
+    joined = (*ContributionViewSet.joined, "quote")
 
     @extend_schema(
         summary="Submit a position, claim or evidence, attached to the node it supports or opposes",
@@ -378,7 +339,7 @@ class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Retrie
             target=target,
             relation_kind=data["relation_kind"],
         )
-        return Response(s.NodeOut(self.get_queryset().get(pk=node.pk)).data, status=status.HTTP_201_CREATED)
+        return self.answer(node, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Revise your own pending or returned node (a returned one goes back to the queue)",
@@ -393,11 +354,7 @@ class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Retrie
             text=data.get("text", node.text),
             quote=_quote_input(node.debate, data.get("quote")),
         )
-        return Response(s.NodeOut(self.get_queryset().get(pk=node.pk)).data)
-
-    def destroy(self, request, pk=None):
-        moderation.item_withdraw(item=self.get_object(), user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.answer(node)
 
     @extend_schema(summary="Approve a pending node, optionally editing its text (teachers)", request=s.ApproveIn)
     @action(detail=True, methods=["post"])
@@ -411,29 +368,20 @@ class NodeViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Retrie
     retrieve=extend_schema(summary="A relation"),
     destroy=extend_schema(summary="Withdraw your own pending or returned relation"),
 )
-class RelationViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class RelationViewSet(ContributionViewSet):
     """Arrows of the map (supports, opposes); shown only with both the nodes they link."""
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    serializer_class = s.RelationOut
+    model = Relation
     output = s.RelationOut
+    filter_class = RelationFilter
 
-    def get_queryset(self):
-        relations = visible_relations(self.request.user).select_related("debate", "author", "reviewed_by")
-        if self.action == "list":
-            wanted = self.filters(RelationFilter)
-            if "debate" in wanted:
-                relations = relations.filter(debate__slug=wanted["debate"])
-            if "status" in wanted:
-                relations = relations.filter(status=wanted["status"])
-            if "kind" in wanted:
-                relations = relations.filter(kind=wanted["kind"])
-            if "node" in wanted:
-                relations = relations.filter(Q(source_id=wanted["node"]) | Q(target_id=wanted["node"]))
-        return relations.order_by("pk")
+    def filter_more(self, relations, wanted: dict):
+        if "node" in wanted:
+            relations = relations.filter(Q(source_id=wanted["node"]) | Q(target_id=wanted["node"]))
+        return relations
 
     def _node_or_400(self, pk: int, field: str) -> Node:
-        node = visible_nodes(self.request.user).select_related("debate__classroom").filter(pk=pk).first()
+        node = Node.objects.visible_to(self.request.user).select_related("debate__classroom").filter(pk=pk).first()
         if node is None:
             raise ValidationError({field: ["No such node."]})
         return node
@@ -446,18 +394,14 @@ class RelationViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Re
         source = self._node_or_400(data["source"], "source")
         target = self._node_or_400(data["target"], "target")
         relation = moderation.relation_submit(author=request.user, source=source, target=target, kind=data["kind"])
-        return Response(s.RelationOut(self.get_queryset().get(pk=relation.pk)).data, status=status.HTTP_201_CREATED)
+        return self.answer(relation, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change the kind of your own pending or returned relation", request=s.RelationEditIn)
     def partial_update(self, request, pk=None):
         relation = self.get_object()
         data = self.valid(s.RelationEditIn)
         moderation.relation_edit(relation=relation, editor=request.user, kind=data["kind"])
-        return Response(s.RelationOut(self.get_queryset().get(pk=relation.pk)).data)
-
-    def destroy(self, request, pk=None):
-        moderation.item_withdraw(item=self.get_object(), user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.answer(relation)
 
     @extend_schema(summary="Approve a pending relation (teachers)", request=s.RelationApproveIn)
     @action(detail=True, methods=["post"])
@@ -480,11 +424,11 @@ class SourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_queryset(self):
         user = self.request.user
-        sources = visible_sources(user).annotate(length=Length("text")).order_by("pk")
+        sources = Source.objects.visible_to(user).annotate(length=Length("text")).order_by("pk")
         if self.action == "list":
             return sources.defer("text")
         quotes = (
-            Quote.objects.filter(visible_debates_q(user, "node__debate__"), node__status=Status.APPROVED)
+            Quote.objects.filter(node__status=Status.APPROVED, node__debate__in=Debate.objects.visible_to(user))
             .select_related("node__debate")
             .order_by("start", "pk")
         )
@@ -499,7 +443,7 @@ class SourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data = self.valid(s.SourceIn)
         slug = data.pop("debate")
         debate = _debate_or_400(request.user, slug) if slug else None
-        source = moderation.source_add(added_by=request.user, debate=debate, **data)
+        source = classrooms.source_add(added_by=request.user, debate=debate, **data)
         return Response(s.SourceDetailOut(self.get_queryset().get(pk=source.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -549,47 +493,22 @@ class ModerationQueueView(ApiMixin, GenericAPIView):
         summary="The moderation queue (teachers)", parameters=[DebateFilter], responses=s.QueueItemOut(many=True)
     )
     def get(self, request):
-        user = request.user
-        if not permissions.is_teacher(user) and not permissions.moderated_classroom_ids(user):
+        if not permissions.has_moderation_queue(request.user):
             raise PermissionDenied("Only teachers have a moderation queue.")
         wanted = self.filters(DebateFilter)
-        scope = Q(status=Status.PENDING) & moderated_debates_q(user, "debate__")
-        if "debate" in wanted:
-            scope &= Q(debate__slug=wanted["debate"])
-        followers = Relation.objects.filter(status=Status.PENDING).select_related("debate", "author", "reviewed_by")
-        nodes = (
-            Node.objects.filter(scope)
-            .select_related("debate", "author", "reviewed_by", "quote")
-            .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="pending_outgoing"))
-        )
-        # An arrow submitted with its pending node is decided with it: it is not a separate item.
-        relations = (
-            Relation.objects.filter(scope)
-            .exclude(source__status=Status.PENDING, source__author=F("author"))
-            .select_related("debate", "author", "reviewed_by")
-        )
+        queue = moderation.pending_queue(request.user, debate_slug=wanted.get("debate", ""))
         items = [
             {
-                "type": "node",
-                "id": node.pk,
-                "debate": node.debate.slug,
-                "created_at": node.created_at,
-                "node": node,
-                "relation": next((r for r in node.pending_outgoing if r.author_id == node.author_id), None),
+                "type": "node" if isinstance(item, Node) else "relation",
+                "id": item.pk,
+                "debate": item.debate.slug,
+                "created_at": item.created_at,
+                "node": item if isinstance(item, Node) else None,
+                # A node's arrow is the one it was submitted with, decided with it.
+                "relation": (item.arrows[0] if item.arrows else None) if isinstance(item, Node) else item,
             }
-            for node in nodes
-        ] + [
-            {
-                "type": "relation",
-                "id": relation.pk,
-                "debate": relation.debate.slug,
-                "created_at": relation.created_at,
-                "node": None,
-                "relation": relation,
-            }
-            for relation in relations
+            for item in queue
         ]
-        items.sort(key=lambda item: (item["created_at"], item["type"], item["id"]))
         page = self.paginate_queryset(items)
         return self.get_paginated_response(s.QueueItemOut(page, many=True).data)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from debates import moderation
+from debates import classrooms
 from debates.models import Debate
 
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             if debate is None:
                 raise CommandError(f"--debate: no debate has the slug {options['debate']!r}.")
         try:
-            source = moderation.source_add(
+            source = classrooms.source_add(
                 added_by=None,
                 title=options["title"],
                 text=text,

@@ -1,6 +1,6 @@
 """python manage.py load_demo: the seed debate from the two op-eds, with demo accounts.
 
-Built through moderation.py, as a teacher and two students would have built it by hand.
+Built through classrooms.py and moderation.py, as a teacher and two students would have built it by hand.
 Idempotent: if the demo debate exists, nothing is changed.
 """
 
@@ -90,7 +90,7 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(classroom=classroom, user=teacher, defaults={"role": Membership.Role.TEACHER})
         permissions.forget_roles(teacher)
 
-        debate = moderation.debate_create(
+        debate = classrooms.debate_create(
             created_by=teacher,
             question=content.QUESTION,
             description=content.DESCRIPTION,
@@ -99,7 +99,7 @@ class Command(BaseCommand):
         )
         sources = {}
         for key, meta in content.SOURCES.items():
-            sources[key] = moderation.source_add(
+            sources[key] = classrooms.source_add(
                 added_by=teacher,
                 title=meta["title"],
                 text=(DEMO_DIR / meta["file"]).read_text(encoding="utf-8"),
