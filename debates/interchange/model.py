@@ -178,6 +178,11 @@ def check_map(argument_map: ArgumentMap) -> ArgumentMap:
     """Return the map if it hangs together, else FormatError naming the node: ids unique, kinds
     known, every link's ends present, undercuts are opposes aimed at a supports link, at most
     one question, quotes inside their source and matching its text. Writers call it too."""
+    if not isinstance(argument_map.title, str):
+        raise FormatError("The title is not a string.")
+    problem = find_forbidden_character(argument_map.title)
+    if problem:
+        raise FormatError(f"The title contains {problem}.")
     statements: dict[str, Statement] = {}
     for statement in argument_map.statements:
         if statement.id in statements:
