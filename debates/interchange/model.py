@@ -117,10 +117,17 @@ def read_bytes(data: bytes | str | BinaryIO, *, max_bytes: int) -> bytes:
         if size > max_bytes:
             raise FormatError(f"The file is {size:,} bytes; the limit is {max_bytes:,}.")
         return bytes(data)
-    chunk = data.read(max_bytes + 1)
-    if len(chunk) > max_bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while total <= max_bytes:  # read() may return less than asked before the end
+        chunk = data.read(max_bytes + 1 - total)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > max_bytes:
         raise FormatError(f"The file is larger than the limit of {max_bytes:,} bytes.")
-    return chunk
+    return b"".join(chunks)
 
 
 def decode(data: bytes) -> str:
