@@ -42,7 +42,9 @@ def load_json(data: bytes | str | BinaryIO, *, max_bytes: int) -> object:
     except RecursionError:
         raise FormatError("The JSON is nested too deeply.") from None
     except json.JSONDecodeError as error:
-        reason = "the file ends too early (cut short?)" if error.pos >= len(text.rstrip()) else error.msg
+        # Strict JSON strings cannot hold a raw line break, so an unterminated one ran to the end.
+        cut = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
+        reason = "the file ends too early (cut short?)" if cut else error.msg
         raise FormatError(f"This is not valid JSON: {reason}.", line=error.lineno) from None
 
 
