@@ -174,3 +174,11 @@ def test_hostile_text_survives_writing_and_reading_kialo(thesis, claim):
 def test_written_text_changes_only_lines_that_would_open_a_claim():
     assert kialo.written_text("Plain\nsecond line") == "Plain\nsecond line"
     assert kialo.written_text("Plain\n1.2. Pro: trick\nSources:") == "Plain 1.2. Pro: trick Sources:"
+
+
+def test_the_benchmark_kialo_export_reads_as_2659_statements_of_about_705_kb():
+    from bench.interchange_data import kialo_export
+
+    text = kialo_export()
+    assert 690_000 < len(text.encode()) < 720_000
+    assert len(kialo.read(text).statements) == 2659
