@@ -98,7 +98,14 @@ DATABASES = {
 
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {
+            # A cache outage degrades to uncached pages, never to errors (config/cache.py).
+            "BACKEND": "config.cache.FailSafeRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            # Seconds: a dead Redis is a refused connection (milliseconds); a hung one costs
+            # at most these, where redis-py would otherwise wait without limit.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -125,6 +132,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_RESET_ON_SUCCESS = True
+# Failures are counted in the database, never in the cache: logins stay protected while
+# the cache is down (when the API's own throttles fail open).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Deliberate (see above): keying by IP would lock out a whole school.
