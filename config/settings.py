@@ -95,6 +95,19 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite with concurrent writers, as Django 5.2's database notes advise: a transaction
+    # takes the write lock when it begins (IMMEDIATE), so a writer waits up to `timeout`
+    # seconds for another instead of failing with "database is locked" half-way; WAL lets
+    # readers go on while one writes; synchronous=NORMAL is safe with WAL.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests: a file, not memory, so that each live-server thread opens its own connection
+    # as each worker would (an in-memory test database is one connection shared by all).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
 
 if os.environ.get("REDIS_URL"):
     CACHES = {
