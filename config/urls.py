@@ -3,6 +3,10 @@ from django.urls import include, path
 
 from debates import views
 
+# Under /api/ an error is JSON in the API's shape; elsewhere the site's own pages.
+handler404 = "debates.api.exceptions.not_found"
+handler500 = "debates.api.exceptions.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # === Accounts (issue 4) ===

@@ -3,6 +3,7 @@ the pages. Every list is filtered by what the user may see (DRF's object permiss
 not run on lists or creates, HAZARDS 10); every write calls debates.moderation."""
 
 import hashlib
+import re
 from collections.abc import Mapping
 
 from axes.helpers import get_cool_off
@@ -33,10 +34,20 @@ from debates.text import find_forbidden_character
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 (page_size up to 200); `page` is a whole number from 1, else a 400 naming it.
+    A page past the last is DRF's 404: the number is well formed, the page does not exist."""
+
     page_size = 50
     page_size_query_param = "page_size"
     # A bigger page_size is clamped to this, never refused.
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = request.query_params.get(self.page_query_param)
+        # ASCII digits only: int() would also read "١" or " 1\n" as a page number.
+        if page is not None and page not in self.last_page_strings and not re.fullmatch(r"0*[1-9][0-9]*", page):
+            raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
 
 
 def _live_rate(scope: str) -> str | None:
