@@ -100,3 +100,19 @@ def check_graphviz(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             id="counterpoint.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """counterpoint.W002 (--deploy): without REDIS_URL each worker keeps a cache of its own."""
+    if settings.DEBUG or not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        return []
+    return [
+        checks.Warning(
+            "No REDIS_URL is set: each worker process keeps its own in-memory cache, so API throttles "
+            "and join limits count per process (a limit of 5 lets through 5 per worker) and each "
+            "worker draws every map again.",
+            hint="Set REDIS_URL to a Redis server that every app server shares.",
+            id="counterpoint.W002",
+        )
+    ]

@@ -61,3 +61,19 @@ def test_check_warns_when_dot_binary_cannot_be_run(settings, tmp_path):
     impostor.chmod(0o755)
     settings.DOT_BINARY = str(impostor)
     assert "counterpoint.W001" in _check_ids()
+
+
+def test_check_deploy_warns_when_production_has_no_shared_cache(settings):
+    settings.DEBUG = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "counterpoint.W002" in {m.id for m in checks.run_checks(include_deployment_checks=True)}
+    assert "counterpoint.W002" not in _check_ids()  # a deployment check only
+
+
+def test_check_deploy_is_quiet_with_redis_or_in_development(settings):
+    settings.DEBUG = False
+    settings.CACHES = {"default": {"BACKEND": "config.cache.FailSafeRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    assert "counterpoint.W002" not in {m.id for m in checks.run_checks(include_deployment_checks=True)}
+    settings.DEBUG = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "counterpoint.W002" not in {m.id for m in checks.run_checks(include_deployment_checks=True)}
