@@ -2,9 +2,7 @@
 the pages. Every list is filtered by what the user may see (DRF's object permissions do
 not run on lists or creates, HAZARDS 10); every write calls debates.moderation."""
 
-import hashlib
 import re
-from collections.abc import Mapping
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
@@ -18,10 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
@@ -29,6 +25,7 @@ from debates import classrooms, moderation, permissions
 from debates.api import serializers as s
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
 from debates.text import find_forbidden_character
+from debates.throttles import TokenLoginThrottle, WriteThrottle
 
 # --- Plumbing: pagination, throttles, query parameters --------------------------------
 
@@ -48,46 +45,6 @@ class Pagination(PageNumberPagination):
         if page is not None and page not in self.last_page_strings and not re.fullmatch(r"0*[1-9][0-9]*", page):
             raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
         return super().paginate_queryset(queryset, request, view)
-
-
-def _live_rate(scope: str) -> str | None:
-    # Read per request, not at import as DRF does, so that settings (and tests) can change it.
-    return api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-
-
-class WriteThrottle(ScopedRateThrottle):
-    """Throttles the unsafe methods, per user (per address for anonymous requests)."""
-
-    def allow_request(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        return super().allow_request(request, view)
-
-    def get_rate(self):
-        return _live_rate(self.scope)
-
-
-class TokenLoginThrottle(SimpleRateThrottle):
-    """Throttles token requests per user name tried, like django-axes (HAZARDS 15)."""
-
-    scope = "api-token"
-
-    def __init__(self):
-        pass  # the rate is read per request
-
-    def allow_request(self, request, view):
-        self.rate = _live_rate(self.scope)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        data = request.data
-        username = data.get("username") if isinstance(data, Mapping) else None
-        if isinstance(username, str) and username.strip():
-            ident = hashlib.sha256(username.strip().lower().encode("utf-8", "replace")).hexdigest()
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 def _check_query_params(request) -> None:
