@@ -214,6 +214,11 @@ MAP_RENDER_TIMEOUT = float(os.environ.get("MAP_RENDER_TIMEOUT", "10"))
 MAP_MAX_NODES = env_int("MAP_MAX_NODES", 400)
 MAP_CACHE_SECONDS = env_int("MAP_CACHE_SECONDS", 60 * 60 * 24)
 
+# Wrong join codes allowed per window (debates/throttles.py): per account, and per address
+# generously, since a whole class signs up from behind one school address.
+JOIN_RATE_PER_USER = os.environ.get("JOIN_RATE_PER_USER", "10/15m")
+JOIN_RATE_PER_ADDRESS = os.environ.get("JOIN_RATE_PER_ADDRESS", "100/15m")
+
 # Contributions (debates/moderation.py).
 MAX_PENDING_PER_DEBATE = env_int("MAX_PENDING_PER_DEBATE", 10)
 SOURCE_MAX_CHARS = env_int("SOURCE_MAX_CHARS", 200_000)

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
@@ -30,7 +31,7 @@ _RATE = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]*)\s*([smhd])[a-z]*\s*")
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"120/min" -> (120, 60); "10/15m" -> (10, 900): (requests, seconds). ValueError if malformed."""
+    """ "120/min" -> (120, 60); "10/15m" -> (10, 900): (requests, seconds). ValueError if malformed."""
     match = _RATE.fullmatch(rate or "")
     if match is None:
         raise ValueError(f"A rate looks like '120/min' or '10/15m', not {rate!r}.")
@@ -119,3 +120,49 @@ class TokenLoginThrottle(CountedThrottle):
         if isinstance(username, str) and username.strip():
             return f"name-{_hashed(username.strip().lower())}"
         return f"addr-{_hashed(client_address(request))}"
+
+
+# --- Join codes -----------------------------------------------------------------------------
+
+
+class TooManyAttempts(Exception):
+    """Too many wrong join codes lately; `wait` is in seconds."""
+
+    def __init__(self, wait: int):
+        self.wait = wait
+        minutes = max(1, math.ceil(wait / 60))
+        super().__init__(
+            f"Too many wrong join codes from this account or network. Wait {minutes} minute"
+            f"{'s' if minutes != 1 else ''} and try again, or check the code with your teacher."
+        )
+
+
+class JoinLimit:
+    """Wrong join codes per user and per address (settings.JOIN_RATE_PER_USER and
+    JOIN_RATE_PER_ADDRESS). check() counts the attempt before the code is looked at, so
+    concurrent guesses cannot slip past the limit; succeeded() takes it back, so only
+    wrong codes count against a class that signs up from one school address."""
+
+    def __init__(self, request, user=None):
+        self.counters = [("join-address", f"addr-{_hashed(client_address(request))}", settings.JOIN_RATE_PER_ADDRESS)]
+        if user is not None and user.is_authenticated:
+            self.counters.append(("join-user", f"user-{user.pk}", settings.JOIN_RATE_PER_USER))
+        self.keys: list[str] = []
+
+    def check(self) -> None:
+        """Count this attempt; TooManyAttempts if a limit is already spent (the code is not checked)."""
+        over = []
+        for scope, ident, rate in self.counters:
+            limit, duration = parse_rate(rate)
+            count, seconds_left, key = hit(scope, ident, duration)
+            self.keys.append(key)
+            if count is not None and count > limit:
+                over.append(seconds_left)
+        if over:
+            raise TooManyAttempts(wait=max(over))
+
+    def succeeded(self) -> None:
+        """The code was right: this attempt does not count against the limits."""
+        for key in self.keys:
+            refund(key)
+        self.keys = []

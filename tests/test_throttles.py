@@ -8,11 +8,15 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.test import override_settings
+from django.contrib.auth import get_user_model
+from django.test import Client, override_settings
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from debates import throttles
-from debates.models import Node
+from debates.models import Membership, Node
+from tests.api_clients import api_client, errors
+from tests.classroom_helpers import login
 from tests.factories import make_classroom, make_debate, make_user, question_of
 from tests.redis_server import private_redis  # noqa: F401 (fixture)
 
@@ -87,3 +91,59 @@ def test_a_burst_of_twelve_writes_against_a_limit_of_five_lets_exactly_five_thro
             answers = sorted(pool.map(one, range(BURST)))
     assert answers == [201] * LIMIT + [429] * (BURST - LIMIT)
     assert Node.objects.filter(debate=debate, kind="claim").count() == LIMIT
+
+
+# --- Join codes ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def join_rates(settings):
+    settings.JOIN_RATE_PER_USER = "3/15m"
+    settings.JOIN_RATE_PER_ADDRESS = "6/15m"
+
+
+def _join(client, code: str):
+    return client.post(reverse("debates:classroom-join"), {"code": code})
+
+
+def test_after_too_many_wrong_codes_the_join_form_answers_429_without_checking_the_code(
+    client, student, other_student, other_classroom, join_rates
+):
+    login(client, student)
+    assert [_join(client, "WRONG234").status_code for _ in range(3)] == [400] * 3
+    response = _join(client, other_classroom.join_code)  # the right code, too late
+    assert response.status_code == 429
+    assert "Too many wrong join codes" in response.context["form"].errors["code"][0]
+    assert not Membership.objects.filter(user=student, classroom=other_classroom).exists()
+    # Per user: a classmate at the same address still joins.
+    assert _join(login(client, other_student), other_classroom.join_code).status_code == 302
+
+
+def test_right_codes_do_not_count_against_the_address(client, other_classroom, join_rates):
+    for i in range(8):  # more than the address's limit of 6
+        login(client, make_user(f"pupil{i}"))
+        assert _join(client, other_classroom.join_code).status_code == 302
+
+
+def test_signups_with_wrong_codes_are_limited_per_address(client, classroom, join_rates):
+    def signup(code, name):
+        fields = {"code": code, "username": name, "password1": "a-strong-pass-77", "password2": "a-strong-pass-77"}
+        return client.post(reverse("signup"), fields)
+
+    assert [signup("WRONG234", f"guess{i}").status_code for i in range(6)] == [400] * 6
+    response = signup(classroom.join_code, "amina")
+    assert response.status_code == 429
+    assert "Wait 15 minutes" in response.context["form"].errors["code"][0]
+    assert not get_user_model().objects.filter(username="amina").exists()
+
+
+def test_the_api_join_shares_the_limit_and_answers_a_json_429(student, other_classroom, join_rates):
+    client = api_client(student)
+    for _ in range(3):
+        assert client.post("/api/classrooms/join/", {"code": "WRONG234"}).status_code == 400
+    response = client.post("/api/classrooms/join/", {"code": other_classroom.join_code})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert errors(response) == {}
+    # One limit for the user, whichever way they try: the web form refuses too.
+    assert _join(login(Client(), student), other_classroom.join_code).status_code == 429

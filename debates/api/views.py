@@ -25,7 +25,7 @@ from debates import classrooms, moderation, permissions
 from debates.api import serializers as s
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
 from debates.text import find_forbidden_character
-from debates.throttles import TokenLoginThrottle, WriteThrottle
+from debates.throttles import JoinLimit, TokenLoginThrottle, TooManyAttempts, WriteThrottle
 
 # --- Plumbing: pagination, throttles, query parameters --------------------------------
 
@@ -500,7 +500,13 @@ class ClassroomViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=False, methods=["post"])
     def join(self, request):
         data = self.valid(s.JoinIn)
+        limit = JoinLimit(request, user=request.user)
+        try:
+            limit.check()
+        except TooManyAttempts as error:
+            raise Throttled(wait=error.wait, detail=str(error)) from None
         classroom = classrooms.classroom_join(user=request.user, code=data["code"])
+        limit.succeeded()
         return Response(self.get_serializer(classroom).data)
 
 
