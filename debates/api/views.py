@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Length
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -607,6 +607,17 @@ class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI from local static files; its init script is a separate file, so the CSP holds."""
 
     template_name = "debates/api/swagger_ui.html"
+    # A page, not a resource: GET only. (DRF's OPTIONS would render its metadata through
+    # this HTML template and fail.)
+    http_method_names = ["get", "head"]
+    metadata_class = None
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document: GET only, like every other read-only document."""
+
+    http_method_names = ["get", "head"]
+    metadata_class = None
 
 
 @extend_schema(exclude=True)
