@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from debates import permissions, quotes
 from debates.models import (
+    RESERVED_SLUGS,
     Action,
     Debate,
     Kind,
@@ -372,10 +373,10 @@ def items_bulk_approve(*, items: list[Node | Relation], moderator) -> tuple[int,
 
 def _unique_slug(question: str) -> str:
     base = slugify(question)[:60].strip("-") or "debate"
-    if base == "new":  # /debates/new/ is the creation page
-        base = "debate-new"
+    if base in RESERVED_SLUGS:
+        base = f"debate-{base}"
     slug, n = base, 2
-    while Debate.objects.filter(slug=slug).exists():
+    while Debate.objects.filter(slug__iexact=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -394,6 +395,8 @@ def debate_create(
     ):
         _fail("classroom", "You can only create debates in classrooms you teach.", NotAllowed, "forbidden")
     question = _clean_text(question)
+    if slug and Debate.objects.filter(slug__iexact=slug).exists():
+        _fail("slug", "A debate already has this slug (slugs ignore case).", code="unique")
     debate = Debate(
         slug=slug or _unique_slug(question),
         question=question,

@@ -1,6 +1,7 @@
 """What the API reads and writes. Inputs and outputs are separate serializers: no input
 has `status`, `author` or `reviewed_by`, and an input refuses fields it does not know."""
 
+import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -50,10 +51,18 @@ class Text(serializers.CharField):
 
 
 class Id(serializers.IntegerField):
+    """A row id: a JSON number, or a string of ASCII digits (int() alone would also read
+    "１" or "١" or " 1\n")."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not re.fullmatch(r"[0-9]+", data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class Slug(serializers.RegexField):

@@ -61,6 +61,9 @@ class ApiMixin:
     """What every API view shares: pagination, write throttling, clean query parameters."""
 
     pagination_class = Pagination
+    # Ids in paths are ASCII digits: DRF's default pattern takes "1\n" and int() reads
+    # full-width or Arabic-Indic digits, giving one row several addresses.
+    lookup_value_regex = "[0-9]+"
     throttle_classes = [WriteThrottle]
     throttle_scope = "api-write"
 
