@@ -275,6 +275,8 @@ def node_edit(*, node: Node, editor, text: str, quote: QuoteInput | None = None)
     _check_own_open_item(node, editor)
     if not node.debate.is_open:
         _fail("debate", "This debate is closed and accepts no contributions.", code="closed")
+    if _clean_text(text) == node.text and quote is None:
+        return node  # nothing revised: a returned node stays returned, the queue unchanged
     node.text = _clean_text(text)
     node.status = Status.PENDING
     _validate(node)
@@ -429,12 +431,15 @@ def debate_update(
     """Rename, describe, close or reopen a debate; the question node follows the question."""
     if not permissions.can_moderate(user, debate):
         _fail("debate", "Only the debate's teachers can change it.", NotAllowed, "forbidden")
+    before = (debate.question, debate.description, debate.is_open)
     if question is not None:
         debate.question = _clean_text(question)
     if description is not None:
         debate.description = _clean_text(description)
     if is_open is not None:
         debate.is_open = is_open
+    if (debate.question, debate.description, debate.is_open) == before:
+        return debate  # nothing changed: the cached maps stay current
     _validate(debate)
     debate.save()
     debate.nodes.filter(kind=Kind.QUESTION).update(text=debate.question)
@@ -484,6 +489,8 @@ def relation_edit(*, relation: Relation, editor, kind: str) -> Relation:
         _fail("debate", "This debate is closed and accepts no contributions.", code="closed")
     if kind not in Relation.Kind.values:
         _fail("kind", "Choose supports or opposes.", code="kind")
+    if kind == relation.kind:
+        return relation  # nothing revised
     _resubmit(Relation, relation.pk, kind=kind)
     relation.kind, relation.status = kind, Status.PENDING
     _log(relation, editor, Action.EDITED)

@@ -133,7 +133,8 @@ class RelationIn(StrictSerializer):
 
 
 class RelationEditIn(StrictSerializer):
-    kind = serializers.ChoiceField(choices=Relation.Kind.choices)
+    # Optional, as a PATCH's fields are (and as the OpenAPI document says): {} changes nothing.
+    kind = serializers.ChoiceField(choices=Relation.Kind.choices, required=False)
 
 
 class ApproveIn(StrictSerializer):

@@ -423,7 +423,7 @@ class RelationViewSet(ApiMixin, DecisionsMixin, mixins.ListModelMixin, mixins.Re
     def partial_update(self, request, pk=None):
         relation = self.get_object()
         data = self.valid(s.RelationEditIn)
-        moderation.relation_edit(relation=relation, editor=request.user, kind=data["kind"])
+        moderation.relation_edit(relation=relation, editor=request.user, kind=data.get("kind", relation.kind))
         return Response(s.RelationOut(self.get_queryset().get(pk=relation.pk)).data)
 
     def destroy(self, request, pk=None):
