@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every layer that writes a page's body, so it compresses the finished page.
+    "config.compression.HTMLGZipMiddleware",
     # Cached exports of public debates, before the layers that only pages need.
     "debates.middleware.PublicMapMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
