@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core
-TEST_PACKAGES := chromium
+TEST_PACKAGES := chromium redis-server
 # wrk loads the server from a second process in bench/maps.py, figure (b).
 BENCH_PACKAGES := wrk
 PG_URL ?= postgres://postgres@127.0.0.1:5432/counterpoint

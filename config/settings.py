@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every layer that writes a page's body, so it compresses the finished page.
+    "config.compression.HTMLGZipMiddleware",
     # Cached exports of public debates, before the layers that only pages need.
     "debates.middleware.PublicMapMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,12 +95,35 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 0),
+        # A kept connection is checked before a request uses it, so that a database restart
+        # costs a reconnect, not the first request on each worker.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite with concurrent writers, as Django 5.2's database notes advise: a transaction
+    # takes the write lock when it begins (IMMEDIATE), so a writer waits up to `timeout`
+    # seconds for another instead of failing with "database is locked" half-way; WAL lets
+    # readers go on while one writes; synchronous=NORMAL is safe with WAL.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests: a file, not memory, so that each live-server thread opens its own connection
+    # as each worker would (an in-memory test database is one connection shared by all).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
 
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {
+            # A cache outage degrades to uncached pages, never to errors (config/cache.py).
+            "BACKEND": "config.cache.FailSafeRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            # Seconds: a dead Redis is a refused connection (milliseconds); a hung one costs
+            # at most these, where redis-py would otherwise wait without limit.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -125,6 +150,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_RESET_ON_SUCCESS = True
+# Failures are counted in the database, never in the cache: logins stay protected while
+# the cache is down (when the API's own throttles fail open).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Deliberate (see above): keying by IP would lock out a whole school.
@@ -165,6 +193,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A load balancer's health check often speaks plain HTTP to the app server.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Content-Security-Policy (django-csp 4): no inline script, no third-party origin.
 CONTENT_SECURITY_POLICY = {
@@ -185,6 +215,11 @@ DOT_BINARY = os.environ.get("DOT_BINARY", "dot")
 MAP_RENDER_TIMEOUT = float(os.environ.get("MAP_RENDER_TIMEOUT", "10"))
 MAP_MAX_NODES = env_int("MAP_MAX_NODES", 400)
 MAP_CACHE_SECONDS = env_int("MAP_CACHE_SECONDS", 60 * 60 * 24)
+
+# Wrong join codes allowed per window (debates/throttles.py): per account, and per address
+# generously, since a whole class signs up from behind one school address.
+JOIN_RATE_PER_USER = os.environ.get("JOIN_RATE_PER_USER", "10/15m")
+JOIN_RATE_PER_ADDRESS = os.environ.get("JOIN_RATE_PER_ADDRESS", "100/15m")
 
 # Contributions (debates/moderation.py).
 MAX_PENDING_PER_DEBATE = env_int("MAX_PENDING_PER_DEBATE", 10)

@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from debates import views
+from debates import health, views
+
+# Under /api/ an error is JSON in the API's shape; elsewhere the site's own pages.
+handler404 = "debates.api.exceptions.not_found"
+handler500 = "debates.api.exceptions.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # For monitors and load balancers: no login, never cached.
+    path("healthz", health.healthz, name="healthz"),
     # === Accounts (issue 4) ===
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),

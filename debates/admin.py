@@ -1,8 +1,11 @@
 """The Django admin for every model; decisions go through moderation.py like everywhere else."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import User
 
-from debates import moderation
+from debates import forms, moderation
 from debates.models import Action, Classroom, Debate, Membership, ModerationEvent, Node, Quote, Reason, Relation, Source
 
 
@@ -160,3 +163,30 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Users: the auth admin, with the user-name rule every other way of making a user follows.
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    def clean_username(self):
+        username = super().clean_username()
+        forms.validate_username_field(username)
+        return username
+
+
+class UserChangeAdminForm(UserChangeForm):
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if username != self.instance.username:
+            forms.validate_username_field(username, user_pk=self.instance.pk)
+        return username
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CounterpointUserAdmin(UserAdmin):
+    add_form = UserCreationAdminForm
+    form = UserChangeAdminForm

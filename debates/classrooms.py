@@ -12,6 +12,7 @@ from debates import moderation, permissions
 from debates.errors import ModerationError, NotAllowed, full_clean, refuse
 from debates.models import (
     JOIN_CODE_LENGTH,
+    RESERVED_SLUGS,
     Classroom,
     Debate,
     Kind,
@@ -75,10 +76,10 @@ def join_code_regenerate(*, classroom: Classroom, user) -> str:
 
 def _unique_slug(question: str) -> str:
     base = slugify(question)[:60].strip("-") or "debate"
-    if base == "new":  # /debates/new/ is the creation page
-        base = "debate-new"
+    if base in RESERVED_SLUGS:
+        base = f"debate-{base}"
     slug, n = base, 2
-    while Debate.objects.filter(slug=slug).exists():
+    while Debate.objects.filter(slug__iexact=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -97,6 +98,8 @@ def debate_create(
     ):
         refuse("classroom", "You can only create debates in classrooms you teach.", NotAllowed, "forbidden")
     question = normalize_text(question)
+    if slug and Debate.objects.filter(slug__iexact=slug).exists():
+        refuse("slug", "A debate already has this slug (slugs ignore case).", code="unique")
     debate = Debate(
         slug=slug or _unique_slug(question),
         question=question,
@@ -129,12 +132,15 @@ def debate_update(
     """Rename, describe, close or reopen a debate; the question node follows the question."""
     if not permissions.can_moderate(user, debate):
         refuse("debate", "Only the debate's teachers can change it.", NotAllowed, "forbidden")
+    before = (debate.question, debate.description, debate.is_open)
     if question is not None:
         debate.question = normalize_text(question)
     if description is not None:
         debate.description = normalize_text(description)
     if is_open is not None:
         debate.is_open = is_open
+    if (debate.question, debate.description, debate.is_open) == before:
+        return debate  # nothing changed: the cached maps stay current
     full_clean(debate)
     debate.save()
     debate.nodes.filter(kind=Kind.QUESTION).update(text=debate.question)

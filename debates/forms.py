@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
+from debates import usernames
 from debates.models import NODE_TEXT_MAX, NOTE_MAX, QUOTE_TEXT_MAX, TITLE_MAX, Kind, Reason, Relation
 from debates.text import normalize_newlines, validate_clean_text, validate_single_line
 
@@ -49,6 +50,19 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ("code", "username")
+
+    def clean_username(self):
+        username = super().clean_username()
+        validate_username_field(username)
+        return username
+
+
+def validate_username_field(username: str, user_pk: int | None = None) -> None:
+    """usernames.validate_username, with its refusal as this field's error."""
+    try:
+        usernames.validate_username(username, user_pk=user_pk)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict["username"]) from None
 
 
 class ClassroomForm(forms.Form):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from debates import quotes
@@ -130,6 +131,17 @@ class Source(models.Model):
         return ", ".join(p for p in parts if p) or self.title
 
 
+# A debate's slug is its address, /debates/<slug>/: letters, digits, hyphens and underscores
+# (Django's slug converter), unique without regard to case, and never a word that names a
+# page of its own under /debates/ (whose URL would shadow the debate's).
+RESERVED_SLUGS = frozenset({"new"})
+
+
+def validate_debate_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is the address of another page; choose another slug.", code="reserved")
+
+
 class DebateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DebateQuerySet":
         """Public debates, and those of the user's classrooms; everything for a superuser."""
@@ -154,7 +166,7 @@ class DebateQuerySet(models.QuerySet):
 
 
 class Debate(models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_debate_slug])
     question = models.CharField(max_length=NODE_TEXT_MAX, validators=[validate_clean_text])
     description = models.TextField(blank=True, validators=[validate_clean_text, MaxLengthValidator(5000)])
     classroom = models.ForeignKey(Classroom, null=True, blank=True, on_delete=models.CASCADE, related_name="debates")
@@ -169,6 +181,15 @@ class Debate(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One debate per address: "Energy" and "energy" would be two debates a reader
+            # cannot tell apart.
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="debate_slug_unique_ci",
+                violation_error_message="A debate already has this slug (slugs ignore case).",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.question

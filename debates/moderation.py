@@ -244,6 +244,8 @@ def node_edit(*, node: Node, editor, text: str, quote: QuoteInput | None = None)
     _check_own_open_item(node, editor)
     if not node.debate.is_open:
         refuse("debate", "This debate is closed and accepts no contributions.", code="closed")
+    if normalize_text(text) == node.text and quote is None:
+        return node  # nothing revised: a returned node stays returned, the queue unchanged
     node.text = normalize_text(text)
     node.status = Status.PENDING
     full_clean(node)
@@ -384,6 +386,8 @@ def relation_edit(*, relation: Relation, editor, kind: str) -> Relation:
         refuse("debate", "This debate is closed and accepts no contributions.", code="closed")
     if kind not in Relation.Kind.values:
         refuse("kind", "Choose supports or opposes.", code="kind")
+    if kind == relation.kind:
+        return relation  # nothing revised: a returned arrow stays returned
     _resubmit(Relation, relation.pk, kind=kind)
     relation.kind, relation.status = kind, Status.PENDING
     _log(relation, editor, Action.EDITED)

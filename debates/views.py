@@ -33,6 +33,7 @@ from debates import (
     permissions,
     quotes,
     rendering,
+    throttles,
 )
 from debates.context_processors import SESSION_IS_TEACHER
 from debates.models import (
@@ -365,22 +366,31 @@ def signup(request):
         join = reverse("debates:classroom-join")
         code = request.GET.get("code", "")
         return redirect(f"{join}?{urlencode({'code': code})}" if code else join)
+    status = 200
     if request.method == "POST":
         form = forms.SignupForm(request.POST)
         if form.is_valid():
+            limit = throttles.JoinLimit(request)
             try:
+                limit.check()
                 with transaction.atomic():
                     user = form.save()
                     classroom = classrooms.classroom_join(user=user, code=form.cleaned_data["code"])
+            except throttles.TooManyAttempts as error:
+                form.add_error("code", str(error))
+                status = 429
             except ValidationError as error:
                 _add_errors(form, error)
             else:
+                limit.succeeded()
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome, {user.get_username()}: you joined {classroom.name}.")
                 return redirect("debates:home")
     else:
         form = forms.SignupForm(initial={"code": request.GET.get("code", "")})
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
 @login_required
@@ -388,15 +398,24 @@ def signup(request):
 def classroom_join(request):
     """A signed-in user joins a further classroom with its code."""
     form = forms.JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    status = 200
     if request.method == "POST" and form.is_valid():
+        limit = throttles.JoinLimit(request, user=request.user)
         try:
+            limit.check()
             classroom = classrooms.classroom_join(user=request.user, code=form.cleaned_data["code"])
+        except throttles.TooManyAttempts as error:
+            form.add_error("code", str(error))
+            status = 429
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            limit.succeeded()
             messages.success(request, f"You joined {classroom.name}.")
             return redirect("debates:home")
-    return render(request, "debates/classroom_join.html", {"form": form}, status=400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "debates/classroom_join.html", {"form": form}, status=status)
 
 
 @login_required

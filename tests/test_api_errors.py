@@ -139,11 +139,27 @@ def test_the_default_maximum_page_size_is_200():
     assert Pagination.max_page_size == 200
 
 
-@pytest.mark.parametrize("page", ["abc", "999", "0", "-1"])
-def test_a_page_out_of_range_is_a_json_404(debate, student, page):
-    response = api_client(student).get("/api/nodes/", {"page": page})
+def test_a_page_past_the_last_is_a_json_404(debate, student):
+    response = api_client(student).get("/api/nodes/", {"page": "999"})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+LISTS = ["/api/nodes/", "/api/relations/", "/api/debates/", "/api/sources/", "/api/classrooms/", "/api/moderation/"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "\u0661", "\uff11", "1\n", ""])
+def test_a_page_that_is_not_a_whole_number_from_1_is_a_400_naming_page(debate, teacher, url, page):
+    response = api_client(teacher).get(url, {"page": page})
+    assert response.status_code == 400
+    assert list(errors(response)) == ["page"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_the_first_and_last_pages_answer(debate, teacher, url):
+    for page in ("1", "last"):
+        assert api_client(teacher).get(url, {"page": page}).status_code == 200
 
 
 def test_a_huge_id_in_the_path_is_a_404(debate, student):
@@ -179,3 +195,31 @@ def test_options_requests_answer_without_error(debate, teacher, url):
     assert api_client(teacher).options(url).status_code == 200
     node = make_node(debate)
     assert api_client(teacher).options(f"/api/nodes/{node.pk}/").status_code == 200
+
+
+@pytest.mark.urls("tests.raising_urls")
+@pytest.mark.parametrize("url", ["/api/test-raise/", "/api/test-raise-drf/"])
+def test_an_unhandled_error_under_api_is_a_json_500(db, settings, url):
+    settings.DEBUG = False
+    response = api_client(raise_request_exception=False).get(url)
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error"
+    assert errors(response) == {}
+
+
+@pytest.mark.urls("tests.raising_urls")
+def test_an_unhandled_error_on_a_page_is_the_sites_html_500(db, settings):
+    settings.DEBUG = False
+    response = api_client(raise_request_exception=False).get("/test-raise/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize("url", ["/api/nodes/%0A/", "/api/%0A", "/api/nodes/1/%0A"])
+def test_a_path_with_a_newline_under_api_is_a_json_404(db, settings, debug, url):
+    settings.DEBUG = debug
+    response = api_client().get(url)
+    assert response.status_code == 404
+    assert errors(response) == {}

@@ -195,6 +195,8 @@ def test_check_deploy_is_clean_under_production_settings():
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "counterpoint.example",
+        # Production shares one cache between its servers (checked, not connected to).
+        "REDIS_URL": "redis://cache.internal:6379/0",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser fixture for Playwright; never in production

@@ -47,5 +47,5 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
     )
     assert result.returncode == 0, result.stderr
     assert "django.db.backends.postgresql" in result.stdout
-    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "config.cache.FailSafeRedisCache" in result.stdout
     assert '["counterpoint.school.example", "www.counterpoint.school.example"]' in result.stdout

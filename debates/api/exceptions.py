@@ -10,6 +10,8 @@
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
@@ -82,3 +84,28 @@ def api_exception_handler(exc, context):
         code = getattr(data.get("detail"), "code", None) or getattr(exc, "default_code", "error")
     response.data = {"status": response.status_code, "code": str(code), "detail": detail, "errors": errors or {}}
     return response
+
+
+# --- Errors raised outside DRF's handling: Django's handler404 and handler500 -------------
+
+API_PREFIX = "/api/"
+
+
+def _error_response(status_code: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"status": status_code, "code": code, "detail": detail, "errors": {}}, status=status_code)
+
+
+def not_found(request, exception=None):
+    """Django's 404 handler: the API's JSON shape under /api/ (a path no URL pattern matches,
+    such as one with a newline in it), the site's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return _error_response(404, "not_found", "No such endpoint.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """Django's 500 handler (DEBUG off): the API's JSON shape under /api/, the site's page
+    elsewhere. The error itself has already been logged by Django's request handler."""
+    if request.path.startswith(API_PREFIX):
+        return _error_response(500, "server_error", "A server error occurred; it has been logged.")
+    return defaults.server_error(request)

@@ -1,6 +1,7 @@
 """What the API reads and writes. Inputs and outputs are separate serializers: no input
 has `status`, `author` or `reviewed_by`, and an input refuses fields it does not know."""
 
+import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -52,10 +53,18 @@ class Text(serializers.CharField):
 
 
 class Id(serializers.IntegerField):
+    """A row id: a JSON number, or a string of ASCII digits (int() alone would also read
+    "１" or "١" or " 1\n")."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not re.fullmatch(r"[0-9]+", data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class Slug(serializers.RegexField):
@@ -126,7 +135,8 @@ class RelationIn(StrictSerializer):
 
 
 class RelationEditIn(StrictSerializer):
-    kind = serializers.ChoiceField(choices=Relation.Kind.choices)
+    # Optional, as a PATCH's fields are (and as the OpenAPI document says): {} changes nothing.
+    kind = serializers.ChoiceField(choices=Relation.Kind.choices, required=False)
 
 
 class ApproveIn(StrictSerializer):

@@ -3,25 +3,22 @@ the pages. Every list is filtered by the models' visible_to(user), because DRF's
 permissions do not run on lists or creates; every write calls debates.moderation or
 debates.classrooms."""
 
-import hashlib
-from collections.abc import Mapping
+import re
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Length
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
@@ -29,56 +26,26 @@ from debates import classrooms, moderation, permissions
 from debates.api import serializers as s
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
 from debates.text import find_forbidden_character
+from debates.throttles import JoinLimit, TokenLoginThrottle, TooManyAttempts, WriteThrottle
 
 # --- Plumbing: pagination, throttles, query parameters --------------------------------
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 (page_size up to 200); `page` is a whole number from 1, else a 400 naming it.
+    A page past the last is DRF's 404: the number is well formed, the page does not exist."""
+
     page_size = 50
     page_size_query_param = "page_size"
     # A bigger page_size is clamped to this, never refused.
     max_page_size = 200
 
-
-def _live_rate(scope: str) -> str | None:
-    # Read per request, not at import as DRF does, so that settings (and tests) can change it.
-    return api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-
-
-class WriteThrottle(ScopedRateThrottle):
-    """Throttles the unsafe methods, per user (per address for anonymous requests)."""
-
-    def allow_request(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        return super().allow_request(request, view)
-
-    def get_rate(self):
-        return _live_rate(self.scope)
-
-
-class TokenLoginThrottle(SimpleRateThrottle):
-    """Throttles token requests per user name tried, like django-axes: per address, one
-    student's typos would lock out a whole class behind the school's one address."""
-
-    scope = "api-token"
-
-    def __init__(self):
-        pass  # the rate is read per request
-
-    def allow_request(self, request, view):
-        self.rate = _live_rate(self.scope)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        data = request.data
-        username = data.get("username") if isinstance(data, Mapping) else None
-        if isinstance(username, str) and username.strip():
-            ident = hashlib.sha256(username.strip().lower().encode("utf-8", "replace")).hexdigest()
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    def paginate_queryset(self, queryset, request, view=None):
+        page = request.query_params.get(self.page_query_param)
+        # ASCII digits only: int() would also read "١" or " 1\n" as a page number.
+        if page is not None and page not in self.last_page_strings and not re.fullmatch(r"0*[1-9][0-9]*", page):
+            raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
 
 
 def _check_query_params(request) -> None:
@@ -96,6 +63,9 @@ class ApiMixin:
     """What every API view shares: pagination, write throttling, clean query parameters."""
 
     pagination_class = Pagination
+    # Ids in paths are ASCII digits: DRF's default pattern takes "1\n" and int() reads
+    # full-width or Arabic-Indic digits, giving one row several addresses.
+    lookup_value_regex = "[0-9]+"
     throttle_classes = [WriteThrottle]
     throttle_scope = "api-write"
 
@@ -400,7 +370,7 @@ class RelationViewSet(ContributionViewSet):
     def partial_update(self, request, pk=None):
         relation = self.get_object()
         data = self.valid(s.RelationEditIn)
-        moderation.relation_edit(relation=relation, editor=request.user, kind=data["kind"])
+        moderation.relation_edit(relation=relation, editor=request.user, kind=data.get("kind", relation.kind))
         return self.answer(relation)
 
     @extend_schema(summary="Approve a pending relation (teachers)", request=s.RelationApproveIn)
@@ -476,7 +446,13 @@ class ClassroomViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=False, methods=["post"])
     def join(self, request):
         data = self.valid(s.JoinIn)
+        limit = JoinLimit(request, user=request.user)
+        try:
+            limit.check()
+        except TooManyAttempts as error:
+            raise Throttled(wait=error.wait, detail=str(error)) from None
         classroom = classrooms.classroom_join(user=request.user, code=data["code"])
+        limit.succeeded()
         return Response(self.get_serializer(classroom).data)
 
 
@@ -552,6 +528,17 @@ class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI from local static files; its init script is a separate file, so the CSP holds."""
 
     template_name = "debates/api/swagger_ui.html"
+    # A page, not a resource: GET only. (DRF's OPTIONS would render its metadata through
+    # this HTML template and fail.)
+    http_method_names = ["get", "head"]
+    metadata_class = None
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document: GET only, like every other read-only document."""
+
+    http_method_names = ["get", "head"]
+    metadata_class = None
 
 
 @extend_schema(exclude=True)

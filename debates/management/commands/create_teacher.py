@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from debates import permissions
+from debates import permissions, usernames
 
 
 class Command(BaseCommand):
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             user = User(username=username, email=email)
             try:
                 user.full_clean(exclude=["password"])
+                usernames.validate_username(user.username)
             except ValidationError as error:
                 raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
             if not password:
