@@ -575,7 +575,9 @@ def _source_paragraphs(text: str, spans: list[tuple[int, int, object]]) -> list[
 def source_detail(request, pk: int):
     """An op-ed with its approved quotes highlighted; contributors can turn a selection into evidence."""
     source = get_object_or_404(Source, pk=pk)
-    debates = list(Debate.objects.visible_to(request.user).filter(sources=source).select_related("classroom"))
+    debates = list(
+        Debate.objects.visible_to(request.user).filter(sources=source).select_related("classroom", "group_copy")
+    )
     if not debates and not (
         request.user.is_superuser or (source.added_by_id and source.added_by_id == request.user.pk)
     ):

@@ -26,7 +26,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from debates import classrooms, moderation, permissions
 from debates.api import serializers as s
-from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
+from debates.models import Action, Classroom, Debate, GroupCopy, Kind, Node, Quote, Relation, Source, Status
 from debates.text import find_forbidden_character
 
 # --- Plumbing: pagination, throttles, query parameters --------------------------------
@@ -125,6 +125,8 @@ def visible_debates_q(user, prefix: str = "") -> Q:
     ids = list(permissions.classroom_roles(user))
     if ids:
         visible |= Q(**{f"{prefix}classroom_id__in": ids})
+        # A group debate (GroupCopy) is seen by its members and the classroom's teachers only.
+        visible &= ~Q(**{f"{prefix}pk__in": GroupCopy.objects.hidden_from(user).values("debate")})
     return visible
 
 
@@ -232,7 +234,7 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def get_queryset(self):
         debates = (
             Debate.objects.filter(visible_debates_q(self.request.user))
-            .select_related("created_by")
+            .select_related("created_by", "group_copy")
             .order_by("-created_at", "-pk")
         )
         if self.action == "list":
