@@ -24,8 +24,9 @@ def classroom_roles(user) -> dict[int, str]:
 
 def forget_roles(user) -> None:
     """Drop the cached roles after the user joins or leaves a classroom."""
-    if hasattr(user, "_counterpoint_roles"):
-        del user._counterpoint_roles
+    for cached in ("_counterpoint_roles", "_counterpoint_hidden_groups"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def is_teacher(user) -> bool:
