@@ -39,7 +39,7 @@ def worked(debate, teacher, student, other_student):
     moderation.item_decide(item=approved, moderator=teacher, action=Action.APPROVED)
     rejected = submit_evidence(debate, student)
     moderation.item_decide(item=rejected, moderator=teacher, action=Action.REJECTED, reason="misquoted")
-    returned = submit_claim(debate, student, text="=HYPERLINK(\"http://evil\")")
+    returned = submit_claim(debate, student, text='=HYPERLINK("http://evil")')
     moderation.item_decide(item=returned, moderator=teacher, action=Action.RETURNED, note="Say more.")
     other = make_node(debate, text="Teacher's claim", author=teacher)
     moderation.relation_submit(author=student, source=approved, target=other, kind="opposes")

@@ -84,7 +84,9 @@ def test_groups_are_refused_for_outsiders_twice_listed_students_and_non_teachers
         groups.groups_create(origin=debate, teacher=teacher, groups=[groups.GroupSpec("A", (outsider,))])
     with pytest.raises(ModerationError, match="in both"):
         groups.groups_create(
-            origin=debate, teacher=teacher, groups=[groups.GroupSpec("A", (student,)), groups.GroupSpec("B", (student,))]
+            origin=debate,
+            teacher=teacher,
+            groups=[groups.GroupSpec("A", (student,)), groups.GroupSpec("B", (student,))],
         )
     assert Debate.objects.count() == 1  # nothing half-made
 
@@ -93,7 +95,9 @@ def test_group_page_makes_groups_from_lines_and_names_a_bad_line(client, debate,
     url = reverse("debates:debate-groups", args=[debate.slug])
     login(client, teacher)
     response = client.post(url, {"groups": "Group A: student\nGroup B: nobody"})
-    assert response.status_code == 400 and "Line 2: no student of this classroom is called “nobody”" in text_of(response)
+    assert response.status_code == 400 and "Line 2: no student of this classroom is called “nobody”" in text_of(
+        response
+    )
     response = client.post(url, {"groups": "Group A: student\nGroup B: other_student"})
     assert response.status_code == 302
     assert "Group A" in text_of(client.get(url)) and GroupCopy.objects.count() == 2

@@ -19,7 +19,9 @@ def claim(debate, teacher):
 
 
 def test_a_task_for_named_students_is_seen_by_them_only(client, debate, teacher, student, other_student, claim):
-    task = tasks.task_create(debate=debate, teacher=teacher, text="Find evidence for 1.1", node=claim, students=[student])
+    task = tasks.task_create(
+        debate=debate, teacher=teacher, text="Find evidence for 1.1", node=claim, students=[student]
+    )
     assert text_of(login(client, student).get("/")).count("Find evidence for 1.1") == 1
     assert "Find evidence for 1.1" in text_of(client.get(claim.get_absolute_url()))
     assert "Find evidence for 1.1" not in text_of(login(client, other_student).get("/"))
@@ -42,7 +44,7 @@ def test_a_contribution_from_a_task_counts_towards_it(client, debate, teacher, s
     task = tasks.task_create(debate=debate, teacher=teacher, text="Support 1.1", node=claim)
     login(client, student)
     form = client.get(reverse("debates:node-create", args=[debate.slug]) + f"?task={task.pk}&target={claim.pk}")
-    assert 'name="task" value="%d"' % task.pk in form.content.decode() and "Support 1.1" in text_of(form)
+    assert f'name="task" value="{task.pk}"' in form.content.decode() and "Support 1.1" in text_of(form)
     response = client.post(
         reverse("debates:node-create", args=[debate.slug]),
         {"kind": "claim", "relation": "supports", "target": claim.pk, "text": "Because of X.", "task": task.pk},
@@ -96,7 +98,9 @@ def test_task_pages_by_role(client, debate, teacher, student, other_teacher, cla
     assert login(client, other_teacher).get(url).status_code == 404
 
 
-def test_the_home_page_costs_the_same_queries_for_3_or_30_tasks(client, debate, teacher, student, django_assert_num_queries):
+def test_the_home_page_costs_the_same_queries_for_3_or_30_tasks(
+    client, debate, teacher, student, django_assert_num_queries
+):
     login(client, student)
     for n in range(3):
         tasks.task_create(debate=debate, teacher=teacher, text=f"Task {n}")
