@@ -12,13 +12,15 @@ BENCH_PACKAGES := wrk
 PG_URL ?= postgres://postgres@127.0.0.1:5432/counterpoint
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export DEBUG ?= 1
+# The development server's port: `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run test system-packages test-system-packages bench-system-packages lint bench clean
 
 run: system-packages $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: system-packages test-system-packages $(VENV)/.installed-dev
 	$(PY) -m ruff check .

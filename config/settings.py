@@ -31,7 +31,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         # A production server with a published default key could have its sessions forged.
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. To run in development, set DEBUG=1: "
+            "`DEBUG=1 python manage.py load_demo` (make run does this for you)."
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from debates import health, views
@@ -7,7 +9,14 @@ from debates import health, views
 handler404 = "debates.api.exceptions.not_found"
 handler500 = "debates.api.exceptions.server_error"
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the static icon."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     # For monitors and load balancers: no login, never cached.
     path("healthz", health.healthz, name="healthz"),

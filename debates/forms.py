@@ -16,7 +16,19 @@ from debates.text import normalize_newlines, validate_clean_text, validate_singl
 JOIN_CODE_HELP = "The code your teacher gave you, e.g. CIVICS10 (case and dashes do not matter)."
 
 
-class CleanCharField(forms.CharField):
+class CountedLength:
+    """For a text field: its limit is told to static/js/forms.js (data-max-chars), which
+    counts as one types or pastes, instead of to the browser's maxlength, which cuts a paste
+    silently. The server refuses too-long text with a message saying the count."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if "maxlength" in attrs:
+            attrs["data-max-chars"] = attrs.pop("maxlength")
+        return attrs
+
+
+class CleanCharField(CountedLength, forms.CharField):
     """A CharField that refuses NUL and control characters, naming the first one."""
 
     def __init__(self, *args, single_line: bool = False, **kwargs):
@@ -27,7 +39,7 @@ class CleanCharField(forms.CharField):
             self.validators.append(validate_single_line)
 
 
-class QuoteField(forms.CharField):
+class QuoteField(CountedLength, forms.CharField):
     """A passage exactly as the op-ed has it: not stripped, clean text, and with the CRLF line
     breaks that browsers send for a textarea turned into the source's LF."""
 
@@ -173,6 +185,8 @@ class NodeForm(forms.Form):
     )
     start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # The task this contribution is made for (debates.teaching.tasks), if any.
+    task = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args, targets=(), sources=(), **kwargs):
         kwargs.setdefault("label_suffix", "")

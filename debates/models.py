@@ -152,7 +152,9 @@ class DebateQuerySet(models.QuerySet):
             return self.filter(public)
         # A subquery, not a join: no duplicate rows to remove, and usable inside other filters.
         mine = Membership.objects.filter(user=user).values("classroom")
-        return self.filter(public | Q(classroom__in=mine))
+        # A group copy of a debate is for its group's members and the classroom's teachers.
+        hidden = GroupCopy.objects.hidden_from(user).values("debate")
+        return self.filter(public | Q(classroom__in=mine)).exclude(pk__in=hidden)
 
     def moderated_by(self, user) -> "DebateQuerySet":
         """Debates the user decides on: their classrooms' as a teacher, the public ones they
@@ -494,3 +496,276 @@ class ModerationEvent(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Moderation events are append-only.")
         return super().save(*args, **kwargs)
+
+
+# --- Teaching: feedback and grades, tasks, notifications, group copies ------------------
+# Written by debates/teaching/ only; the moderation workflow calls into it at two points
+# (a decision, a new pending item) to notify people.
+
+
+class Feedback(models.Model):
+    """A teacher's comment on one contribution (a node, whatever its status). Its author sees
+    it only once the debate's grades are released (GradeBook.released_at)."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="feedback")
+    node = models.OneToOneField(Node, on_delete=models.CASCADE, related_name="feedback")
+    text = models.TextField(validators=[validate_clean_text, MaxLengthValidator(NOTE_MAX)])
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="feedback_text_not_empty"),
+        ]
+        indexes = [
+            # Activity and "My contributions": a debate's feedback, joined to its nodes.
+            models.Index(fields=["debate", "node"], name="feedback_debate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on node #{self.node_id}"
+
+
+class GradeBook(models.Model):
+    """A debate's grading: the scale its grades are given on (0 to `scale`, set by the
+    teacher, per debate because one debate may be a quiz and another a term's project) and
+    when its feedback and grades were released to the students, all at once."""
+
+    debate = models.OneToOneField(Debate, on_delete=models.CASCADE, primary_key=True, related_name="gradebook")
+    scale = models.PositiveSmallIntegerField(default=10)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(scale__gte=1, scale__lte=1000), name="gradebook_scale_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Grades of debate {self.debate_id} (out of {self.scale})"
+
+
+class Grade(models.Model):
+    """One student's grade in one debate: a score from 0 to the debate's GradeBook.scale, and a comment."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="grades")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grades")
+    score = models.DecimalField(max_digits=6, decimal_places=1)
+    comment = models.TextField(blank=True, validators=[validate_clean_text, MaxLengthValidator(NOTE_MAX)])
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["debate_id", "student_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["debate", "student"], name="grade_once_per_student_debate"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="grade_score_not_negative"),
+        ]
+        # The unique constraint's index serves "a debate's grades" and "this student's grade here".
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.debate_id}: {self.score}"
+
+
+class FeedbackAction(models.TextChoices):
+    """What a FeedbackEvent records."""
+
+    FEEDBACK_SAVED = "feedback_saved", "Feedback saved"
+    FEEDBACK_DELETED = "feedback_deleted", "Feedback deleted"
+    GRADE_SAVED = "grade_saved", "Grade saved"
+    GRADE_DELETED = "grade_deleted", "Grade deleted"
+    SCALE_SET = "scale_set", "Scale set"
+    RELEASED = "released", "Released"
+
+
+class FeedbackEvent(models.Model):
+    """One line of the append-only history of feedback, grades, scales and releases."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="feedback_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=20, choices=FeedbackAction.choices)
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The value after the change: a score, a scale, feedback text; empty for a deletion.
+    value = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=FeedbackAction.values), name="feedback_event_action_valid"),
+        ]
+        indexes = [
+            # The grade page's history: a debate's events, oldest first.
+            models.Index(fields=["debate", "created_at"], name="feedback_event_debate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} in {self.debate_id} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Feedback events are append-only.")
+        return super().save(*args, **kwargs)
+
+
+class Task(models.Model):
+    """Work a teacher sets on a debate or one of its nodes ("find evidence for 1.2"), for the
+    whole class (everyone who can see the debate) or for named students (TaskAssignee)."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="tasks")
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    text = models.CharField(max_length=NODE_TEXT_MAX, validators=[validate_clean_text])
+    for_everyone = models.BooleanField(default=True)
+    due = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="task_text_not_empty"),
+        ]
+        indexes = [
+            # A debate's tasks (the task page, the home page's open tasks).
+            models.Index(fields=["debate", "created_at"], name="task_debate_idx"),
+            # A node page's tasks.
+            models.Index(fields=["node"], name="task_node_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("debates:task-detail", args=[self.debate.slug, self.pk])
+
+
+class TaskAssignee(models.Model):
+    """A named student of a task that is not for everyone."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignees")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "student"], name="task_assignee_once"),
+        ]
+        indexes = [
+            # "This student's tasks" on the home and node pages.
+            models.Index(fields=["student", "task"], name="task_assignee_student_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} on task {self.task_id}"
+
+
+class TaskContribution(models.Model):
+    """A node submitted from a task: it counts towards that task for its author."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="contributions")
+    node = models.OneToOneField(Node, on_delete=models.CASCADE, related_name="task_link")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [
+            # A task's progress per student.
+            models.Index(fields=["task", "student"], name="task_contribution_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Node #{self.node_id} for task {self.task_id}"
+
+
+class NotificationKind(models.TextChoices):
+    DECISION = "decision", "Contribution decided"
+    RELEASED = "released", "Feedback and grades released"
+    TASK = "task", "Task assigned"
+    PENDING = "pending", "New item waiting"
+
+
+class Notification(models.Model):
+    """A line in a user's notifications, linking straight to the node (or debate) concerned."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"),
+        ]
+        indexes = [
+            # The navigation's counts on every page: a user's unread notifications by kind.
+            models.Index(
+                fields=["recipient", "kind"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+            # The notifications page: a user's newest first.
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"To {self.recipient}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        if self.node_id:
+            return reverse("debates:node-detail", args=[self.debate.slug, self.node_id])
+        return self.debate.get_absolute_url()
+
+
+class GroupCopyQuerySet(models.QuerySet):
+    def hidden_from(self, user) -> "GroupCopyQuerySet":
+        """The group debates this user may not see: those of their classrooms where they are
+        neither a member of the group nor a teacher of the classroom."""
+        taught = Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values("classroom")
+        return self.exclude(members__student=user).exclude(debate__classroom__in=taught)
+
+
+class GroupCopy(models.Model):
+    """A debate copied for a small group: `debate` is a normal Debate of the same classroom,
+    seen only by its members (GroupMember) and the classroom's teachers."""
+
+    debate = models.OneToOneField(Debate, on_delete=models.CASCADE, primary_key=True, related_name="group_copy")
+    origin = models.ForeignKey(Debate, null=True, on_delete=models.SET_NULL, related_name="group_copies")
+    name = models.CharField(max_length=100, validators=[validate_clean_text, validate_single_line])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupCopyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [
+            # The origin debate's list of its groups.
+            models.Index(fields=["origin"], name="group_copy_origin_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (copy of {self.origin_id})"
+
+
+class GroupMember(models.Model):
+    """A student of a group debate."""
+
+    group = models.ForeignKey(GroupCopy, on_delete=models.CASCADE, related_name="members")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "student"], name="group_member_once"),
+        ]
+        indexes = [
+            # visible_to(user): "which group debates is this student in?"
+            models.Index(fields=["student", "group"], name="group_member_student_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.group}"

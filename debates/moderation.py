@@ -32,6 +32,7 @@ from debates.models import (
     Source,
     Status,
 )
+from debates.teaching import notifications
 from debates.text import normalize_text
 
 
@@ -165,6 +166,7 @@ def node_submit(
     if moderator:
         _approve_at_once(node, author)
         _approve_at_once(relation, author)
+    notifications.on_submitted(node)
     return node
 
 
@@ -192,6 +194,7 @@ def relation_submit(*, author, source: Node, target: Node, kind: str) -> Relatio
     _log(relation, author, Action.SUBMITTED)
     if moderator:
         _approve_at_once(relation, author)
+    notifications.on_submitted(relation)
     return relation
 
 
@@ -321,6 +324,7 @@ def item_decide(
     if edited:
         _log(item, moderator, Action.EDITED)
     _log(item, moderator, action, reason=reason, note=note)
+    notifications.on_decision(item, moderator=moderator, action=action, reason=reason, note=note)
 
     changes.pop("text", None)
     for relation in followers:

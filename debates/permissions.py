@@ -8,7 +8,7 @@ object, so that a page costs the same number of queries whatever it shows.
 
 from django.http import Http404
 
-from debates.models import Debate, Membership, Source
+from debates.models import Debate, GroupCopy, Membership, Source
 
 TEACHERS_GROUP = "Teachers"
 
@@ -26,8 +26,9 @@ def classroom_roles(user) -> dict[int, str]:
 
 def forget_roles(user) -> None:
     """Drop the cached roles after the user joins or leaves a classroom."""
-    if hasattr(user, "_counterpoint_roles"):
-        del user._counterpoint_roles
+    for cached in ("_counterpoint_roles", "_counterpoint_hidden_groups"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def is_teacher(user) -> bool:
@@ -46,7 +47,23 @@ def is_teacher(user) -> bool:
 def can_see_debate(user, debate: Debate) -> bool:
     if debate.classroom_id is None or (user.is_authenticated and user.is_superuser):
         return True
-    return debate.classroom_id in classroom_roles(user)
+    role = classroom_roles(user).get(debate.classroom_id)
+    # A group debate (GroupCopy) is seen by its members and the classroom's teachers only.
+    return role == Membership.Role.TEACHER or (role is not None and not _group_hides(user, debate))
+
+
+def _group_hides(user, debate: Debate) -> bool:
+    """Whether the debate is a group debate the user is not a member of. No query when the
+    debate was loaded with select_related("group_copy") and is not a group debate; otherwise
+    one query per request (the user's hidden group debates, kept on the user object)."""
+    if Debate.group_copy.is_cached(debate) and debate._state.fields_cache["group_copy"] is None:
+        return False
+    hidden = getattr(user, "_counterpoint_hidden_groups", None)
+    if hidden is None:
+        mine = GroupCopy.objects.filter(debate__classroom_id__in=list(classroom_roles(user)))
+        hidden = set(mine.hidden_from(user).values_list("debate_id", flat=True))
+        user._counterpoint_hidden_groups = hidden
+    return debate.pk in hidden
 
 
 def can_moderate(user, debate: Debate) -> bool:
@@ -66,7 +83,7 @@ def can_contribute(user, debate: Debate) -> bool:
         return False
     if can_moderate(user, debate):
         return True
-    return debate.classroom_id is not None and debate.classroom_id in classroom_roles(user)
+    return debate.classroom_id is not None and can_see_debate(user, debate)
 
 
 def moderated_classroom_ids(user) -> list[int]:
@@ -80,7 +97,7 @@ def has_moderation_queue(user) -> bool:
 
 def get_debate_for_user(user, slug: str) -> Debate:
     """The debate, if the user may see it; otherwise 404 (nothing leaks about its existence)."""
-    debate = Debate.objects.select_related("classroom").filter(slug=slug).first()
+    debate = Debate.objects.select_related("classroom", "group_copy").filter(slug=slug).first()
     if debate is None or not can_see_debate(user, debate):
         raise Http404("No such debate.")
     return debate

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from debates import views
 
@@ -31,4 +31,6 @@ urlpatterns = [
     path("moderation/<str:kind>/<int:pk>/decide/", views.moderation_decide, name="moderation-decide"),
     path("moderation/bulk-approve/", views.moderation_bulk, name="moderation-bulk"),
     path("me/contributions/", views.my_contributions, name="my-contributions"),
+    # Activity, feedback and grades, tasks, group copies, notifications.
+    path("", include("debates.teaching.urls")),
 ]

@@ -50,6 +50,8 @@ from debates.models import (
     Status,
 )
 from debates.outline import build_outline
+from debates.teaching import tasks as teaching_tasks
+from debates.teaching import views as teaching_views
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images.
 # === Maps: debate page, node page, exports (issue 3) ===============================
@@ -166,6 +168,7 @@ def node_detail(request, slug, pk):
         "opposed_by": [r for r in relations if r.target_id == node.pk and r.kind == Relation.Kind.OPPOSES],
         # Evaluated here, so that the page's query count does not depend on the template.
         "history": list(node.events.select_related("actor").order_by("created_at", "pk")),
+        **teaching_views.node_context(request, node, debate, moderator),
     }
     return render(request, "debates/node_detail.html", context)
 
@@ -354,6 +357,7 @@ def home(request):
             "is_teacher": permissions.is_teacher(request.user),
             # On a development server the demo's debate belongs to its classroom: say how to get in.
             "demo_hint": settings.DEBUG and not request.user.is_authenticated,
+            "open_tasks": teaching_views.home_tasks(request),
         },
     )
 
@@ -591,7 +595,9 @@ def _source_paragraphs(text: str, spans: list[tuple[int, int, object]]) -> list[
 def source_detail(request, pk: int):
     """An op-ed with its approved quotes highlighted; contributors can turn a selection into evidence."""
     source = permissions.get_source_for_user(request.user, pk)
-    debates = list(Debate.objects.visible_to(request.user).filter(sources=source).select_related("classroom"))
+    debates = list(
+        Debate.objects.visible_to(request.user).filter(sources=source).select_related("classroom", "group_copy")
+    )
     approved = (
         Quote.objects.filter(source=source, node__status=Status.APPROVED, node__debate__in=[d.pk for d in debates])
         .select_related("node__debate")
@@ -660,15 +666,18 @@ def node_create(request, slug: str):
                 if data["start"] is None:
                     quote = moderation.QuoteInput(source=source, text=data["quote"].strip())
             try:
-                node = moderation.node_submit(
-                    debate=debate,
-                    author=request.user,
-                    kind=data["kind"],
-                    text=data["text"],
-                    quote=quote,
-                    target=by_pk[data["target"]],
-                    relation_kind=data["relation"],
-                )
+                with transaction.atomic():
+                    node = moderation.node_submit(
+                        debate=debate,
+                        author=request.user,
+                        kind=data["kind"],
+                        text=data["text"],
+                        quote=quote,
+                        target=by_pk[data["target"]],
+                        relation_kind=data["relation"],
+                    )
+                    if data["task"] is not None:
+                        teaching_tasks.contribution_record(task_id=data["task"], node=node)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -684,6 +693,7 @@ def node_create(request, slug: str):
             "kind": request.GET.get("kind") if request.GET.get("kind") in (k for k, _ in forms.KIND_CHOICES) else None,
             "relation": request.GET.get("relation") if request.GET.get("relation") in Relation.Kind.values else None,
             "target": _int_or_none(request.GET.get("target")),
+            "task": _int_or_none(request.GET.get("task")),
         }
         source = next((s for s in sources if s.pk == _int_or_none(request.GET.get("source"))), None)
         start, end = _int_or_none(request.GET.get("start")), _int_or_none(request.GET.get("end"))
@@ -706,6 +716,7 @@ def node_create(request, slug: str):
             "debate": debate,
             "sources": sources,
             "target": by_pk.get(_int_or_none(form["target"].value())),
+            "task": teaching_views.task_for_form(request, debate, _int_or_none(form["task"].value())),
         },
         status=400 if form.errors else 200,
     )
@@ -974,6 +985,7 @@ def my_contributions(request):
         .prefetch_related(
             Prefetch("events", queryset=decisions, to_attr="decisions"),
             Prefetch("outgoing", queryset=Relation.objects.select_related("target").order_by("pk"), to_attr="arrows"),
+            teaching_views.released_feedback_prefetch(),
         )
         .order_by("-created_at", "-pk")
     )
@@ -984,4 +996,5 @@ def my_contributions(request):
         .order_by("-created_at", "-pk")
         .distinct()
     )
-    return render(request, "debates/my_contributions.html", {"nodes": nodes, "links": links})
+    grades = teaching_views.released_grades(request.user)
+    return render(request, "debates/my_contributions.html", {"nodes": nodes, "links": links, "grades": grades})

@@ -44,9 +44,9 @@ def test_home_costs_the_same_queries_whatever_the_number_of_debates(
     login(client, teacher)
     for n in range(3):
         make_debate(classroom=classroom, question=f"Question {n}?")
-    # session, user, debates with their classroom and approved count, the Teachers group ("New debate")
-    # roles are not needed: visible_to() filters in SQL.
-    with django_assert_num_queries(4) as small:
+    # session, user, debates with their classroom and approved count, the Teachers group ("New debate"),
+    # the user's open tasks, the navigation's counts; roles are not needed: visible_to() filters in SQL.
+    with django_assert_num_queries(6) as small:
         client.get("/")
     for n in range(7):
         make_debate(classroom=classroom, question=f"More {n}?")
@@ -347,13 +347,13 @@ def test_source_page_costs_the_same_queries_whatever_the_number_of_quotes(
     for quote in quotes:
         make_node(debate, kind=Kind.EVIDENCE, quote=quote)
     # source, session, user, visible debates, approved quotes with their nodes and debates,
-    # the user's roles (may they contribute?)
-    with django_assert_num_queries(6):
+    # the user's roles (may they contribute?), the navigation's counts
+    with django_assert_num_queries(7):
         response = client.get(source.get_absolute_url())
     assert response.content.decode().count("<mark ") == 3
     for quote in ["Poverty, illiteracy", "political instability", "extremism can thrive"]:
         make_node(debate, kind=Kind.EVIDENCE, quote=quote)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(source.get_absolute_url())
     assert response.content.decode().count("<mark ") == 6
 
@@ -392,16 +392,17 @@ def test_classroom_pages_cost_the_same_queries_whatever_their_size(
             Membership.objects.create(classroom=make_classroom_for(teacher), user=teacher, role="teacher")
 
     grow(3)
-    # detail: session, user, classroom, the user's roles, members with users, debates
-    # list: session, user, memberships with classrooms, the Teachers group (the "New classroom" button)
-    with django_assert_num_queries(6):
+    # detail: session, user, classroom, the user's roles, members with users, debates, the navigation's counts
+    # list: session, user, memberships with classrooms, the Teachers group (the "New classroom" button),
+    # the navigation's counts
+    with django_assert_num_queries(7):
         client.get(classroom.get_absolute_url())
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("debates:classroom-list"))
     grow(7)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(classroom.get_absolute_url()).content.decode().count("<tr>") == 1 + 2 + 10 + 1
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(reverse("debates:classroom-list")).content.decode().count('class="card"') == 11
 
 

@@ -410,13 +410,14 @@ def test_my_contributions_costs_the_same_queries_for_3_or_10_items(
 
     add(3)
     # session, user, nodes with debate and quote, their decisions, their arrows with targets,
-    # links with both ends, their decisions
-    with django_assert_num_queries(7):
+    # their released feedback, links with both ends, their decisions, released grades,
+    # the navigation's counts
+    with django_assert_num_queries(10):
         response = client.get(reverse("debates:my-contributions"))
     assert text_of(response).count("Claim Claim") == 3
     Node.objects.filter(author=student).exclude(kind=Kind.QUESTION).delete()
     add(9)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):
         response = client.get(reverse("debates:my-contributions"))
     assert text_of(response).count("Claim Claim") == 9
     assert "Note 7" in text_of(response)
@@ -530,10 +531,10 @@ def test_the_contribution_form_costs_the_same_queries_whatever_the_debate_size(
     url = contribute_url(debate)
     for n in range(3):
         make_node(debate, text=f"Node {n}")
-    # session, user, debate, the user's roles, visible nodes, sources
-    with django_assert_num_queries(6):
+    # session, user, debate, the user's roles, visible nodes, sources, the navigation's counts
+    with django_assert_num_queries(7):
         client.get(url)
     for n in range(7):
         make_node(debate, text=f"More {n}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(url).content.decode().count("<option value=") >= 11 + 3

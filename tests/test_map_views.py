@@ -304,9 +304,10 @@ def test_student_pending_work_never_reaches_exports(client, debate, student):
 def test_debate_page_costs_a_fixed_number_of_queries(client, debate, student, size, django_assert_num_queries):
     grow(debate, size)  # sizes differ in claims, evidence and cross-links
     client.force_login(student)
-    # session, user, debate (+classroom), the user's classroom roles, nodes (+quote+source),
-    # relations, the debate's sources.
-    with django_assert_num_queries(7):
+    # session, user, debate (+classroom, +group copy), the user's classroom roles, nodes (+quote+source),
+    # relations, the debate's sources for the map, the debate's sources for the page's list of them
+    # (the map's data keeps only their citation lines), the navigation's counts.
+    with django_assert_num_queries(9):
         assert client.get(page_url(debate)).status_code == 200
 
 

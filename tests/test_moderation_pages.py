@@ -120,12 +120,12 @@ def test_queue_costs_the_same_queries_for_3_or_10_items(
 
     add(3)
     # session, user, the user's roles, pending nodes with debate, author and quote,
-    # their outgoing arrows with targets, the quoted sources, standalone links
-    with django_assert_num_queries(7):
+    # their outgoing arrows with targets, the quoted sources, standalone links, the navigation's counts
+    with django_assert_num_queries(8):
         response = client.get(QUEUE)
     assert response.content.decode().count('class="card queue-item"') == 3
     add(7)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(QUEUE)
     assert response.content.decode().count('class="card queue-item"') == 10
 

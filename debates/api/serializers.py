@@ -452,3 +452,37 @@ class ErrorOut(serializers.Serializer):
         child=serializers.JSONField(),
         help_text='Field name (or "non_field_errors") to its messages; nested inputs nest. Empty unless invalid.',
     )
+
+
+# --- A classroom's activity per student (debates/teaching/activity.py) ---------------------
+
+
+class ActivityGradeOut(serializers.Serializer):
+    debate = serializers.SlugField(help_text="The debate's slug.")
+    score = serializers.DecimalField(max_digits=6, decimal_places=1)
+    scale = serializers.IntegerField(help_text="The score is out of this.")
+
+
+class StudentActivityOut(serializers.Serializer):
+    """One student's row: contributions (nodes, and links proposed on their own) by status and kind."""
+
+    student = serializers.CharField(source="student.username", help_text="The student's user name.")
+    student_id = serializers.IntegerField(source="student.pk")
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(
+        child=serializers.IntegerField(), help_text="pending, approved, returned, rejected."
+    )
+    by_kind = serializers.DictField(child=serializers.IntegerField(), help_text="position, claim, evidence, link.")
+    quoted_evidence = serializers.IntegerField(help_text="Evidence carrying a verified quote.")
+    reasons = serializers.DictField(child=serializers.IntegerField(), help_text="Rejections by reason code.")
+    returned = serializers.IntegerField(help_text="Items returned for revision, waiting for the student.")
+    last_activity = serializers.DateTimeField(allow_null=True)
+    grades = serializers.SerializerMethodField()
+
+    @extend_schema_field(ActivityGradeOut(many=True))
+    def get_grades(self, row) -> list:
+        slugs = self.context["debate_slugs"]
+        return [
+            {"debate": slugs[debate_id], "score": score, "scale": scale}
+            for debate_id, (score, scale) in sorted(row.grades.items())
+        ]

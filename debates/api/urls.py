@@ -15,6 +15,7 @@ router.register("classrooms", views.ClassroomViewSet, basename="classroom")
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("moderation/", views.ModerationQueueView.as_view(), name="moderation-queue"),
+    path("classrooms/<int:pk>/activity/", views.ClassroomActivityView.as_view(), name="classroom-activity"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

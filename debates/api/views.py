@@ -25,6 +25,7 @@ from rest_framework.viewsets import GenericViewSet
 from debates import classrooms, moderation, permissions
 from debates.api import serializers as s
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
+from debates.teaching import activity
 from debates.text import find_forbidden_character
 from debates.throttles import JoinLimit, TokenLoginThrottle, TooManyAttempts, WriteThrottle
 
@@ -147,7 +148,9 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_queryset(self):
         debates = (
-            Debate.objects.visible_to(self.request.user).select_related("created_by").order_by("-created_at", "-pk")
+            Debate.objects.visible_to(self.request.user)
+            .select_related("created_by", "group_copy")
+            .order_by("-created_at", "-pk")
         )
         if self.action == "list":
             return debates
@@ -550,3 +553,35 @@ class NotFoundView(APIView):
 
     def initial(self, request, *args, **kwargs):
         raise NotFound("No such endpoint.")
+
+
+# --- A classroom's activity per student ---------------------------------------------------
+
+
+class ClassroomActivityView(ApiMixin, GenericAPIView):
+    """One row per student of a classroom you teach, over all its debates or one (?debate=<slug>)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.StudentActivityOut
+    pagination_class = None
+
+    @extend_schema(
+        summary="Activity per student (the classroom's teachers)",
+        parameters=[DebateFilter],
+        responses=s.StudentActivityOut(many=True),
+    )
+    def get(self, request, pk: int):
+        classroom = Classroom.objects.filter(pk=pk).first()
+        if classroom is None or (
+            not request.user.is_superuser and pk not in permissions.moderated_classroom_ids(request.user)
+        ):
+            raise NotFound("No such classroom.")
+        wanted = self.filters(DebateFilter)
+        debates = list(classroom.debates.order_by("created_at", "pk"))
+        if "debate" in wanted:
+            debates = [d for d in debates if d.slug == wanted["debate"]]
+            if not debates:
+                raise NotFound("No such debate in this classroom.")
+        rows = activity.activity_rows(classroom, debates)
+        context = {**self.get_serializer_context(), "debate_slugs": {d.pk: d.slug for d in debates}}
+        return Response(s.StudentActivityOut(rows, many=True, context=context).data)

@@ -1,0 +1,148 @@
+"""Feedback on contributions, grades per student per debate, and their release.
+
+Every function is keyword-only, validates with full_clean(), runs in one transaction and
+writes the append-only FeedbackEvent log, as the moderation workflow does. Students see
+feedback and grades only once the teacher releases the debate's, all at once
+(GradeBook.released_at); changes made after the release are visible at once.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from debates import permissions
+from debates.errors import ModerationError, NotAllowed
+from debates.models import (
+    Debate,
+    Feedback,
+    FeedbackAction,
+    FeedbackEvent,
+    Grade,
+    GradeBook,
+    Kind,
+    Node,
+)
+from debates.teaching import notifications
+from debates.teaching.activity import students_of
+from debates.text import normalize_newlines
+
+
+def _fail(field: str, message: str, cls=ModerationError, code: str = "invalid"):
+    raise cls({field: [ValidationError(message, code=code)]})
+
+
+def _validate(obj) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        raise ModerationError(error.message_dict) from None
+
+
+def _check_teacher(debate: Debate, user) -> None:
+    if not permissions.can_moderate(user, debate):
+        _fail("debate", "Only the debate's teachers can give feedback and grades.", NotAllowed, "forbidden")
+
+
+def _log(debate: Debate, actor, action: str, *, student=None, node=None, value: str = "") -> None:
+    FeedbackEvent.objects.create(debate=debate, actor=actor, action=action, student=student, node=node, value=value)
+
+
+def gradebook(debate: Debate) -> GradeBook:
+    """The debate's GradeBook (scale 10, unreleased, until the teacher changes it)."""
+    book, _ = GradeBook.objects.get_or_create(debate=debate)
+    return book
+
+
+def is_released(debate: Debate) -> bool:
+    return GradeBook.objects.filter(debate=debate, released_at__isnull=False).exists()
+
+
+@transaction.atomic
+def feedback_save(*, node: Node, teacher, text: str) -> Feedback | None:
+    """Set the teacher's feedback on a contribution; empty text deletes it. Returns the
+    Feedback, or None after a deletion."""
+    debate = node.debate
+    _check_teacher(debate, teacher)
+    if node.kind == Kind.QUESTION:
+        _fail("node", "The debate's question is not a contribution.", code="question")
+    text = normalize_newlines(text or "").strip()
+    existing = Feedback.objects.filter(node=node).first()
+    if not text:
+        if existing is not None:
+            existing.delete()
+            _log(debate, teacher, FeedbackAction.FEEDBACK_DELETED, student=node.author, node=node)
+        return None
+    feedback = existing or Feedback(debate=debate, node=node)
+    feedback.text, feedback.written_by = text, teacher
+    _validate(feedback)
+    feedback.save()
+    _log(debate, teacher, FeedbackAction.FEEDBACK_SAVED, student=node.author, node=node, value=text)
+    return feedback
+
+
+@transaction.atomic
+def scale_set(*, debate: Debate, teacher, scale: int) -> GradeBook:
+    """Set the maximum score of the debate's grades; refused below a grade already given."""
+    _check_teacher(debate, teacher)
+    book = gradebook(debate)
+    highest = max(debate.grades.values_list("score", flat=True), default=0)
+    if scale < highest:
+        _fail("scale", f"A grade of {highest} is already given; the scale cannot be below it.", code="below_grade")
+    book.scale = scale
+    _validate(book)
+    book.save()
+    _log(debate, teacher, FeedbackAction.SCALE_SET, value=str(scale))
+    return book
+
+
+def _score(value, scale: int) -> Decimal:
+    try:
+        score = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        _fail("score", "Give the score as a number, e.g. 7 or 7.5.", code="invalid")
+    if not score.is_finite() or score < 0 or score > scale:
+        _fail("score", f"The score must be from 0 to {scale}.", code="range")
+    if score != score.quantize(Decimal("0.1")):
+        _fail("score", "Give the score with at most one decimal, e.g. 7.5.", code="precision")
+    return score
+
+
+@transaction.atomic
+def grade_save(*, debate: Debate, student, teacher, score, comment: str = "") -> Grade | None:
+    """Give a student of the debate a grade (0 to the debate's scale) and a comment; a blank
+    score deletes the grade. Returns the Grade, or None after a deletion."""
+    _check_teacher(debate, teacher)
+    if student.pk not in students_of(debate).values_list("pk", flat=True):
+        _fail("student", "That user is not a student of this debate.", code="not_student")
+    existing = Grade.objects.filter(debate=debate, student=student).first()
+    if score is None or str(score).strip() == "":
+        if existing is not None:
+            existing.delete()
+            _log(debate, teacher, FeedbackAction.GRADE_DELETED, student=student)
+        return None
+    book = gradebook(debate)
+    grade = existing or Grade(debate=debate, student=student)
+    grade.score = _score(score, book.scale)
+    grade.comment = normalize_newlines(comment or "").strip()
+    grade.graded_by = teacher
+    _validate(grade)
+    grade.save()
+    _log(debate, teacher, FeedbackAction.GRADE_SAVED, student=student, value=f"{grade.score}/{book.scale}")
+    return grade
+
+
+@transaction.atomic
+def grades_release(*, debate: Debate, teacher) -> GradeBook:
+    """Show the debate's feedback and grades to its students, all at once, and tell them.
+    Conditional, so that two teachers releasing at once notify the class once."""
+    _check_teacher(debate, teacher)
+    book = gradebook(debate)
+    now = timezone.now()
+    if not GradeBook.objects.filter(pk=book.pk, released_at__isnull=True).update(released_at=now, released_by=teacher):
+        _fail("debate", "These grades are already released.", code="already_released")
+    book.released_at, book.released_by = now, teacher
+    _log(debate, teacher, FeedbackAction.RELEASED)
+    notifications.on_released(debate, students_of(debate).values_list("pk", flat=True))
+    return book

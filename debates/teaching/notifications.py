@@ -1,0 +1,164 @@
+"""In-app notifications: who is told what, and the navigation's counts.
+
+A student is told when a contribution of theirs is decided (with the note), when a
+debate's feedback and grades are released, and when a task is set for them; a teacher is
+told that new items wait. The teacher's notice is one unread line per debate, not one per
+item: thirty students make a hundred items, and the queue lists them anyway.
+"""
+
+from django.db.models import Count, IntegerField, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from debates.models import (
+    Debate,
+    Membership,
+    Node,
+    Notification,
+    NotificationKind,
+    Relation,
+    Status,
+)
+
+TEXT_MAX = 300
+
+
+def _text(value: str) -> str:
+    return value if len(value) <= TEXT_MAX else value[: TEXT_MAX - 1] + "…"
+
+
+def on_decision(item: Node | Relation, *, moderator, action: str, reason: str = "", note: str = "") -> None:
+    """Tell the item's author that it was decided, with the reason and note; a moderator's
+    decision on their own item needs no notice."""
+    if item.author_id is None or item.author_id == moderator.pk:
+        return
+    node_id = item.pk if isinstance(item, Node) else item.source_id
+    what = f"Your {item.get_kind_display().lower() if isinstance(item, Node) else 'link'}"
+    verb = {"approved": "was approved", "rejected": "was rejected", "returned": "was returned for revision"}
+    text = f"{what} “{_label(item)}” {verb.get(action, action)}"
+    if reason:
+        text += f" ({reason.replace('_', ' ')})"
+    if note:
+        text += f": {note}"
+    Notification.objects.create(
+        recipient_id=item.author_id,
+        kind=NotificationKind.DECISION,
+        debate_id=item.debate_id,
+        node_id=node_id,
+        text=_text(text),
+    )
+
+
+def _label(item: Node | Relation) -> str:
+    if isinstance(item, Node):
+        return item.text[:60] + ("…" if len(item.text) > 60 else "")
+    return f"#{item.source_id} {item.kind} #{item.target_id}"
+
+
+def moderators_of(debate: Debate) -> list[int]:
+    """The user ids told about new items: the classroom's teachers, or a public debate's creator."""
+    if debate.classroom_id is None:
+        return [debate.created_by_id] if debate.created_by_id else []
+    return list(
+        Membership.objects.filter(classroom_id=debate.classroom_id, role=Membership.Role.TEACHER).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def on_submitted(item: Node | Relation) -> None:
+    """A new item waits for review: each teacher without an unread notice for this debate gets one."""
+    if item.status != Status.PENDING:
+        return  # a moderator's own contribution, approved at once
+    debate = item.debate
+    recipients = set(moderators_of(debate)) - {item.author_id}
+    already = set(
+        Notification.objects.filter(
+            recipient_id__in=recipients, debate=debate, kind=NotificationKind.PENDING, read_at__isnull=True
+        ).values_list("recipient_id", flat=True)
+    )
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=pk,
+            kind=NotificationKind.PENDING,
+            debate=debate,
+            node_id=item.pk if isinstance(item, Node) else item.source_id,
+            text=_text(f"New contributions are waiting for review in “{debate.question}”."),
+        )
+        for pk in sorted(recipients - already)
+    )
+
+
+def on_released(debate: Debate, student_ids) -> None:
+    """Tell each student that the debate's feedback and grades are out."""
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=pk,
+            kind=NotificationKind.RELEASED,
+            debate=debate,
+            text=_text(f"Your feedback and grade for “{debate.question}” are released."),
+        )
+        for pk in sorted(set(student_ids))
+    )
+
+
+def on_task(task, student_ids) -> None:
+    """Tell each student of a new task, linking to its node (or the debate)."""
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=pk,
+            kind=NotificationKind.TASK,
+            debate_id=task.debate_id,
+            node_id=task.node_id,
+            text=_text(f"New task: {task.text}" + (f" (due {task.due:%d %b %Y})" if task.due else "")),
+        )
+        for pk in sorted(set(student_ids))
+    )
+
+
+def mark_read(*, user, ids=None) -> int:
+    """Mark the user's notifications read (all, or those ids); return how many changed."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def _scalar(queryset) -> Coalesce:
+    """COUNT(*) of a queryset as a scalar subquery (0 when it has no rows)."""
+    counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def pending_scope(user) -> Q:
+    """The pending items this user moderates, as a filter on Node or Relation."""
+    if user.is_superuser:
+        return Q()
+    taught = Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values("classroom")
+    return Q(debate__classroom__in=taught) | Q(debate__classroom__isnull=True, debate__created_by=user)
+
+
+def counts_for(user, *, moderator: bool) -> dict[str, int]:
+    """The navigation's numbers in ONE query: unread notifications, unread decisions on the
+    user's contributions ("My contributions 2 new") and, for a moderator, the pending items
+    waiting ("Moderation 12", counted as the queue lists them: a node with the arrows
+    submitted with it is one item)."""
+    from django.contrib.auth import get_user_model
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    annotations = {
+        "unread": _scalar(unread),
+        "decisions": _scalar(unread.filter(kind=NotificationKind.DECISION)),
+    }
+    if moderator:
+        scope = pending_scope(user)
+        annotations["pending_nodes"] = _scalar(Node.objects.filter(scope, status=Status.PENDING))
+        annotations["pending_links"] = _scalar(
+            Relation.objects.filter(scope, status=Status.PENDING).exclude(source__status=Status.PENDING)
+        )
+    row = get_user_model().objects.filter(pk=user.pk).values(**annotations).first() or {}
+    return {
+        "unread": row.get("unread", 0),
+        "decisions": row.get("decisions", 0),
+        "pending": row.get("pending_nodes", 0) + row.get("pending_links", 0),
+    }

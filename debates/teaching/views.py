@@ -1,0 +1,487 @@
+"""The teacher's tools as pages: activity, a student's items, feedback and grades, tasks,
+group copies; and every user's notifications. Access helpers first, then the views."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from debates import permissions
+from debates.models import (
+    Action,
+    Classroom,
+    Debate,
+    Feedback,
+    FeedbackEvent,
+    Grade,
+    Kind,
+    Membership,
+    ModerationEvent,
+    Node,
+    Notification,
+    Reason,
+    Relation,
+    Status,
+    Task,
+)
+from debates.teaching import activity, feedback, groups, notifications, tasks
+from debates.teaching.forms import FeedbackForm, GradeForm, GroupsForm, ScaleForm, TaskForm
+
+# --- Access helpers: each returns the object or raises 404 --------------------------------
+
+
+def _classroom_taught_or_404(request, pk: int) -> Classroom:
+    """A classroom the user teaches (any, for a site admin)."""
+    classroom = get_object_or_404(Classroom, pk=pk)
+    if not request.user.is_superuser and classroom.pk not in permissions.moderated_classroom_ids(request.user):
+        raise Http404("No such classroom.")
+    return classroom
+
+
+def _debate_taught_or_404(request, slug: str) -> Debate:
+    debate = permissions.get_debate_for_user(request.user, slug)
+    if not permissions.can_moderate(request.user, debate):
+        raise Http404("No such page.")
+    return debate
+
+
+def _debate_filter(request, classroom: Classroom) -> tuple[list[Debate], Debate | None]:
+    """The classroom's debates, or the one named by ?debate=<slug> (404 if it is not the classroom's)."""
+    debates = list(classroom.debates.select_related("group_copy").order_by("created_at", "pk"))
+    wanted = request.GET.get("debate", "")
+    if not wanted:
+        return debates, None
+    chosen = next((d for d in debates if d.slug == wanted), None)
+    if chosen is None:
+        raise Http404("No such debate in this classroom.")
+    return [chosen], chosen
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for name, problems in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(name if name in form.fields else None, problems)
+
+
+# --- Activity per student -------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def classroom_activity(request, pk: int):
+    """One row per student of the classroom: their contributions, decisions, grades and last activity."""
+    classroom = _classroom_taught_or_404(request, pk)
+    debates, chosen = _debate_filter(request, classroom)
+    rows = activity.activity_rows(classroom, debates)
+    context = {
+        "classroom": classroom,
+        "debates": debates,
+        "all_debates": classroom.debates.order_by("created_at", "pk") if chosen else debates,
+        "chosen": chosen,
+        "rows": rows,
+        "statuses": activity.STATUSES,
+        "kinds": activity.KINDS,
+        "reason_labels": dict(Reason.choices),
+    }
+    return render(request, "debates/teaching/activity.html", context)
+
+
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or carriage
+    return) would be read as a formula, so it gets a leading apostrophe (OWASP, "CSV Injection")."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+
+
+@login_required
+@require_safe
+def classroom_activity_csv(request, pk: int):
+    """The activity table as CSV, with each debate's grade."""
+    classroom = _classroom_taught_or_404(request, pk)
+    debates, _ = _debate_filter(request, classroom)
+    rows = activity.activity_rows(classroom, debates)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="activity-classroom-{classroom.pk}.csv"'
+    writer = csv.writer(response)
+    header = ["student", "total"]
+    header += [f"status:{s}" for s in activity.STATUSES] + [f"kind:{k}" for k in activity.KINDS]
+    header += ["evidence_with_quotes", "rejection_reasons", "returned_waiting", "last_activity"]
+    header += [f"grade:{d.slug}" for d in debates]
+    writer.writerow(header)
+    for row in rows:
+        line = [row.student.get_username(), row.total]
+        line += [row.by_status[s] for s in activity.STATUSES] + [row.by_kind[k] for k in activity.KINDS]
+        line += [
+            row.quoted_evidence,
+            " ".join(f"{reason}:{n}" for reason, n in sorted(row.reasons.items())),
+            row.returned,
+            row.last_activity.isoformat() if row.last_activity else "",
+        ]
+        line += [f"{row.grades[d.pk][0]}/{row.grades[d.pk][1]}" if d.pk in row.grades else "" for d in debates]
+        writer.writerow([csv_cell(cell) for cell in line])
+    return response
+
+
+@login_required
+@require_safe
+def student_items(request, pk: int, user_pk: int):
+    """A teacher's view of one student's items in the classroom, filtered by debate, status,
+    kind ("link" for links proposed alone) and rejection reason; each node with its feedback."""
+    classroom = _classroom_taught_or_404(request, pk)
+    student = get_object_or_404(
+        get_user_model(), pk=user_pk, memberships__classroom=classroom, memberships__role=Membership.Role.STUDENT
+    )
+    debates, chosen = _debate_filter(request, classroom)
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    reason = request.GET.get("reason", "")
+    if (
+        status
+        and status not in Status.values
+        or kind
+        and kind not in activity.KINDS
+        or reason
+        and reason not in Reason.values
+    ):
+        return HttpResponse(
+            "status, kind or reason: not one of the known values.", status=400, content_type="text/plain"
+        )
+    by_pk = {d.pk: d for d in debates}
+    nodes = Node.objects.none()
+    links = Relation.objects.none()
+    if kind != "link":
+        nodes = Node.objects.filter(author=student, debate_id__in=by_pk).exclude(kind=Kind.QUESTION)
+        if kind:
+            nodes = nodes.filter(kind=kind)
+    if not kind or kind == "link":
+        links = Relation.objects.filter(author=student, debate_id__in=by_pk, events__action=Action.SUBMITTED)
+    if status:
+        nodes, links = nodes.filter(status=status), links.filter(status=status)
+    if reason:
+        nodes = nodes.filter(events__action=Action.REJECTED, events__reason=reason)
+        links = links.filter(events__action=Action.REJECTED, events__reason=reason)
+    decisions = ModerationEvent.objects.filter(action__in=[Action.APPROVED, Action.REJECTED, Action.RETURNED])
+    nodes = list(
+        nodes.select_related("quote")
+        .prefetch_related(Prefetch("events", queryset=decisions, to_attr="decisions"), "feedback")
+        .distinct()
+        .order_by("-created_at", "-pk")
+    )
+    links = list(links.select_related("source", "target").distinct().order_by("-created_at", "-pk"))
+    for item in [*nodes, *links]:
+        item.debate = by_pk[item.debate_id]
+    for node in nodes:
+        # A missing reverse one-to-one raises an AttributeError subclass: getattr's default applies.
+        existing = getattr(node, "feedback", None)
+        node.feedback_form = FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=f"n{node.pk}")
+    context = {
+        "classroom": classroom,
+        "student": student,
+        "debates": debates,
+        "chosen": chosen,
+        "nodes": nodes,
+        "links": links,
+        "filters": {"status": status, "kind": kind, "reason": reason},
+    }
+    return render(request, "debates/teaching/student_items.html", context)
+
+
+# --- Feedback and grades --------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def node_feedback(request, slug: str, pk: int):
+    """Save (or, empty, delete) the teacher's feedback on a contribution."""
+    debate = _debate_taught_or_404(request, slug)
+    node = get_object_or_404(Node, debate=debate, pk=pk)
+    node.debate = debate
+    form = FeedbackForm(request.POST, prefix=f"n{node.pk}")
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    else:
+        try:
+            saved = feedback.feedback_save(node=node, teacher=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on #{node.pk}.")
+    return redirect(_safe_next(request, node.get_absolute_url()))
+
+
+def _grade_forms(request, debate, students, grades):
+    data = request.POST if request.method == "POST" and "grades" in request.POST else None
+    forms = []
+    for student in students:
+        grade = grades.get(student.pk)
+        initial = {"score": grade.score if grade else "", "comment": grade.comment if grade else ""}
+        forms.append((student, GradeForm(data, initial=initial, prefix=f"s{student.pk}"), grade))
+    return forms
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def debate_grades(request, slug: str):
+    """A debate's grades: the scale, a score and comment per student, the release, the history."""
+    debate = _debate_taught_or_404(request, slug)
+    book = feedback.gradebook(debate)
+    students = list(activity.students_of(debate))
+    grades = {g.student_id: g for g in Grade.objects.filter(debate=debate)}
+    scale_form = ScaleForm(request.POST if "scale" in request.POST else None, initial={"scale": book.scale})
+    rows = _grade_forms(request, debate, students, grades)
+    failed = False
+    if request.method == "POST" and "scale" in request.POST:
+        if scale_form.is_valid():
+            try:
+                feedback.scale_set(debate=debate, teacher=request.user, scale=scale_form.cleaned_data["scale"])
+            except ValidationError as error:
+                _add_errors(scale_form, error)
+            else:
+                messages.success(request, f"Grades are now out of {scale_form.cleaned_data['scale']}.")
+                return redirect("debates:debate-grades", debate.slug)
+        failed = True
+    elif request.method == "POST":
+        failed = not all(form.is_valid() for _, form, _ in rows)
+        if not failed:
+            try:
+                with transaction.atomic():
+                    for student, form, grade in rows:
+                        data = form.cleaned_data
+                        unchanged = (str(grade.score) if grade else "") == data["score"] and (
+                            grade.comment if grade else ""
+                        ) == data["comment"]
+                        if unchanged:
+                            continue
+                        try:
+                            feedback.grade_save(
+                                debate=debate,
+                                student=student,
+                                teacher=request.user,
+                                score=data["score"],
+                                comment=data["comment"],
+                            )
+                        except ValidationError as error:
+                            _add_errors(form, error)
+                            raise
+            except ValidationError:
+                failed = True
+            else:
+                messages.success(request, "Grades saved.")
+                return redirect("debates:debate-grades", debate.slug)
+    history = (
+        FeedbackEvent.objects.filter(debate=debate)
+        .select_related("actor", "student")
+        .order_by("-created_at", "-pk")[:50]
+    )
+    context = {
+        "debate": debate,
+        "book": book,
+        "scale_form": scale_form,
+        "rows": rows,
+        "history": list(history),
+    }
+    return render(request, "debates/teaching/grades.html", context, status=400 if failed else 200)
+
+
+@login_required
+@require_POST
+def debate_grades_release(request, slug: str):
+    """Release the debate's feedback and grades to its students, all at once."""
+    debate = _debate_taught_or_404(request, slug)
+    try:
+        feedback.grades_release(debate=debate, teacher=request.user)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Feedback and grades released: the students can see theirs now.")
+    return redirect("debates:debate-grades", debate.slug)
+
+
+def released_feedback_prefetch() -> Prefetch:
+    """For a student's own nodes: their feedback, only where the debate's grades are released."""
+    return Prefetch("feedback", queryset=Feedback.objects.filter(debate__gradebook__released_at__isnull=False))
+
+
+def released_grades(user) -> list[Grade]:
+    """The user's grades in released debates, with their debate and scale: one query."""
+    return list(
+        Grade.objects.filter(student=user, debate__gradebook__released_at__isnull=False)
+        .select_related("debate__gradebook")
+        .order_by("debate__question")
+    )
+
+
+def node_context(request, node: Node, debate: Debate, moderator: bool) -> dict:
+    """What the node page adds for teaching: the feedback its author (after release) and the
+    teachers see, and the open tasks on this node set for the user. At most two queries."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"node_feedback": None, "node_tasks": []}
+    shown = None
+    if moderator or node.author_id == user.pk:
+        found = Feedback.objects.filter(node=node)
+        if not moderator:
+            found = found.filter(debate__gradebook__released_at__isnull=False)
+        shown = found.first()
+    node_tasks = (
+        []
+        if moderator
+        else list(tasks.open_for_student(user, today=timezone.localdate(), debates=[debate.pk]).filter(node=node))
+    )
+    return {"node_feedback": shown, "node_tasks": node_tasks}
+
+
+def task_for_form(request, debate: Debate, task_id: int | None) -> Task | None:
+    """The task a contribution form is made for, if it is set for this user in this debate
+    (no query without one)."""
+    if task_id is None:
+        return None
+    task = Task.objects.filter(debate=debate, pk=task_id).first()
+    if task is None or not tasks.is_set_for(task, request.user):
+        return None
+    task.debate = debate
+    return task
+
+
+def home_tasks(request) -> list[Task]:
+    """A signed-in user's open tasks for the home page (one query; none for visitors)."""
+    if not request.user.is_authenticated:
+        return []
+    return list(tasks.open_for_student(request.user, today=timezone.localdate())[:20])
+
+
+# --- Tasks ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def task_list(request, slug: str):
+    """A debate's tasks: a teacher sets them here and sees them all; a student sees theirs."""
+    debate = permissions.get_debate_for_user(request.user, slug)
+    moderator = permissions.can_moderate(request.user, debate)
+    if not moderator and not permissions.can_contribute(request.user, debate):
+        raise Http404("No such page.")
+    form = None
+    if moderator:
+        nodes = list(debate.nodes.filter(status=Status.APPROVED).order_by("pk"))
+        students = list(activity.students_of(debate))
+        initial = {"node": request.GET.get("node")}
+        form = TaskForm(request.POST or None, nodes=nodes, students=students, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                task = tasks.task_create(
+                    debate=debate,
+                    teacher=request.user,
+                    text=data["text"],
+                    node=next((n for n in nodes if n.pk == data["node"]), None),
+                    students=[s for s in students if s.pk in set(data["students"])],
+                    due=data["due"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, "Task set; the students it is for have been told.")
+                return redirect(task)
+        shown = debate.tasks.select_related("node").prefetch_related("assignees__student").order_by("due", "pk")
+    elif request.method == "POST":
+        raise Http404("No such page.")
+    else:
+        shown = tasks.for_student(request.user, debates=[debate.pk])
+    context = {"debate": debate, "form": form, "tasks": shown, "can_moderate": moderator}
+    return render(request, "debates/teaching/task_list.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_safe
+def task_detail(request, slug: str, pk: int):
+    """A task: for the teacher, each student's progress; for a student set it, a way to contribute."""
+    debate = permissions.get_debate_for_user(request.user, slug)
+    moderator = permissions.can_moderate(request.user, debate)
+    task = get_object_or_404(Task.objects.select_related("node"), debate=debate, pk=pk)
+    task.debate = debate
+    if not moderator and not tasks.is_set_for(task, request.user):
+        raise Http404("No such task.")
+    context = {
+        "debate": debate,
+        "task": task,
+        "can_moderate": moderator,
+        "progress": tasks.progress(task) if moderator else None,
+        "mine": None if moderator else list(task.contributions.filter(student=request.user).select_related("node")),
+    }
+    return render(request, "debates/teaching/task_detail.html", context)
+
+
+# --- Group copies ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def debate_groups(request, slug: str):
+    """Copy a classroom's debate into group debates, each with its named students."""
+    debate = _debate_taught_or_404(request, slug)
+    if debate.classroom_id is None:
+        raise Http404("No such page.")
+    students = {s.get_username(): s for s in activity.classroom_students(debate.classroom_id)}
+    form = GroupsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            specs = groups.parse_groups(form.cleaned_data["groups"], students)
+            made = groups.groups_create(origin=debate, teacher=request.user, groups=specs)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Made {len(made)} group debate{'s' if len(made) != 1 else ''}.")
+            return redirect("debates:debate-groups", debate.slug)
+    copies = debate.group_copies.select_related("debate").prefetch_related("members__student")
+    context = {"debate": debate, "form": form, "copies": copies, "students": sorted(students)}
+    return render(request, "debates/teaching/groups.html", context, status=400 if form.errors else 200)
+
+
+# --- Notifications -----------------------------------------------------------------------
+
+NOTIFICATIONS_SHOWN = 100
+
+
+@login_required
+@require_safe
+def notification_list(request):
+    """The user's notifications, newest first, the unread ones marked."""
+    shown = list(Notification.objects.filter(recipient=request.user).select_related("debate")[:NOTIFICATIONS_SHOWN])
+    return render(request, "debates/teaching/notifications.html", {"notifications": shown})
+
+
+@login_required
+@require_safe
+def notification_open(request, pk: int):
+    """Mark one notification read and go to the node (or debate) it is about."""
+    notification = get_object_or_404(Notification.objects.select_related("debate"), pk=pk, recipient=request.user)
+    notifications.mark_read(user=request.user, ids=[notification.pk])
+    return redirect(notification.get_absolute_url())
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    """Mark all of the user's notifications read."""
+    count = notifications.mark_read(user=request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+    return redirect("debates:notifications")

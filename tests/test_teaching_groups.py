@@ -1,0 +1,110 @@
+"""Group copies: a debate copied for small groups; each group sees only its own copy."""
+
+import pytest
+from django.urls import reverse
+
+from debates import moderation, permissions
+from debates.errors import ModerationError, NotAllowed
+from debates.models import Action, Debate, GroupCopy, Kind, Membership, Relation
+from debates.teaching import activity, groups
+from tests.api_clients import api_client
+from tests.classroom_helpers import login, text_of
+from tests.factories import make_node, make_user, submit_claim
+
+
+@pytest.fixture
+def third_student(classroom):
+    """In `classroom`, in neither group."""
+    user = make_user("third_student")
+    Membership.objects.create(classroom=classroom, user=user, role="student")
+    return user
+
+
+@pytest.fixture
+def copied(debate, teacher, student, other_student, third_student):
+    """Two group debates: A with `student`, B with `other_student`."""
+    claim = make_node(debate, text="Approved claim", author=teacher)
+    make_node(debate, kind=Kind.EVIDENCE, quote="killed more than 100 people", target=claim, text="Deaths")
+    submit_claim(debate, student, text="Pending claim")  # not copied
+    made = groups.groups_create(
+        origin=debate,
+        teacher=teacher,
+        groups=[groups.GroupSpec("Group A", (student,)), groups.GroupSpec("Group B", (other_student,))],
+    )
+    return {"a": made[0], "b": made[1]}
+
+
+def test_a_copy_carries_the_question_sources_and_approved_content_only(debate, copied):
+    group = copied["a"]
+    assert group.question == debate.question and group.classroom_id == debate.classroom_id
+    assert list(group.sources.all()) == list(debate.sources.all())
+    texts = sorted(group.nodes.values_list("text", flat=True))
+    assert texts == sorted([debate.question, "Approved claim", "Deaths"])
+    evidence = group.nodes.get(kind=Kind.EVIDENCE)
+    assert evidence.quote.text == "killed more than 100 people"
+    assert Relation.objects.filter(debate=group, source=evidence, target__text="Approved claim").exists()
+    assert GroupCopy.objects.get(debate=group).origin == debate
+
+
+def test_each_group_sees_its_own_copy_and_teachers_see_all(client, debate, teacher, student, third_student, copied):
+    a, b = copied["a"], copied["b"]
+    assert set(Debate.objects.visible_to(student).filter(classroom=debate.classroom)) == {debate, a}
+    assert set(Debate.objects.visible_to(third_student).filter(classroom=debate.classroom)) == {debate}
+    assert set(Debate.objects.visible_to(teacher).filter(classroom=debate.classroom)) == {debate, a, b}
+    login(client, student)
+    assert client.get(a.get_absolute_url()).status_code == 200
+    assert client.get(b.get_absolute_url()).status_code == 404
+    assert client.get(reverse("debates:node-create", args=[b.slug])).status_code == 404
+    fresh = type(student).objects.get(pk=student.pk)  # as on a request: no roles cached from before the copy
+    assert not permissions.can_contribute(fresh, Debate.objects.get(pk=b.pk))
+    assert login(client, teacher).get(b.get_absolute_url()).status_code == 200
+
+
+def test_the_api_hides_another_groups_debate(student, copied):
+    slugs = {d["slug"] for d in api_client(student).get("/api/debates/").json()["results"]}
+    assert copied["a"].slug in slugs and copied["b"].slug not in slugs
+    assert api_client(student).get(f"/api/debates/{copied['b'].slug}/").status_code == 404
+
+
+def test_a_groups_moderation_activity_and_grades_are_its_own(debate, teacher, student, copied):
+    node = submit_claim(copied["a"], student, text="In group A")
+    moderation.item_decide(item=node, moderator=teacher, action=Action.APPROVED)
+    rows = {r.student.username: r for r in activity.activity_rows(debate.classroom, [copied["a"]])}
+    assert rows["student"].by_status["approved"] == 1
+    assert rows["student"].by_status["pending"] == 0  # the origin's pending claim is not counted here
+    assert list(activity.students_of(copied["a"])) == [student]
+
+
+def test_groups_are_refused_for_outsiders_twice_listed_students_and_non_teachers(
+    debate, teacher, student, other_teacher, outsider, other_classroom
+):
+    with pytest.raises(NotAllowed):
+        groups.groups_create(origin=debate, teacher=other_teacher, groups=[groups.GroupSpec("A", (student,))])
+    with pytest.raises(ModerationError, match="not a student"):
+        groups.groups_create(origin=debate, teacher=teacher, groups=[groups.GroupSpec("A", (outsider,))])
+    with pytest.raises(ModerationError, match="in both"):
+        groups.groups_create(
+            origin=debate,
+            teacher=teacher,
+            groups=[groups.GroupSpec("A", (student,)), groups.GroupSpec("B", (student,))],
+        )
+    assert Debate.objects.count() == 1  # nothing half-made
+
+
+def test_group_page_makes_groups_from_lines_and_names_a_bad_line(client, debate, teacher, student, other_student):
+    url = reverse("debates:debate-groups", args=[debate.slug])
+    login(client, teacher)
+    response = client.post(url, {"groups": "Group A: student\nGroup B: nobody"})
+    assert response.status_code == 400 and "Line 2: no student of this classroom is called “nobody”" in text_of(
+        response
+    )
+    response = client.post(url, {"groups": "Group A: student\nGroup B: other_student"})
+    assert response.status_code == 302
+    assert "Group A" in text_of(client.get(url)) and GroupCopy.objects.count() == 2
+
+
+def test_group_page_by_role(client, debate, student, other_teacher):
+    url = reverse("debates:debate-groups", args=[debate.slug])
+    assert client.get(url).status_code == 302
+    assert login(client, student).get(url).status_code == 404
+    assert login(client, other_teacher).post(url, {"groups": "A: student"}).status_code == 404
