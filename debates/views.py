@@ -889,6 +889,13 @@ def _queue_refusal_form(refusal: dict) -> forms.DecisionForm:
     return form
 
 
+def _refusal_target(key: str, form) -> str:
+    """The id to open a refused decision at: its first wrong field (a browser focuses a
+    field the URL's fragment names), or the item when the refusal is not about a field."""
+    wrong = [name for name in ("text", "reason", "note") if name in form.errors]
+    return f"id_{key}-{wrong[0]}" if wrong else key
+
+
 def _render_queue(request, failed_key: str = "", failed_form=None):
     if not permissions.has_moderation_queue(request.user):
         raise Http404("No such page.")
@@ -917,11 +924,10 @@ def _render_queue(request, failed_key: str = "", failed_form=None):
             initial = {"text": entry["item"].text} if entry["kind"] == "node" else {}
             entry["form"] = forms.DecisionForm(initial=initial, prefix=entry["key"])
     if failed_form is not None:
-        invalid = [name for name in ("text", "reason", "note") if name in failed_form.errors]
         context["refused"] = {
             "label": refusal["label"] if refusal else failed_key,
             "problems": [problem for problems in failed_form.errors.values() for problem in problems],
-            "target": f"id_{failed_key}-{invalid[0]}" if invalid else failed_key,
+            "target": _refusal_target(failed_key, failed_form),
         }
     context.update(
         items=entries,
@@ -963,7 +969,7 @@ def _refused(request, form, key: str, label: str):
             "data": dict(form.data),
             "errors": {field: [str(problem) for problem in problems] for field, problems in form.errors.items()},
         }
-        return redirect(urlunsplit(target._replace(fragment=key)))
+        return redirect(urlunsplit(target._replace(fragment=_refusal_target(key, form))))
     for problems in form.errors.values():
         messages.error(request, " ".join(problems))
     return redirect(urlunsplit(target))

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from debates import moderation
 from debates.models import Kind, Membership, Node, Relation, Status
@@ -257,8 +258,8 @@ def test_a_refused_decision_is_told_at_the_top_and_at_the_item_which_the_page_op
             "next": next_of(page, refused),
         },
     )
-    # Back to the same page, opened at the refused item; nothing decided.
-    assert response["Location"] == f"/moderation/?page=2#{key(refused)}"
+    # Back to the same page, opened at the refused item's reason; nothing decided.
+    assert response["Location"] == f"/moderation/?page=2#id_{key(refused)}-reason"
     assert Node.objects.get(pk=refused.pk).status == Status.PENDING
     again = client.get(response["Location"].split("#")[0])
     assert again.status_code == 200
@@ -314,7 +315,7 @@ def test_a_decision_never_returns_off_site(client, teacher, student, debate):
     login(client, teacher)
     url = reverse("debates:moderation-decide", args=["node", node.pk])
     response = client.post(url, {f"node-{node.pk}-action": "rejected", "next": "https://evil.example/moderation/"})
-    assert response["Location"] == f"/moderation/#node-{node.pk}"  # the queue, at the refused item
+    assert response["Location"] == f"/moderation/#id_node-{node.pk}-reason"  # the queue, at the refused item
     response = client.post(url, {f"node-{node.pk}-action": "approved", "next": "//evil.example/#x"})
     assert response["Location"] == QUEUE
 
@@ -427,3 +428,98 @@ def test_the_api_queue_costs_the_same_queries_for_3_or_120_items(
     with django_assert_num_queries(7):
         response = client.get(API_QUEUE, {"page_size": "200"})
     assert response.json()["count"] == count and len(response.json()["results"]) == count
+
+
+# --- in the browser ---------------------------------------------------------------------
+
+
+def fully_in_view(locator) -> bool:
+    """Whether the element's whole box is inside the window (not scrolled off, not cut)."""
+    return locator.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.height > 0 && r.top >= 0 && r.left >= 0"
+        " && r.bottom <= window.innerHeight && r.right <= window.innerWidth; }"
+    )
+
+
+def log_in(page, username):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("pw-for-tests-1")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def card(page, item):
+    return page.locator(f"#{key(item)}")
+
+
+@pytest.mark.browser
+def test_a_teacher_of_thirty_filters_rejects_approves_a_page_and_never_loses_their_place(page, teacher, debate):
+    students = students_of(debate.classroom, 30)
+    items = fill_queue([debate], students, 120)
+    log_in(page, "teacher")
+    page.goto(QUEUE)
+    expect(page.get_by_text("Page 1 of 5")).to_be_visible()
+
+    # Filter by one student: their four items, nobody else's.
+    filters = page.get_by_role("form", name="Filter the queue")
+    filters.get_by_label("Student").select_option("pupil03")
+    filters.get_by_role("button", name="Show").click()
+    theirs = items[3::30]
+    expect(page.locator(".queue-item")).to_have_count(4)
+    expect(page.locator(".queue-item").filter(has_text="by pupil03")).to_have_count(4)
+    # Approving the second brings the teacher back to the same filter, at the third.
+    card(page, theirs[1]).get_by_role("button", name="Approve").click()
+    expect(page.get_by_text(f"#{theirs[1].pk}.")).to_be_visible()
+    assert page.url.endswith(f"/moderation/?student=pupil03&page=1#{key(theirs[2])}")
+    expect(page.locator(".queue-item")).to_have_count(3)
+    expect(card(page, theirs[2])).to_be_in_viewport()
+
+    # The claims, page 1 of 2: a reject without a reason, far down the page, is refused.
+    page.get_by_role("link", name="Clear the filters").click()
+    filters.get_by_label("Kind").select_option("claim")
+    filters.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    claims = [item for n, item in enumerate(items) if CYCLE[n % 4] == "claim"]
+    refused = claims[14]
+    card(page, refused).get_by_label("Note to the student").fill("Which talks?")
+    card(page, refused).get_by_role("button", name="Reject").click()
+    assert page.url.endswith(f"/moderation/?kind=claim&page=1#id_{key(refused)}-reason")
+    message = card(page, refused).locator(".errorlist")
+    expect(message).to_have_text("Choose a reason for rejecting.")
+    assert fully_in_view(message)
+    reason = card(page, refused).get_by_label("Reason")
+    expect(reason).to_be_focused()
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(card(page, refused).get_by_label("Note to the student")).to_have_value("Which talks?")
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text(f"Claim #{refused.pk} was not decided")
+    # With a reason it goes through, and the teacher is at the next claim.
+    reason.select_option("unclear")
+    card(page, refused).get_by_role("button", name="Reject").click()
+    assert page.url.endswith(f"/moderation/?kind=claim&page=1#{key(claims[15])}")
+    expect(card(page, claims[15])).to_be_in_viewport()
+    expect(page.locator(".error-summary")).to_have_count(0)
+    assert Node.objects.get(pk=refused.pk).status == Status.REJECTED
+
+    # A whole page in bulk: the bar stays in view while the teacher ticks down the page.
+    page.get_by_role("link", name="Clear the filters").click()
+    first_page = page.locator(".queue-item")
+    expect(first_page).to_have_count(25)
+    ticked = [first_page.nth(n).get_attribute("id") for n in range(25)]
+    bar = page.locator(".bulk-bar")
+    expect(bar).to_be_hidden()
+    for n, item_key in enumerate(ticked):
+        page.locator(f"#pick-{item_key}").check()  # scrolls it into view
+        if n in (0, 12, 24):
+            assert fully_in_view(bar), n
+            expect(bar).to_contain_text(f"{n + 1} selected")
+    page.evaluate("window.scrollTo(0, 0)")  # back to the top of the page, the bar still at the bottom of the view
+    assert page.evaluate("window.scrollY") == 0 and fully_in_view(bar)
+    bar.get_by_role("button", name="Approve the ticked items").click()
+    expect(page.get_by_text("Approved 25 contributions.")).to_be_visible()
+    assert page.url.endswith("/moderation/?page=1")
+    expect(page.locator(".queue-item")).to_have_count(25)
+    assert not set(ticked) & {page.locator(".queue-item").nth(n).get_attribute("id") for n in range(25)}
+    expect(page.get_by_text("Page 1 of 4")).to_be_visible()

@@ -23,8 +23,10 @@
   }
   update();
 
-  // A refused decision: its first wrong field, mid-screen and focused, its message beside it.
-  // (autofocus alone is skipped when the URL has a fragment, as it does here.)
+  // A refused decision: its first wrong field, focused and mid-screen, its message above it.
+  // The redirect's fragment names that field, which Chromium scrolls to and focuses by
+  // itself (and autofocus is skipped when a URL has a fragment); this covers the browsers
+  // that only scroll, and a refusal answered in place, which has no fragment.
   const wrong = document.querySelector('.decision-form.refused [aria-invalid="true"]');
   if (wrong) {
     wrong.scrollIntoView({ block: "center" });
