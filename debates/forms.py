@@ -246,3 +246,25 @@ class DecisionForm(forms.Form):
 
 class DebateOpenForm(forms.Form):
     is_open = forms.TypedChoiceField(choices=[("0", "close"), ("1", "reopen")], coerce=lambda v: v == "1")
+
+
+class QueueFilterForm(forms.Form):
+    """The moderation queue's filters, read from the query string; each is optional. The
+    student and debate choices are the teacher's own (moderation.queue_students and the
+    debates they moderate), so that a name from another class is refused, not searched."""
+
+    AGES = [("", "Any time"), ("1", "More than a day"), ("3", "More than 3 days"), ("7", "More than a week")]
+
+    student = forms.ChoiceField(required=False, label="Student")
+    debate = forms.ChoiceField(required=False, label="Debate")
+    kind = forms.ChoiceField(required=False, label="Kind")
+    older_than = forms.TypedChoiceField(required=False, choices=AGES, coerce=int, empty_value=None, label="Waiting")
+    since = forms.DateField(
+        required=False, label="Submitted since", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, students=(), debates=(), kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].choices = [("", "Every student"), *((name, name) for name in students)]
+        self.fields["debate"].choices = [("", "Every debate"), *((slug, q[:80]) for slug, q in debates)]
+        self.fields["kind"].choices = [("", "Every kind"), *kinds]

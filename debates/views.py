@@ -1,6 +1,8 @@
 """Pages. Function views; one access helper per object that returns it or raises 404."""
 
 import re
+from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,12 +10,14 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import (
     quote_etag,
     url_has_allowed_host_and_scheme,
@@ -836,21 +840,67 @@ def relation_withdraw(request, slug: str, pk: int):
     return redirect("debates:my-contributions")
 
 
-QUEUE_LIMIT = 100
+QUEUE_PAGE_SIZE = 25
+# A refused decision, kept in the session between the POST that refused it and the queue
+# page it redirects to (Post/Redirect/Get), so that the page shows it at its item.
+QUEUE_REFUSAL = "counterpoint_queue_refusal"
 
 
-def _queue_entries(request) -> list[dict]:
-    """The user's queue (moderation.pending_queue), each item with what its card shows."""
-    # Queries: pending nodes with debate, author and quote (1); the arrows submitted with
-    # them, with targets (1); standalone arrows with both ends (1); the quoted sources (1).
-    items = moderation.pending_queue(request.user, debate_slug=request.GET.get("debate", ""), limit=QUEUE_LIMIT)
+def _queue_filter_form(request) -> forms.QueueFilterForm:
+    """The queue's filters from the query string, with the teacher's own students and debates as choices."""
+    # Queries: the students whose work the teacher moderates (1); the debates they moderate (1).
+    students = [user.get_username() for user in moderation.queue_students(request.user)]
+    debates = Debate.objects.moderated_by(request.user).order_by("question", "pk").values_list("slug", "question")
+    return forms.QueueFilterForm(request.GET, students=students, debates=list(debates), kinds=moderation.QUEUE_KINDS)
+
+
+def _queue_filters(data: dict) -> dict:
+    """moderation.pending_queue's keyword arguments from the filter form's cleaned data."""
+    since = data["since"]
+    return {
+        "debate_slug": data["debate"],
+        "student": data["student"],
+        "kind": data["kind"],
+        "older_than": timedelta(days=data["older_than"]) if data["older_than"] is not None else None,
+        # From the start of that day, in the site's time zone.
+        "since": timezone.make_aware(datetime.combine(since, time.min)) if since else None,
+    }
+
+
+def _queue_page(queue: moderation.PendingQueue, number) -> tuple[Page, Node | Relation | None]:
+    """The page `number` names (the first if it is not a number, the last if past the end)
+    and the item after it: the one that moves up onto this page when one of its items is
+    decided, read with the page (one slice), so that the page's last form can return to it."""
+    paginator = Paginator(queue, QUEUE_PAGE_SIZE)
+    try:
+        number = paginator.validate_number(number)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    bottom = (number - 1) * QUEUE_PAGE_SIZE
+    items = queue[bottom : bottom + QUEUE_PAGE_SIZE + 1]
+    after = items[QUEUE_PAGE_SIZE] if len(items) > QUEUE_PAGE_SIZE else None
+    return Page(items[:QUEUE_PAGE_SIZE], number, paginator), after
+
+
+def _queue_key(item: Node | Relation) -> str:
+    return f"{'node' if isinstance(item, Node) else 'relation'}-{item.pk}"
+
+
+def _queue_entries(items: list, after: Node | Relation | None) -> list[dict]:
+    """Each item with what its card shows, and `anchor`: the item to come back to once it is
+    decided (the next one; for the queue's last, the one before it)."""
+    # Queries: the quoted sources (1), apart from the nodes so that a source's text comes
+    # once however many nodes quote it.
     quoted = [item.quote for item in items if isinstance(item, Node) and hasattr(item, "quote")]
-    # Apart from the nodes, so that a source's text comes once however many nodes quote it.
     sources = Source.objects.in_bulk({q.source_id for q in quoted}) if quoted else {}
+    keys = [_queue_key(item) for item in items] + ([_queue_key(after)] if after else [])
     entries = []
-    for item in items:
+    for index, item in enumerate(items):
         kind = "node" if isinstance(item, Node) else "relation"
-        entry = {"kind": kind, "item": item, "key": f"{kind}-{item.pk}"}
+        following = keys[index + 1 : index + 2] or keys[max(index - 1, 0) : index] or ["queue"]
+        entry = {"kind": kind, "item": item, "key": keys[index], "anchor": following[0]}
         quote = getattr(item, "quote", None) if kind == "node" else None
         if quote is not None:
             quote.source = sources[quote.source_id]
@@ -859,28 +909,74 @@ def _queue_entries(request) -> list[dict]:
     return entries
 
 
+def _queue_refusal_form(refusal: dict) -> forms.DecisionForm:
+    """The refused decision's form, as the teacher filled it in, with the refusal's messages."""
+    form = forms.DecisionForm(refusal["data"], prefix=refusal["key"])
+    form.is_valid()
+    for field, problems in refusal["errors"].items():
+        if field not in form.errors:  # the form's own errors come back by themselves
+            form.add_error(None if field == NON_FIELD_ERRORS else field, problems)
+    return form
+
+
+def _refusal_target(key: str, form) -> str:
+    """The id to open a refused decision at: its first wrong field (a browser focuses a
+    field the URL's fragment names), or the item when the refusal is not about a field."""
+    wrong = [name for name in ("text", "reason", "note") if name in form.errors]
+    return f"id_{key}-{wrong[0]}" if wrong else key
+
+
 def _render_queue(request, failed_key: str = "", failed_form=None):
     if not permissions.has_moderation_queue(request.user):
         raise Http404("No such page.")
-    entries = _queue_entries(request)
+    refusal = request.session.pop(QUEUE_REFUSAL, None) if failed_form is None else None
+    if refusal:
+        failed_key, failed_form = refusal["key"], _queue_refusal_form(refusal)
+    filters = _queue_filter_form(request)
+    context = {"filters": filters, "items": [], "refused": None}
+    if not filters.is_valid():
+        return render(request, "debates/moderation_queue.html", context, status=400)
+    queue = moderation.pending_queue(request.user, **_queue_filters(filters.cleaned_data))
+    page, after = _queue_page(queue, request.GET.get("page"))
+    # The filters as the teacher gave them (valid, as is_valid() said), without anything else.
+    wanted = {name: request.GET[name] for name in filters.fields if request.GET.get(name)}
+
+    def url(number: int) -> str:
+        return f"{reverse('debates:moderation-queue')}?{urlencode({**wanted, 'page': number})}"
+
+    here = url(page.number)
+    entries = _queue_entries(page.object_list, after)
     for entry in entries:
+        entry["next"] = f"{here}#{entry['anchor']}"
         if entry["key"] == failed_key:
             entry["form"] = failed_form
         else:
             initial = {"text": entry["item"].text} if entry["kind"] == "node" else {}
             entry["form"] = forms.DecisionForm(initial=initial, prefix=entry["key"])
-    return render(
-        request,
-        "debates/moderation_queue.html",
-        {"items": entries, "limit": QUEUE_LIMIT, "only": request.GET.get("debate", "")},
-        status=400 if failed_form is not None else 200,
+    if failed_form is not None:
+        context["refused"] = {
+            "label": refusal["label"] if refusal else failed_key,
+            "problems": [problem for problems in failed_form.errors.values() for problem in problems],
+            "target": _refusal_target(failed_key, failed_form),
+        }
+    context.update(
+        items=entries,
+        page=page,
+        here=here,
+        filtered=bool(wanted),
+        previous_url=url(page.previous_page_number()) if page.has_previous() else "",
+        next_url=url(page.next_page_number()) if page.has_next() else "",
     )
+    # A refusal shown after its redirect is a page like any other; one answered in place is a 400.
+    status = 400 if failed_form is not None and refusal is None else 200
+    return render(request, "debates/moderation_queue.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def moderation_queue(request):
-    """The teacher's queue: pending contributions of the debates they moderate, oldest first."""
+    """The teacher's queue: pending contributions of the debates they moderate, oldest first,
+    filtered by student, debate, kind and age, a page at a time."""
     return _render_queue(request)
 
 
@@ -889,10 +985,31 @@ DECISION_FIELDS = ("action", "reason", "note", "text")
 ACTION_ALIASES = {"approve": "approved", "reject": "rejected", "return": "returned"}
 
 
+def _refused(request, form, key: str, label: str):
+    """Answer a refused decision: back to the queue page it came from, at the item, or to
+    the page named by `next` with the messages, or (no `next`) the queue with the form."""
+    queue = reverse("debates:moderation-queue")
+    if not request.POST.get("next"):
+        return _render_queue(request, failed_key=key, failed_form=form)
+    target = urlsplit(_safe_next(request, queue))
+    if target.path == queue:
+        request.session[QUEUE_REFUSAL] = {
+            "key": key,
+            "label": label,
+            "data": dict(form.data),
+            "errors": {field: [str(problem) for problem in problems] for field, problems in form.errors.items()},
+        }
+        return redirect(urlunsplit(target._replace(fragment=_refusal_target(key, form))))
+    for problems in form.errors.values():
+        messages.error(request, " ".join(problems))
+    return redirect(urlunsplit(target))
+
+
 @login_required
 @require_POST
 def moderation_decide(request, kind: str, pk: int):
-    """Approve, reject, return, or edit then approve one pending item."""
+    """Approve, reject, return, or edit then approve one pending item; then back to `next`
+    (the queue page and the item after this one), or to the item if the decision is refused."""
     model = ITEM_MODELS.get(kind)
     if model is None:
         raise Http404("No such item.")
@@ -907,21 +1024,22 @@ def moderation_decide(request, kind: str, pk: int):
     ):
         raise Http404("No such item.")
     key = f"{kind}-{pk}"
+    label = f"{item.get_kind_display() if kind == 'node' else 'Link'} #{item.pk}"
     # The queue prefixes each item's fields; a plain "action"/"reason"/"note" (e.g. from a script) works too.
     data = {f"{key}-{name}": request.POST.get(f"{key}-{name}", request.POST.get(name, "")) for name in DECISION_FIELDS}
     data[f"{key}-action"] = ACTION_ALIASES.get(data[f"{key}-action"], data[f"{key}-action"])
     form = forms.DecisionForm(data, prefix=key)
     if form.is_valid():
-        data = form.cleaned_data
-        edited = data["text"] if kind == "node" and data["action"] == Action.APPROVED and data["text"] else None
+        decision = form.cleaned_data
+        edited = decision["text"] if kind == "node" and decision["action"] == Action.APPROVED else None
         try:
             moderation.item_decide(
                 item=item,
                 moderator=request.user,
-                action=data["action"],
-                reason=data["reason"],
-                note=data["note"],
-                text=edited,
+                action=decision["action"],
+                reason=decision["reason"],
+                note=decision["note"],
+                text=edited or None,
             )
         except errors.AlreadyDecided as error:
             messages.warning(request, " ".join(error.messages))
@@ -929,23 +1047,20 @@ def moderation_decide(request, kind: str, pk: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            label = f"{item.get_kind_display() if kind == 'node' else 'Link'} #{item.pk}"
             verb = {"approved": "Approved", "rejected": "Rejected", "returned": "Returned for revision"}
-            messages.success(request, f"{verb[data['action']]}: {label}.")
+            messages.success(request, f"{verb[decision['action']]}: {label}.")
             return redirect(_safe_next(request, reverse("debates:moderation-queue")))
-    if request.POST.get("next"):
-        for problems in form.errors.values():
-            messages.error(request, " ".join(problems))
-        return redirect(_safe_next(request, reverse("debates:moderation-queue")))
-    return _render_queue(request, failed_key=key, failed_form=form)
+    return _refused(request, form, key, label)
 
 
 @login_required
 @require_POST
 def moderation_bulk(request):
-    """Approve every ticked item; say which could not be approved and why."""
+    """Approve every ticked item; say which could not be approved and why; back to `next`
+    (the same queue page and filters)."""
     if not permissions.has_moderation_queue(request.user):
         raise Http404("No such page.")
+    back = _safe_next(request, reverse("debates:moderation-queue"))
     wanted = {"node": set(), "relation": set()}
     for value in request.POST.getlist("items"):
         kind, _, pk = value.partition("-")
@@ -959,13 +1074,13 @@ def moderation_bulk(request):
     ]
     if not items:
         messages.warning(request, "Tick the contributions to approve first.")
-        return redirect("debates:moderation-queue")
+        return redirect(back)
     approved, problems = moderation.items_bulk_decide(items=items, moderator=request.user, action=Action.APPROVED)
     if approved:
         messages.success(request, f"Approved {approved} contribution{'s' if approved != 1 else ''}.")
     for problem in problems:
         messages.warning(request, problem)
-    return redirect("debates:moderation-queue")
+    return redirect(back)
 
 
 @login_required

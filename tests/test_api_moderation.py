@@ -226,10 +226,11 @@ def test_queue_costs_the_same_queries_whatever_its_length(django_assert_num_quer
         a, b = make_node(debate), make_node(debate)
         make_relation(a, b, author=author, status=Status.PENDING)
     client = api_client(teacher)
-    # token + user; Teachers group; pending nodes of the debates the teacher moderates (a
-    # subquery; joined with debate, quote, users); the arrows submitted with them; pending
-    # standalone relations.
-    with django_assert_num_queries(5):
+    # token + user; Teachers group; the queue's length (one COUNT over a UNION of pending
+    # nodes and standalone relations of the debates the teacher moderates); the page's keys
+    # in queue order (the same UNION, ordered and sliced); the page's nodes joined with
+    # debate, quote, users; the arrows submitted with them; the page's standalone relations.
+    with django_assert_num_queries(7):
         response = client.get("/api/moderation/")
     assert response.json()["count"] == 2 * size
     assert Node.objects.filter(status=Status.PENDING).count() == size

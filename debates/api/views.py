@@ -4,6 +4,7 @@ permissions do not run on lists or creates; every write calls debates.moderation
 debates.classrooms."""
 
 import re
+from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
@@ -127,6 +128,20 @@ class RelationFilter(serializers.Serializer):
 
 class DebateFilter(serializers.Serializer):
     debate = s.Slug(required=False, help_text="Only this debate's items (by slug).")
+
+
+class QueueFilter(serializers.Serializer):
+    debate = s.Slug(required=False, help_text="Only this debate's items (by slug).")
+    student = s.Text(max_length=150, required=False, help_text="Only this student's items (by user name).")
+    kind = serializers.ChoiceField(
+        choices=moderation.QUEUE_KINDS, required=False, help_text='A node kind, or "link" for an arrow proposed alone.'
+    )
+    older_than = serializers.IntegerField(
+        min_value=0, max_value=3650, required=False, help_text="Only items waiting more than this many days."
+    )
+    since = serializers.DateTimeField(
+        required=False, help_text="Only items submitted at or after this moment (ISO 8601, e.g. 2025-03-01T08:00Z)."
+    )
 
 
 # --- Debates ---------------------------------------------------------------------------
@@ -463,19 +478,29 @@ class ClassroomViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
 
 class ModerationQueueView(ApiMixin, GenericAPIView):
-    """Pending nodes and relations of the debates you moderate, oldest first."""
+    """Pending nodes and relations of the debates you moderate, oldest first, filtered and paginated."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.QueueItemOut
 
     @extend_schema(
-        summary="The moderation queue (teachers)", parameters=[DebateFilter], responses=s.QueueItemOut(many=True)
+        summary="The moderation queue (teachers)", parameters=[QueueFilter], responses=s.QueueItemOut(many=True)
     )
     def get(self, request):
         if not permissions.has_moderation_queue(request.user):
             raise PermissionDenied("Only teachers have a moderation queue.")
-        wanted = self.filters(DebateFilter)
-        queue = moderation.pending_queue(request.user, debate_slug=wanted.get("debate", ""))
+        wanted = self.filters(QueueFilter)
+        older_than = wanted.get("older_than")
+        queue = moderation.pending_queue(
+            request.user,
+            debate_slug=wanted.get("debate", ""),
+            student=wanted.get("student", ""),
+            kind=wanted.get("kind", ""),
+            older_than=timedelta(days=older_than) if older_than is not None else None,
+            since=wanted.get("since"),
+        )
+        # Only the page's items are read: PendingQueue is sliced by the paginator.
+        page = self.paginate_queryset(queue)
         items = [
             {
                 "type": "node" if isinstance(item, Node) else "relation",
@@ -486,10 +511,9 @@ class ModerationQueueView(ApiMixin, GenericAPIView):
                 # A node's arrow is the one it was submitted with, decided with it.
                 "relation": (item.arrows[0] if item.arrows else None) if isinstance(item, Node) else item,
             }
-            for item in queue
+            for item in page
         ]
-        page = self.paginate_queryset(items)
-        return self.get_paginated_response(s.QueueItemOut(page, many=True).data)
+        return self.get_paginated_response(s.QueueItemOut(items, many=True).data)
 
 
 # --- Tokens and docs ----------------------------------------------------------------------
