@@ -6,7 +6,7 @@ told that new items wait. The teacher's notice is one unread line per debate, no
 item: thirty students make a hundred items, and the queue lists them anyway.
 """
 
-from django.db.models import Count, IntegerField, Q, Subquery, Value
+from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -130,14 +130,6 @@ def _scalar(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def pending_scope(user) -> Q:
-    """The pending items this user moderates, as a filter on Node or Relation."""
-    if user.is_superuser:
-        return Q()
-    taught = Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values("classroom")
-    return Q(debate__classroom__in=taught) | Q(debate__classroom__isnull=True, debate__created_by=user)
-
-
 def counts_for(user, *, moderator: bool) -> dict[str, int]:
     """The navigation's numbers in ONE query: unread notifications, unread decisions on the
     user's contributions ("My contributions 2 new") and, for a moderator, the pending items
@@ -151,10 +143,11 @@ def counts_for(user, *, moderator: bool) -> dict[str, int]:
         "decisions": _scalar(unread.filter(kind=NotificationKind.DECISION)),
     }
     if moderator:
-        scope = pending_scope(user)
-        annotations["pending_nodes"] = _scalar(Node.objects.filter(scope, status=Status.PENDING))
+        # The queue's own rule (moderated_by, standalone): a node with the arrows
+        # submitted with it is one item.
+        annotations["pending_nodes"] = _scalar(Node.objects.moderated_by(user).filter(status=Status.PENDING))
         annotations["pending_links"] = _scalar(
-            Relation.objects.filter(scope, status=Status.PENDING).exclude(source__status=Status.PENDING)
+            Relation.objects.moderated_by(user).filter(status=Status.PENDING).standalone()
         )
     row = get_user_model().objects.filter(pk=user.pk).values(**annotations).first() or {}
     return {
