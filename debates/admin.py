@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 
 from debates import moderation
+from debates.maps import cache as maps_cache
 from debates.models import Action, Classroom, Debate, Membership, ModerationEvent, Node, Quote, Reason, Relation, Source
 
 
@@ -39,17 +40,17 @@ class MapDataAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        moderation.map_changed(*self.map_debate_ids(form.instance))
+        maps_cache.map_changed(*self.map_debate_ids(form.instance))
 
     def delete_model(self, request, obj):
         debate_ids = self.map_debate_ids(obj)
         super().delete_model(request, obj)
-        moderation.map_changed(*debate_ids)
+        maps_cache.map_changed(*debate_ids)
 
     def delete_queryset(self, request, queryset):
         debate_ids = [pk for obj in queryset for pk in self.map_debate_ids(obj)]
         super().delete_queryset(request, queryset)
-        moderation.map_changed(*debate_ids)
+        maps_cache.map_changed(*debate_ids)
 
 
 class QuoteInline(admin.StackedInline):
@@ -106,7 +107,7 @@ class DebateAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         """Its question and its sources are drawn (a deleted debate takes its revision along)."""
         super().save_related(request, form, formsets, change)
-        moderation.map_changed(form.instance.pk)
+        maps_cache.map_changed(form.instance.pk)
 
 
 class MembershipInline(admin.TabularInline):

@@ -13,11 +13,12 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from debates import permissions, quotes
+from debates.maps.cache import map_changed
 from debates.models import (
     Action,
     Debate,
@@ -64,17 +65,6 @@ def _label(item: Node | Relation) -> str:
     if isinstance(item, Node):
         return f"{item.get_kind_display()} #{item.pk}: {item.text[:150]}"
     return f"Relation #{item.pk}: #{item.source_id} {item.kind} #{item.target_id}"
-
-
-def map_changed(*debate_ids: int) -> None:
-    """What these debates' maps draw has changed: their cached drawings are out of date.
-    Called in the transaction of every change (by _log for contributions and decisions,
-    and by the admin for its edits); a change made anywhere else (a shell, raw SQL) shows
-    in exports after rendering.DIGEST_SECONDS."""
-    for pk in sorted(set(debate_ids)):
-        if not MapRevision.objects.filter(debate_id=pk).update(number=F("number") + 1):
-            # A debate made without debate_create() (the admin, a fixture) has no row yet.
-            MapRevision.objects.bulk_create([MapRevision(debate_id=pk, number=1)], ignore_conflicts=True)
 
 
 def _log(item: Node | Relation, actor, action: str, *, reason: str = "", note: str = "") -> ModerationEvent:
@@ -451,8 +441,9 @@ def source_add(
     url: str = "",
     debate: Debate | None = None,
 ) -> Source:
-    """Store an op-ed exactly as given (line endings aside) and attach it to a debate."""
-    if debate is not None and not permissions.can_moderate(added_by, debate):
+    """Store an op-ed exactly as given (line endings aside) and attach it to a debate.
+    added_by None is the site's operator (a management command), who may add to any debate."""
+    if debate is not None and added_by is not None and not permissions.can_moderate(added_by, debate):
         _fail("debate", "Only the debate's teachers can add sources to it.", NotAllowed, "forbidden")
     if debate is None and added_by is not None and not permissions.is_teacher(added_by):
         _fail("debate", "Only teachers can add sources.", NotAllowed, "forbidden")
