@@ -1,4 +1,4 @@
-"""What one user may see of a debate's map: the only map code that queries.
+"""What one user may see of a debate's map: the only map code that reads the database.
 
 load_map() reads a debate's nodes and relations into a MapData, plain frozen dataclasses
 that the drawing and the outline build on without the database; debate_and_stamp() reads
