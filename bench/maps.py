@@ -1,4 +1,4 @@
-"""Argument-map benchmarks (issue 3). Prints a table; not part of the test run.
+"""Argument-map benchmarks. Prints a table; not part of the test run.
 
     .venv/bin/python bench/maps.py [--quick]
 
@@ -129,16 +129,16 @@ def cold_render(debates, repeat: int):
     from django.contrib.auth.models import AnonymousUser
     from PIL import Image
 
-    from debates import rendering
+    from debates.maps import data, dot, runner
 
     rows = []
     for debate in debates:
 
         def app_svg(debate=debate):
-            data = rendering.load_map(debate, AnonymousUser())
-            return rendering.render(rendering.build_dot(data, title=debate.question), "svg")
+            map_data = data.load_map(debate, AnonymousUser())
+            return runner.render(dot.build_dot(map_data, title=debate.question), "svg")
 
-        dot_text = rendering.build_dot(rendering.load_map(debate, AnonymousUser()), title=debate.question)
+        dot_text = dot.build_dot(data.load_map(debate, AnonymousUser()), title=debate.question)
 
         def direct_svg(dot_text=dot_text):
             return subprocess.run(
@@ -148,15 +148,15 @@ def cold_render(debates, repeat: int):
         assert app_svg() == direct_svg(), "the app's SVG differs from dot's on the same DOT"
 
         def build(debate=debate):
-            return rendering.build_dot(rendering.load_map(debate, AnonymousUser()), title=debate.question)
+            return dot.build_dot(data.load_map(debate, AnonymousUser()), title=debate.question)
 
         build_time = median_time(build, repeat)
         app, direct = [], []
         for _ in range(repeat):  # interleaved, so that machine noise hits both alike
             app.append(median_time(app_svg, 1))
             direct.append(median_time(direct_svg, 1))
-        png_bytes = rendering.render(dot_text, "png")
-        png_time = median_time(lambda dot_text=dot_text: rendering.render(dot_text, "png"), max(1, repeat // 2))
+        png_bytes = runner.render(dot_text, "png")
+        png_time = median_time(lambda dot_text=dot_text: runner.render(dot_text, "png"), max(1, repeat // 2))
         size = Image.open(__import__("io").BytesIO(png_bytes)).size
         rows.append(
             {

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     # Outside every layer that writes a page's body, so it compresses the finished page.
     "config.compression.HTMLGZipMiddleware",
     # Cached exports of public debates, before the layers that only pages need.
-    "debates.middleware.PublicMapMiddleware",
+    "debates.maps.middleware.PublicMapMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -213,7 +213,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Argument maps (debates/rendering.py).
+# Argument maps (debates/maps/).
 DOT_BINARY = os.environ.get("DOT_BINARY", "dot")
 MAP_RENDER_TIMEOUT = float(os.environ.get("MAP_RENDER_TIMEOUT", "10"))
 MAP_MAX_NODES = env_int("MAP_MAX_NODES", 400)

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 
 from debates import forms, moderation
+from debates.maps import cache as maps_cache
 from debates.models import Action, Classroom, Debate, Membership, ModerationEvent, Node, Quote, Reason, Relation, Source
 
 
@@ -46,17 +47,17 @@ class MapDataAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        moderation.map_changed(*self.map_debate_ids(form.instance))
+        maps_cache.map_changed(*self.map_debate_ids(form.instance))
 
     def delete_model(self, request, obj):
         debate_ids = self.map_debate_ids(obj)
         super().delete_model(request, obj)
-        moderation.map_changed(*debate_ids)
+        maps_cache.map_changed(*debate_ids)
 
     def delete_queryset(self, request, queryset):
         debate_ids = [pk for obj in queryset for pk in self.map_debate_ids(obj)]
         super().delete_queryset(request, queryset)
-        moderation.map_changed(*debate_ids)
+        maps_cache.map_changed(*debate_ids)
 
 
 class QuoteInline(admin.StackedInline):
@@ -113,7 +114,7 @@ class DebateAdmin(VisibleOnlyAdmin):
     def save_related(self, request, form, formsets, change):
         """Its question and its sources are drawn (a deleted debate takes its revision along)."""
         super().save_related(request, form, formsets, change)
-        moderation.map_changed(form.instance.pk)
+        maps_cache.map_changed(form.instance.pk)
 
 
 class MembershipInline(admin.TabularInline):

@@ -160,8 +160,9 @@ def source_add(
     url: str = "",
     debate: Debate | None = None,
 ) -> Source:
-    """Store an op-ed exactly as given (line endings aside) and attach it to a debate."""
-    if debate is not None and not permissions.can_moderate(added_by, debate):
+    """Store an op-ed exactly as given (line endings aside) and attach it to a debate.
+    added_by None is the site's operator (a management command), who may add to any debate."""
+    if debate is not None and added_by is not None and not permissions.can_moderate(added_by, debate):
         refuse("debate", "Only the debate's teachers can add sources to it.", NotAllowed, "forbidden")
     if debate is None and added_by is not None and not permissions.is_teacher(added_by):
         refuse("debate", "Only teachers can add sources.", NotAllowed, "forbidden")

@@ -11,10 +11,7 @@ monitor learns which part failed, the log says why.
 """
 
 import logging
-import os
-import re
 import secrets
-import subprocess
 
 from django.conf import settings
 from django.core import checks
@@ -24,29 +21,11 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from debates.maps import runner
+
 logger = logging.getLogger("counterpoint.health")
 
 OK, FAIL = "ok", "fail"
-VERSION_TIMEOUT = 5  # seconds for `dot -V`: it prints one line and exits
-
-
-def graphviz_version() -> str | None:
-    """The version `settings.DOT_BINARY -V` reports ("2.43.0"), or None if it cannot be run.
-    Run as the renderer runs it: SERVER_NAME set, so that Graphviz reads no files."""
-    env = {"SERVER_NAME": "counterpoint", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-    try:
-        result = subprocess.run(
-            [settings.DOT_BINARY, "-V"], capture_output=True, timeout=VERSION_TIMEOUT, env=env, check=False
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        logger.warning("Graphviz cannot be run (%s): %s", settings.DOT_BINARY, error)
-        return None
-    # `dot -V` writes "dot - graphviz version 2.43.0 (0)" to standard error.
-    match = re.search(rb"version\s+([0-9][0-9A-Za-z.~+-]*)", result.stderr + result.stdout)
-    if result.returncode != 0 or match is None:
-        logger.warning("Graphviz (%s -V) exited %s without a version.", settings.DOT_BINARY, result.returncode)
-        return None
-    return match.group(1).decode("ascii")
 
 
 def database_ok() -> bool:
@@ -74,7 +53,7 @@ def cache_ok() -> bool:
 @require_safe
 def healthz(request):
     """The health of this server's database, cache and Graphviz, as JSON; 503 if any fails."""
-    version = graphviz_version()
+    version = runner.graphviz_version()
     parts = {
         "database": OK if database_ok() else FAIL,
         "cache": OK if cache_ok() else FAIL,
@@ -90,7 +69,7 @@ def healthz(request):
 @checks.register()
 def check_graphviz(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """counterpoint.W001: maps cannot be drawn when DOT_BINARY cannot be run."""
-    if graphviz_version() is not None:
+    if runner.graphviz_version() is not None:
         return []
     return [
         checks.Warning(

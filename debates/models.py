@@ -201,10 +201,10 @@ class Debate(models.Model):
 
 
 class MapRevision(models.Model):
-    """How often what a debate's map draws has changed: part of the key its cached drawings
-    are kept under, so that one indexed read tells whether a cached export is current.
+    """How often what a debate's map draws has changed: part of the stamp its kept drawings
+    are checked against, so that one indexed read tells whether a cached export is current.
     Its own row, not a Debate column, so that saving a Debate can never write back an old
-    number; moderation.map_changed() is the only writer."""
+    number; maps.cache.map_changed() is the only code that raises it."""
 
     debate = models.OneToOneField(Debate, on_delete=models.CASCADE, primary_key=True, related_name="map_revision")
     number = models.PositiveBigIntegerField(default=0)

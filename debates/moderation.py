@@ -16,16 +16,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, IntegerField, Prefetch, Q, Value
+from django.db.models import IntegerField, Prefetch, Q, Value
 from django.utils import timezone
 
 from debates import permissions, quotes
 from debates.errors import AlreadyDecided, ModerationError, NotAllowed, full_clean, refuse
+from debates.maps.cache import map_changed
 from debates.models import (
     Action,
     Debate,
     Kind,
-    MapRevision,
     ModerationEvent,
     Node,
     Quote,
@@ -52,17 +52,6 @@ def _label(item: Node | Relation) -> str:
     if isinstance(item, Node):
         return f"{item.get_kind_display()} #{item.pk}: {item.text[:150]}"
     return f"Relation #{item.pk}: #{item.source_id} {item.kind} #{item.target_id}"
-
-
-def map_changed(*debate_ids: int) -> None:
-    """What these debates' maps draw has changed: their cached drawings are out of date.
-    Called in the transaction of every change (by _log for contributions and decisions,
-    and by the admin for its edits); a change made anywhere else (a shell, raw SQL) shows
-    in exports after rendering.DIGEST_SECONDS."""
-    for pk in sorted(set(debate_ids)):
-        if not MapRevision.objects.filter(debate_id=pk).update(number=F("number") + 1):
-            # A debate made without debate_create() (the admin, a fixture) has no row yet.
-            MapRevision.objects.bulk_create([MapRevision(debate_id=pk, number=1)], ignore_conflicts=True)
 
 
 def _log(item: Node | Relation, actor, action: str, *, reason: str = "", note: str = "") -> ModerationEvent:

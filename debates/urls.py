@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from debates import views
+from debates.maps import views as map_views
 
 app_name = "debates"
 
@@ -8,10 +9,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Before debates/<slug>/, which would take "new" for a slug.
     path("debates/new/", views.debate_create, name="debate-create"),
-    # === Maps (issue 3) ===
-    path("debates/<slug:slug>/", views.debate_detail, name="debate-detail"),
+    # The map: the debate page (map and outline), a node's page, the exports.
+    path("debates/<slug:slug>/", map_views.debate_detail, name="debate-detail"),
     path("debates/<slug:slug>/nodes/<int:pk>/", views.node_detail, name="node-detail"),
-    path("debates/<slug:slug>/map.<str:fmt>", views.debate_map, name="debate-map"),
+    path("debates/<slug:slug>/map.<str:fmt>", map_views.debate_map, name="debate-map"),
     # === Classroom (issue 4) ===
     path("classrooms/", views.classroom_list, name="classroom-list"),
     path("classrooms/join/", views.classroom_join, name="classroom-join"),

@@ -9,17 +9,15 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified, QueryDict
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import (
-    quote_etag,
     url_has_allowed_host_and_scheme,
     urlencode,
 )
@@ -36,7 +34,6 @@ from debates import (
     moderation,
     permissions,
     quotes,
-    rendering,
     throttles,
 )
 from debates.context_processors import SESSION_IS_TEACHER
@@ -53,87 +50,8 @@ from debates.models import (
     Source,
     Status,
 )
-from debates.outline import build_outline
 from debates.teaching import tasks as teaching_tasks
 from debates.teaching import views as teaching_views
-
-# The standalone SVG runs no script and loads nothing: only its own inline styles and images.
-# === Maps: debate page, node page, exports (issue 3) ===============================
-
-_SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
-
-
-class _BadParameter(Exception):
-    pass
-
-
-def _int_param(request, name: str, *, low: int, high: int) -> int | None:
-    value = request.GET.get(name)
-    if value is None or value == "":
-        return None
-    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
-        raise _BadParameter(f"{name}: must be a whole number from {low} to {high}.")
-    return int(value)
-
-
-def _map_params(request, moderator: bool) -> dict:
-    return {
-        "focus": _int_param(request, "focus", low=1, high=2**63 - 1),
-        "depth": _int_param(request, "depth", low=0, high=rendering.MAX_FOCUS_DEPTH),
-        "show_pending": moderator and request.GET.get("pending") == "1",
-    }
-
-
-def _load_map(request, debate, options):
-    data = rendering.load_map(debate, request.user, show_pending=options["show_pending"])
-    if options["focus"] is not None and data.node(options["focus"]) is None:
-        raise Http404("No such node in this map.")
-    return data
-
-
-def _map_request(request, slug: str):
-    """The debate, whether the user moderates it, what they may see of its map, and the options."""
-    debate = permissions.get_debate_for_user(request.user, slug)
-    moderator = permissions.can_moderate(request.user, debate)
-    options = _map_params(request, moderator)
-    return debate, moderator, _load_map(request, debate, options), options
-
-
-@require_safe
-def debate_detail(request, slug):
-    """The debate page: the map as inline SVG beside its outline."""
-    try:
-        debate, moderator, data, options = _map_request(request, slug)
-    except _BadParameter as error:
-        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    selection = rendering.select(data, **options)
-    dot_text = rendering.build_dot(data, **options)
-    svg, map_error = "", ""
-    try:
-        svg = rendering.inline_svg(rendering.rendered(dot_text, "svg"))
-    except rendering.RenderError as error:
-        map_error = str(error)
-    # The export links draw what the page draws.
-    query = QueryDict(mutable=True)
-    query.update({k: v for k, v in options.items() if v not in (None, False)})
-    if options["show_pending"]:
-        query["pending"] = "1"
-        del query["show_pending"]
-    context = {
-        "debate": debate,
-        "can_moderate": moderator,
-        "can_contribute": permissions.can_contribute(request.user, debate),
-        "map_svg": svg,
-        "map_error": map_error,
-        "selection": selection,
-        "focus_node": data.node(options["focus"]) if options["focus"] else None,
-        "show_pending": options["show_pending"],
-        "outline": build_outline(data, show_pending=options["show_pending"]),
-        "export_query": query.urlencode(),
-        "max_nodes": settings.MAP_MAX_NODES,
-        "question_pk": data.question_pk,
-    }
-    return render(request, "debates/debate_detail.html", context)
 
 
 @require_safe
@@ -175,108 +93,6 @@ def node_detail(request, slug, pk):
         **teaching_views.node_context(request, node, debate, moderator),
     }
     return render(request, "debates/node_detail.html", context)
-
-
-def _export_options(request, fmt: str, moderator: bool) -> tuple[dict, bool]:
-    """The drawing's options from the query string, and whether the answer is gzipped."""
-    options = _map_params(request, moderator)
-    compressed = fmt in rendering.COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "")
-    return options, compressed
-
-
-def _export_etag(digest: str, compressed: bool) -> str:
-    # The gzipped bytes are another representation: another entity tag.
-    return quote_etag(digest + ("-gzip" if compressed else ""))
-
-
-def _not_modified(request, etag: str) -> HttpResponseNotModified | None:
-    if etag not in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        return None
-    response = HttpResponseNotModified()
-    response["ETag"] = etag
-    return response
-
-
-def _export_response(request, debate, fmt, options, etag, output, compressed) -> HttpResponse:
-    """A drawing as a file. Every header is set here, whichever path answers (view or
-    PublicMapMiddleware): the SVG carries its own strict policy and the other formats none
-    (they run nothing, and a policy on a PDF can blank Chromium's viewer)."""
-    response = HttpResponse(output, content_type=rendering.FORMATS[fmt])
-    response["Content-Length"] = len(output)
-    if compressed:
-        response["Content-Encoding"] = "gzip"
-    if fmt in rendering.COMPRESSIBLE:
-        response["Vary"] = "Accept-Encoding"
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    name = debate.slug + (f"-around-{options['focus']}" if options["focus"] else "")
-    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
-    if fmt == "svg":
-        response["Content-Security-Policy"] = _SVG_CSP
-    response._csp_exempt = True  # from the site's policy, which is for pages
-    response["X-Content-Type-Options"] = "nosniff"
-    response["X-Frame-Options"] = "DENY"
-    return response
-
-
-def cached_public_export(request, slug: str, fmt: str) -> HttpResponse | None:
-    """A public debate's export straight from the cache, or None (then the view answers).
-
-    A public debate's drawing is the same for every reader who does not ask for pending
-    work, so who is asking does not matter: PublicMapMiddleware calls this before the
-    session, authentication, CSRF, message and CSP layers, which cost more than the answer
-    (bench/maps.py, figure (b)). One query (is the data unchanged?) and one cache read."""
-    if fmt not in rendering.FORMATS or request.method != "GET" or "pending" in request.GET:
-        return None
-    try:
-        options, compressed = _export_options(request, fmt, moderator=False)
-    except _BadParameter:
-        return None  # the view says what is wrong
-    debate, stamp = rendering.debate_and_stamp(slug)
-    request.map_stamp = (debate, stamp)  # the view, if it answers instead, needs not ask again
-    if debate is None or debate.classroom_id is not None:
-        return None
-    cached = cache.get(rendering.drawing_key(debate, fmt, {**options, "gzip": compressed}, stamp))
-    if cached is None:
-        return None
-    digest, output = cached
-    etag = _export_etag(digest, compressed)
-    return _not_modified(request, etag) or _export_response(request, debate, fmt, options, etag, output, compressed)
-
-
-@require_safe
-def debate_map(request, slug, fmt):
-    """The map as a file: /debates/<slug>/map.svg|png|pdf|dot, with ETag and 304."""
-    if fmt not in rendering.FORMATS:
-        raise Http404("No such map format.")
-    # The debate and a stamp of its data in one query; who may see it is asked as everywhere.
-    debate, stamp = getattr(request, "map_stamp", None) or rendering.debate_and_stamp(slug)
-    if debate is None or not permissions.can_see_debate(request.user, debate):
-        raise Http404("No such debate.")
-    # Only ?pending=1 needs to know who is asking (and a public debate's visitors never do).
-    moderator = request.GET.get("pending") == "1" and permissions.can_moderate(request.user, debate)
-    try:
-        options, compressed = _export_options(request, fmt, moderator)
-    except _BadParameter as error:
-        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    # Fast path: unchanged data (one query says so) and this drawing in the cache (one get).
-    pointer = rendering.drawing_key(debate, fmt, {**options, "gzip": compressed}, stamp)
-    digest, output = cache.get(pointer) or (None, None)
-    if output is None:
-        dot_text = rendering.build_dot(_load_map(request, debate, options), title=debate.question, **options)
-        digest = rendering.digest(dot_text, fmt)
-    etag = _export_etag(digest, compressed)
-    if not_modified := _not_modified(request, etag):
-        return not_modified
-    if output is None:
-        try:
-            output = rendering.rendered(dot_text, fmt, compressed=compressed)
-        except rendering.RenderError as error:
-            context = {"debate": debate, "message": str(error)}
-            return render(request, "debates/map_unavailable.html", context, status=503)
-        cache.set(pointer, (digest, output), rendering.DIGEST_SECONDS)
-    return _export_response(request, debate, fmt, options, etag, output, compressed)
 
 
 # === Classroom: accounts, classrooms, teacher pages, sources ======================

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from debates import quotes
 from debates.demo import content
@@ -46,6 +47,18 @@ def test_import_source_can_attach_to_a_debate(tmp_path, debate):
     path.write_text("Body.", encoding="utf-8")
     _import(str(path), "--title", "T", "--debate", debate.slug)
     assert debate.sources.filter(title="T").exists()
+
+
+def test_a_cached_export_lists_a_source_attached_by_import_source(tmp_path, client, public_debate):
+    url = reverse("debates:debate-map", args=[public_debate.slug, "dot"])
+    before = client.get(url)
+    assert client.get(url)["ETag"] == before["ETag"]  # kept: the next export is the cached one
+    path = tmp_path / "oped.txt"
+    path.write_text("Body.", encoding="utf-8")
+    _import(str(path), "--title", "Cars and clean air", "--outlet", "Dawn", "--debate", public_debate.slug)
+    after = client.get(url)
+    assert b"Cars and clean air" not in before.content
+    assert b"Cars and clean air (Dawn)" in after.content and after["ETag"] != before["ETag"]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from debates import rendering
+from debates.maps.data import MapData, MapNode, MapRelation
+from debates.maps.dot import build_dot
+from debates.maps.runner import render
 from debates.models import Node
 from debates.text import validate_clean_text
 
@@ -99,20 +101,20 @@ def test_any_text_is_refused_clearly_or_drawn_safely(public_debate, text):
         assert messages, "a refusal names the field"
         assert all(len(m) > 10 for m in messages)
         # Still, the renderer must not break on it (defence in depth): fall through and draw it.
-    data = rendering.MapData(
+    data = MapData(
         slug=public_debate.slug,
         question=text,
         nodes=(
-            rendering.MapNode(1, "question", text, "approved"),
-            rendering.MapNode(2, "evidence", text, "approved", quote=text, citation=text),
-            rendering.MapNode(3, "claim", text, "pending"),
+            MapNode(1, "question", text, "approved"),
+            MapNode(2, "evidence", text, "approved", quote=text, citation=text),
+            MapNode(3, "claim", text, "pending"),
         ),
         relations=(
-            rendering.MapRelation(1, 2, 1, "supports", "approved"),
-            rendering.MapRelation(2, 3, 2, "opposes", "pending"),
+            MapRelation(1, 2, 1, "supports", "approved"),
+            MapRelation(2, 3, 2, "opposes", "pending"),
         ),
         sources=(text,),
     )
-    dot = rendering.build_dot(data, title=text, show_pending=True)
-    svg = rendering.render(dot, "svg")
+    dot = build_dot(data, title=text, show_pending=True)
+    svg = render(dot, "svg")
     check_svg(svg, public_debate.slug)

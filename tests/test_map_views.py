@@ -444,3 +444,47 @@ def test_approval_reaches_the_front_door_at_once(client, public_debate, teacher)
     moderation.item_decide(item=pending, moderator=teacher, action=Action.APPROVED)
     after = client.get(map_url(public_debate, "dot"))
     assert b"Approved later" in after.content and after["ETag"] != before["ETag"]
+
+
+def test_the_front_door_leaves_every_other_path_to_the_views_without_a_query(
+    rf, public_debate, django_assert_num_queries
+):
+    from debates.maps.views import public_export
+
+    client_paths = [
+        page_url(public_debate),
+        reverse("debates:home"),
+        "/debates/public-debate/map.svg/",  # not the export route: the URLconf, not a copy of it, decides
+        "/no/such/page/",
+    ]
+    with django_assert_num_queries(0):
+        for path in client_paths:
+            assert public_export(rf.get(path)) is None
+        # The export route itself, with nothing kept yet: one cache read, no query.
+        assert public_export(rf.get(map_url(public_debate, "svg"))) is None
+
+
+def test_the_front_door_answers_from_the_urlconfs_own_route(rf, client, public_debate, django_assert_num_queries):
+    from debates.maps.views import public_export
+
+    client.get(map_url(public_debate, "dot"))  # drawn and kept by the view
+    with django_assert_num_queries(1):  # the debate with the stamp of its data
+        response = public_export(rf.get(map_url(public_debate, "dot")))
+    assert response.status_code == 200 and response.content.startswith(b"digraph counterpoint {")
+    assert public_export(rf.post(map_url(public_debate, "dot"))) is None
+
+
+@pytest.mark.parametrize("fmt", ["svg", "dot"])
+def test_a_classroom_debates_export_costs_no_more_queries_for_the_front_door(
+    client, debate, student, fmt, django_assert_num_queries
+):
+    grow(debate, 3)
+    client.force_login(student)
+    # session, user, the debate with a stamp of its data, the user's classroom roles, nodes
+    # (+quote+source), relations, the debate's sources. The front door reads only the cache:
+    # it keeps no drawing of a classroom's debate.
+    with django_assert_num_queries(7):
+        assert client.get(map_url(debate, fmt)).status_code == 200
+    # Kept: session, user, the debate with its stamp, the user's classroom roles.
+    with django_assert_num_queries(4):
+        assert client.get(map_url(debate, fmt)).status_code == 200

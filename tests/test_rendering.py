@@ -3,13 +3,17 @@
 Pure: build_dot() runs on hand-made MapData, no database and no `dot`.
 """
 
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 
-from debates.outline import build_outline
-from debates.rendering import MapData, MapNode, MapRelation, _html, build_dot, neighbourhood, select
+from debates.maps.data import MapData, MapNode, MapRelation
+from debates.maps.dot import _html, build_dot, neighbourhood, select
+from debates.maps.outline import build_outline
 
 pytestmark = pytest.mark.urls("config.urls")
 
@@ -68,8 +72,8 @@ def test_evidence_shows_an_excerpt_of_its_quote_and_its_source():
 def test_supports_and_opposes_differ_in_line_style_arrow_label_and_colour():
     dot = build_dot(small_map())
     supports, opposes = edge_line(dot, 2, 4), edge_line(dot, 3, 4)
-    assert 'style="solid"' in supports and 'xlabel=" + "' in supports and "arrowtail=normal" in supports
-    assert 'style="dotted"' in opposes and 'xlabel=" \u2212 "' in opposes and "arrowtail=tee" in opposes
+    assert "style=solid" in supports and 'xlabel=" + "' in supports and "arrowtail=normal" in supports
+    assert "style=dotted" in opposes and 'xlabel=" \u2212 "' in opposes and "arrowtail=tee" in opposes
     assert re.search(r'color="(#[0-9a-f]+)"', supports).group(1) != re.search(r'color="(#[0-9a-f]+)"', opposes).group(1)
 
 
@@ -90,13 +94,13 @@ def test_a_second_parent_is_a_cross_link_that_does_not_shape_the_tree():
 def test_nodes_link_to_their_own_page_in_the_app():
     line = node_line(build_dot(small_map()), 4)
     assert 'URL="/debates/ttp/nodes/4/"' in line
-    assert 'target="_top"' in build_dot(small_map())
+    assert "target=_top" in build_dot(small_map())
 
 
 def test_the_legend_names_kinds_and_arrows():
     dot = build_dot(small_map())
     for word in ("Question", "Position", "Claim", "Evidence", "supports", "opposes"):
-        assert f'label="{word}"' in dot
+        assert f"label={word}" in dot
     assert "legend" not in build_dot(small_map(), legend=False)
 
 
@@ -159,9 +163,28 @@ def test_same_data_gives_byte_identical_dot():
     reordered = small_map(nodes=tuple(reversed(small_map().nodes)), relations=tuple(reversed(small_map().relations)))
     assert build_dot(small_map(), title="T") == first
     # Node order is by primary key whatever order the data came in.
-    assert [n for n in re.findall(r"^  (n\d+) \[", build_dot(reordered, title="T"), re.M)] == [
-        n for n in re.findall(r"^  (n\d+) \[", first, re.M)
-    ]
+    assert re.findall(r"^\t(n\d+) \[", build_dot(reordered, title="T"), re.M) == ["n1", "n2", "n3", "n4", "n5"]
+
+
+DOT_IN_A_FRESH_PROCESS = """
+import django
+django.setup()
+from tests.test_rendering import small_map
+from debates.maps.dot import build_dot
+print(build_dot(small_map(), title="T", show_pending=True), end="")
+"""
+
+
+def test_dot_text_is_byte_identical_across_processes_whatever_the_hash_seed():
+    # String hashing is salted per process: a set or dict iterated unsorted would show here.
+    runs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "DJANGO_SETTINGS_MODULE": "config.settings"}
+        result = subprocess.run(
+            [sys.executable, "-c", DOT_IN_A_FRESH_PROCESS], env=env, capture_output=True, timeout=60, check=True
+        )
+        runs.append(result.stdout)
+    assert runs[0] == runs[1] == build_dot(small_map(), title="T", show_pending=True).encode()
 
 
 def test_pending_work_is_left_out_unless_asked_for_and_then_drawn_dashed():
@@ -173,7 +196,7 @@ def test_pending_work_is_left_out_unless_asked_for_and_then_drawn_dashed():
     dot = build_dot(data, show_pending=True)
     assert "legend_pending" in dot and "legend_pending" not in build_dot(data)
     assert "dashed" in node_line(dot, 6) and "PENDING" in node_line(dot, 6)
-    assert 'style="dashed"' in edge_line(dot, 2, 6)
+    assert "style=dashed" in edge_line(dot, 2, 6)
 
 
 def test_the_title_block_carries_title_date_and_sources():
@@ -191,13 +214,13 @@ def chain_map(length: int) -> MapData:
 
 def test_focus_draws_only_the_neighbourhood_within_depth():
     dot = build_dot(chain_map(10), focus=5, depth=2)
-    drawn = set(re.findall(r"^  n(\d+) \[", dot, re.M))
+    drawn = set(re.findall(r"^\tn(\d+) \[", dot, re.M))
     assert drawn == {"3", "4", "5", "6", "7"}
-    assert set(re.findall(r"^  n(\d+) \[", build_dot(chain_map(10), focus=5, depth=0), re.M)) == {"5"}
+    assert set(re.findall(r"^\tn(\d+) \[", build_dot(chain_map(10), focus=5, depth=0), re.M)) == {"5"}
 
 
 def test_focus_without_depth_uses_the_default_depth():
-    drawn = set(re.findall(r"^  n(\d+) \[", build_dot(chain_map(10), focus=5), re.M))
+    drawn = set(re.findall(r"^\tn(\d+) \[", build_dot(chain_map(10), focus=5), re.M))
     assert drawn == {"3", "4", "5", "6", "7"}
 
 
@@ -206,13 +229,13 @@ def test_a_map_over_the_size_cap_draws_the_neighbourhood_of_the_question():
     selection = select(data, max_nodes=10)
     assert selection.capped and selection.total == 30 and selection.pks == frozenset(range(1, 11))
     dot = build_dot(data, max_nodes=10)
-    assert len(re.findall(r"^  n\d+ \[", dot, re.M)) == 10
+    assert len(re.findall(r"^\tn\d+ \[", dot, re.M)) == 10
     assert not select(data, max_nodes=30).capped
 
 
 def test_the_size_cap_comes_from_settings(settings):
     settings.MAP_MAX_NODES = 5
-    assert len(re.findall(r"^  n\d+ \[", build_dot(chain_map(30)), re.M)) == 5
+    assert len(re.findall(r"^\tn\d+ \[", build_dot(chain_map(30)), re.M)) == 5
 
 
 def test_neighbourhood_follows_arrows_both_ways_nearest_first():

@@ -219,3 +219,14 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_only_the_map_runner_starts_a_process():
+    # One place runs Graphviz with a time limit and no file access; nothing else may start a process.
+    starts = re.compile(r"\bimport subprocess\b|\bfrom subprocess\b|\bos\.(system|popen|exec\w*|spawn\w*)\(")
+    offenders = [
+        str(path.relative_to(BASE_DIR))
+        for path in sorted((BASE_DIR / "debates").rglob("*.py"))
+        if starts.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == ["debates/maps/runner.py"]

@@ -376,7 +376,9 @@ def write(argument_map: ArgumentMap) -> str:
         title = titles[statement_id]
         return f"<{title}>" if statement_id in arguments else f"[{title}]"
 
-    title = json.dumps(argument_map.title, ensure_ascii=False).replace("=", "\\u003d")
+    # "=" could close the front matter and "/" could open a comment ("//", "/*") that the
+    # reader strips before it reads the title: both written as JSON escapes.
+    title = json.dumps(argument_map.title, ensure_ascii=False).replace("=", "\\u003d").replace("/", "\\/")
     out = ["===", f"title: {title}", "===", ""]
     for statement in argument_map.statements:
         tag = f" #{statement.kind}" if statement.kind in _KIND_TAGS else ""

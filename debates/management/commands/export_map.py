@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
-from debates import rendering
+from debates.maps import cache, data, dot, runner
 from debates.models import Debate
 
 
@@ -18,24 +18,24 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="the file to write ('-' for standard output)")
         parser.add_argument("--focus", type=int, help="draw only the neighbourhood of this node id")
         parser.add_argument(
-            "--depth", type=int, help=f"how many arrows from the focus (default {rendering.DEFAULT_FOCUS_DEPTH})"
+            "--depth", type=int, help=f"how many arrows from the focus (default {dot.DEFAULT_FOCUS_DEPTH})"
         )
 
     def handle(self, *args, slug, fmt, output, focus, depth, **options):
-        if fmt not in rendering.FORMATS:
-            raise CommandError(f"--format: unknown format {fmt!r}; choose one of {', '.join(rendering.FORMATS)}.")
-        if depth is not None and not 0 <= depth <= rendering.MAX_FOCUS_DEPTH:
-            raise CommandError(f"--depth: must be from 0 to {rendering.MAX_FOCUS_DEPTH}.")
+        if fmt not in runner.FORMATS:
+            raise CommandError(f"--format: unknown format {fmt!r}; choose one of {', '.join(runner.FORMATS)}.")
+        if depth is not None and not 0 <= depth <= dot.MAX_FOCUS_DEPTH:
+            raise CommandError(f"--depth: must be from 0 to {dot.MAX_FOCUS_DEPTH}.")
         debate = Debate.objects.filter(slug=slug).first()
         if debate is None:
             raise CommandError(f"No debate with the slug {slug!r}.")
-        data = rendering.load_map(debate, AnonymousUser())
-        if focus is not None and data.node(focus) is None:
+        map_data = data.load_map(debate, AnonymousUser())
+        if focus is not None and map_data.node(focus) is None:
             raise CommandError(f"--focus: node {focus} is not an approved node of this debate.")
-        dot_text = rendering.build_dot(data, title=debate.question, focus=focus, depth=depth)
+        dot_text = dot.build_dot(map_data, title=debate.question, focus=focus, depth=depth)
         try:
-            content = rendering.rendered(dot_text, fmt)
-        except rendering.RenderError as error:
+            content = cache.rendered(dot_text, fmt)
+        except runner.RenderError as error:
             raise CommandError(str(error)) from None
         if output == "-":
             self.stdout.buffer.write(content) if hasattr(self.stdout, "buffer") else self.stdout.write(content.decode())

@@ -54,11 +54,12 @@ class Command(BaseCommand):
                 outlet=options["outlet"],
                 published=published,
                 url=options["url"],
+                # Attached by the workflow, in the same transaction, so that the debate's map
+                # revision is raised and its cached exports list the new source.
+                debate=debate,
             )
         except ValidationError as error:
             raise CommandError(_describe(error)) from None
-        if debate is not None:
-            debate.sources.add(source)
         self.stdout.write(f"Imported source #{source.pk}: {source.title} ({len(source.text):,} characters).")
 
 

@@ -8,8 +8,8 @@ draw nested lists of any depth without recursion.
 
 from dataclasses import dataclass, field
 
+from debates.maps.data import MapData, MapNode
 from debates.models import Kind, Relation, Status
-from debates.rendering import MapData, MapNode
 
 
 @dataclass

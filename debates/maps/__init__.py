@@ -1,0 +1,15 @@
+"""The map wing: a debate's argument map, from the database to the bytes a reader gets.
+
+The modules, in the order the data flows:
+- data.py: what one user may see of a debate, as a MapData (the only map code that reads
+  the database);
+- dot.py: MapData -> DOT text, pure and deterministic, with the one escaping function;
+- outline.py: MapData -> the numbered outline, the text-only twin of the drawing (pure);
+- runner.py: DOT text -> svg/png/pdf bytes (the only code that starts a process);
+- cache.py: drawings kept by digest, and the map revision that says when they are stale
+  (map_changed(), the wing's one write, called in the transaction of every change);
+- views.py: the debate page and the exports; middleware.py: the front door for cached
+  exports of public debates.
+
+Not a Django app: it has no models of its own.
+"""

@@ -1,0 +1,138 @@
+"""What one user may see of a debate's map: the only map code that reads the database.
+
+load_map() reads a debate's nodes and relations into a MapData, plain frozen dataclasses
+that the drawing and the outline build on without the database; debate_and_stamp() reads
+the debate with a stamp of its map's data, what a cached drawing is checked against.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+
+from debates import permissions
+from debates.models import Debate, GroupCopy, Kind, MapRevision, Node, Relation, Source, Status
+
+
+@dataclass(frozen=True)
+class MapNode:
+    pk: int
+    kind: str
+    text: str
+    status: str
+    quote: str = ""
+    citation: str = ""
+
+
+@dataclass(frozen=True)
+class MapRelation:
+    pk: int
+    source: int
+    target: int
+    kind: str
+    status: str
+
+
+@dataclass(frozen=True)
+class MapData:
+    """What one user may see of a debate's map, with what the drawing and the outline need."""
+
+    slug: str
+    question: str
+    nodes: tuple[MapNode, ...]
+    relations: tuple[MapRelation, ...]
+    sources: tuple[str, ...] = ()
+    as_of: date | None = None
+
+    def node(self, pk: int) -> MapNode | None:
+        return self.by_pk.get(pk)
+
+    @property
+    def by_pk(self) -> dict[int, MapNode]:
+        return {node.pk: node for node in self.nodes}
+
+    @property
+    def question_pk(self) -> int | None:
+        return next((n.pk for n in self.nodes if n.kind == Kind.QUESTION), None)
+
+
+def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
+    """The debate's approved nodes and relations (plus pending and returned work, for a
+    moderator who asks): three queries, whatever the debate's size."""
+    moderator = show_pending and permissions.can_moderate(user, debate)
+    statuses = [Status.APPROVED, Status.PENDING, Status.RETURNED] if moderator else [Status.APPROVED]
+    # Plain rows, not model instances: a 400-box map would otherwise spend more time building
+    # objects than drawing. The quote's source comes without its text (tens of kilobytes).
+    nodes = (
+        Node.objects.filter(debate=debate, status__in=statuses)
+        .visible_to(user, moderator=moderator)
+        .for_map()
+        .values_list(
+            "pk", "kind", "text", "status", "updated_at", "reviewed_at", "quote__text", "quote__source_id",
+            "quote__source__title", "quote__source__author", "quote__source__outlet", "quote__source__published",
+        )
+    )  # fmt: skip
+    relations = (
+        Relation.objects.filter(
+            debate=debate, status__in=statuses, source__status__in=statuses, target__status__in=statuses
+        )
+        .visible_to(user, moderator=moderator)
+        .for_map()
+        .values_list("pk", "source_id", "target_id", "kind", "status", "reviewed_at")
+    )
+    citations: dict[int, str] = {}
+    map_nodes, stamps = [], []
+    for pk, kind, text, status, updated, reviewed, quote, source_id, *source in nodes:
+        if source_id is not None and source_id not in citations:
+            title, author, outlet, published = source
+            citations[source_id] = Source(title=title, author=author, outlet=outlet, published=published).citation
+        map_nodes.append(MapNode(pk, kind, text, status, quote or "", citations.get(source_id, "")))
+        stamps += [updated, reviewed]
+    map_relations = []
+    for pk, source, target, kind, status, reviewed in relations:
+        map_relations.append(MapRelation(pk, source, target, kind, status))
+        stamps.append(reviewed)
+    stamps = [s for s in stamps if s is not None]
+    sources = tuple(_source_line(s) for s in debate.sources.order_by("pk"))
+    return MapData(
+        slug=debate.slug,
+        question=debate.question,
+        nodes=tuple(map_nodes),
+        relations=tuple(map_relations),
+        sources=sources,
+        as_of=max(stamps).date() if stamps else None,
+    )
+
+
+def _source_line(source) -> str:
+    who = ", ".join(p for p in [source.author, source.outlet, source.published and source.published.isoformat()] if p)
+    return f"{source.title} ({who})" if who else source.title
+
+
+def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
+    """The debate with this slug (its own columns only) and a stamp of what its drawings
+    depend on besides the options asked for: (primary key, question, classroom id or None,
+    MapRevision number). The number is raised by cache.map_changed() in the transaction of
+    every change, so a drawing cached under an older stamp is stale. One query on two
+    primary-key indexes, whatever the debate's size; (None, ()) if there is no such debate.
+    Plain SQL: this runs on every cached export, where building an ORM query would cost more
+    than running it."""
+    debates, revisions, groups = Debate._meta.db_table, MapRevision._meta.db_table, GroupCopy._meta.db_table
+    columns = ["id", "slug", "question", "classroom_id", "created_by_id", "is_open"]
+    # The group copy's key comes along so that permissions.can_see_debate() need not ask
+    # again whether this is a group's debate (the usual answer, no, costs nothing then).
+    sql = (
+        f"SELECT {', '.join('d.' + c for c in columns)}, g.debate_id, r.number "
+        f"FROM {debates} d LEFT JOIN {revisions} r ON r.debate_id = d.id "
+        f"LEFT JOIN {groups} g ON g.debate_id = d.id WHERE d.slug = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None, ()
+    debate = Debate(**dict(zip(columns, row[: len(columns)], strict=True)))
+    debate._state.adding, debate._state.db = False, connection.alias
+    if row[-2] is None:
+        debate._state.fields_cache["group_copy"] = None  # known: not a group's debate
+    return debate, (debate.pk, debate.question, debate.classroom_id, row[-1] or 0)

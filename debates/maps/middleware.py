@@ -1,0 +1,20 @@
+"""The front door for cached exports of public debates."""
+
+from debates.maps import views
+
+
+class PublicMapMiddleware:
+    """A kept drawing of a public debate is answered here, after the security and static
+    layers and before sessions, authentication, CSRF, messages and CSP, none of which it
+    needs: they cost more than the answer (bench/maps.py, figure (b)). The map wing decides
+    (views.public_export(), which matches the path with the URLconf's own route); anything it
+    cannot answer goes on to the view, which checks access, draws and keeps the drawing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = views.public_export(request)
+        if response is None:
+            response = self.get_response(request)
+        return response

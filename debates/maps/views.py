@@ -1,0 +1,242 @@
+"""The map's pages: the debate page (the map beside its outline) and the exports
+(/debates/<slug>/map.svg|png|pdf|dot) with ETag, 304 and gzip.
+
+An export is answered from a drawing kept with the stamp of its data (cache.py) when that
+stamp is current, else drawn afresh. public_export() answers a public debate's kept drawing
+for PublicMapMiddleware, before the layers that only pages need; debate_map() answers
+everything else, after them. Both hand over to the same helpers, so the bytes and headers
+are the same whichever answers.
+"""
+
+import re
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified, QueryDict
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.http import quote_etag
+from django.views.decorators.http import require_safe
+
+from debates import permissions
+from debates.maps import cache, data, dot, runner
+from debates.maps.outline import build_outline
+
+# The standalone SVG runs no script and loads nothing: only its own inline styles and images.
+_SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
+class _BadParameter(Exception):
+    pass
+
+
+def _int_param(request, name: str, *, low: int, high: int) -> int | None:
+    value = request.GET.get(name)
+    if value is None or value == "":
+        return None
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        raise _BadParameter(f"{name}: must be a whole number from {low} to {high}.")
+    return int(value)
+
+
+def _map_params(request, moderator: bool) -> dict:
+    """The drawing's options from the query string: focus, depth, and pending work (for a
+    moderator only). Raises _BadParameter naming the parameter at fault."""
+    return {
+        "focus": _int_param(request, "focus", low=1, high=2**63 - 1),
+        "depth": _int_param(request, "depth", low=0, high=dot.MAX_FOCUS_DEPTH),
+        "show_pending": moderator and request.GET.get("pending") == "1",
+    }
+
+
+def _load_map(request, debate, options) -> data.MapData:
+    map_data = data.load_map(debate, request.user, show_pending=options["show_pending"])
+    if options["focus"] is not None and map_data.node(options["focus"]) is None:
+        raise Http404("No such node in this map.")
+    return map_data
+
+
+def _map_request(request, slug: str):
+    """The debate, whether the user moderates it, what they may see of its map, and the options."""
+    debate = permissions.get_debate_for_user(request.user, slug)
+    moderator = permissions.can_moderate(request.user, debate)
+    options = _map_params(request, moderator)
+    return debate, moderator, _load_map(request, debate, options), options
+
+
+@require_safe
+def debate_detail(request, slug):
+    """The debate page: the map as inline SVG beside its outline."""
+    try:
+        debate, moderator, map_data, options = _map_request(request, slug)
+    except _BadParameter as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    selection = dot.select(map_data, **options)
+    dot_text = dot.build_dot(map_data, **options)
+    svg, map_error = "", ""
+    try:
+        svg = inline_svg(cache.rendered(dot_text, "svg"))
+    except runner.RenderError as error:
+        map_error = str(error)
+    # The export links draw what the page draws.
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in options.items() if v not in (None, False)})
+    if options["show_pending"]:
+        query["pending"] = "1"
+        del query["show_pending"]
+    context = {
+        "debate": debate,
+        "can_moderate": moderator,
+        "can_contribute": permissions.can_contribute(request.user, debate),
+        "map_svg": svg,
+        "map_error": map_error,
+        "selection": selection,
+        "focus_node": map_data.node(options["focus"]) if options["focus"] else None,
+        "show_pending": options["show_pending"],
+        "outline": build_outline(map_data, show_pending=options["show_pending"]),
+        "export_query": query.urlencode(),
+        "max_nodes": settings.MAP_MAX_NODES,
+        "question_pk": map_data.question_pk,
+    }
+    return render(request, "debates/debate_detail.html", context)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _export_options(request, fmt: str, moderator: bool) -> tuple[dict, bool]:
+    """The drawing's options from the query string, and whether the answer is gzipped."""
+    options = _map_params(request, moderator)
+    compressed = fmt in cache.COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "")
+    return options, compressed
+
+
+def _export_etag(digest: str, compressed: bool) -> str:
+    # The gzipped bytes are another representation: another entity tag.
+    return quote_etag(digest + ("-gzip" if compressed else ""))
+
+
+def _not_modified(request, etag: str) -> HttpResponseNotModified | None:
+    if etag not in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    return response
+
+
+def _export_response(request, debate, fmt, options, etag, output, compressed) -> HttpResponse:
+    """A drawing as a file. Every header is set here, whichever path answers (view or
+    PublicMapMiddleware): the SVG carries its own strict policy and the other formats none
+    (they run nothing, and a policy on a PDF can blank Chromium's viewer)."""
+    response = HttpResponse(output, content_type=runner.FORMATS[fmt])
+    response["Content-Length"] = len(output)
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    if fmt in cache.COMPRESSIBLE:
+        response["Vary"] = "Accept-Encoding"
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    name = debate.slug + (f"-around-{options['focus']}" if options["focus"] else "")
+    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
+    if fmt == "svg":
+        response["Content-Security-Policy"] = _SVG_CSP
+    response._csp_exempt = True  # from the site's policy, which is for pages
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
+    return response
+
+
+def public_export(request: HttpRequest) -> HttpResponse | None:
+    """The answer to a GET of a public debate's export, if a current drawing is kept for
+    it; else None, and the request goes on to debate_map().
+
+    Called by PublicMapMiddleware for every request, before the session, authentication,
+    CSRF, message and CSP layers. The path is matched by the URLconf's own route, so the
+    middleware cannot drift from debates/urls.py (resolve() costs about 20 microseconds; a
+    cached export about a millisecond)."""
+    if request.method != "GET":
+        return None
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    if match.view_name != "debates:debate-map":
+        return None
+    request.get_host()  # ALLOWED_HOSTS holds here too (CommonMiddleware would check it)
+    return _kept_public_export(request, match.kwargs["slug"], match.kwargs["fmt"])
+
+
+def _kept_public_export(request, slug: str, fmt: str) -> HttpResponse | None:
+    """A public debate's drawing is the same for every reader who does not ask for pending
+    work, so who is asking does not matter here. One cache read; then, only if a drawing is
+    kept, one query (is it still current?). Anything else is left to the view, which says
+    what is wrong, checks access, draws and keeps the drawing."""
+    if fmt not in runner.FORMATS or "pending" in request.GET:
+        return None
+    try:
+        options, compressed = _export_options(request, fmt, moderator=False)
+    except _BadParameter:
+        return None
+    kept = cache.kept_drawing(slug, fmt, {**options, "gzip": compressed}, public=True)
+    if kept is None:
+        return None
+    stamp, digest, output = kept
+    debate, current = data.debate_and_stamp(slug)
+    if debate is None or debate.classroom_id is not None or current != stamp:
+        return None
+    etag = _export_etag(digest, compressed)
+    return _not_modified(request, etag) or _export_response(request, debate, fmt, options, etag, output, compressed)
+
+
+@require_safe
+def debate_map(request, slug, fmt):
+    """The map as a file: /debates/<slug>/map.svg|png|pdf|dot, with ETag and 304."""
+    if fmt not in runner.FORMATS:
+        raise Http404("No such map format.")
+    # The debate and a stamp of its data in one query; who may see it is asked as everywhere.
+    debate, stamp = data.debate_and_stamp(slug)
+    if debate is None or not permissions.can_see_debate(request.user, debate):
+        raise Http404("No such debate.")
+    # Only ?pending=1 needs to know who is asking (and a public debate's visitors never do).
+    moderator = request.GET.get("pending") == "1" and permissions.can_moderate(request.user, debate)
+    try:
+        options, compressed = _export_options(request, fmt, moderator)
+    except _BadParameter as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    # Fast path: a drawing kept under the current stamp (one cache read), no loading or DOT building.
+    drawing = {"slug": debate.slug, "fmt": fmt, "options": {**options, "gzip": compressed}}
+    public = debate.classroom_id is None
+    kept = cache.kept_drawing(**drawing, public=public)
+    digest, output = kept[1:] if kept is not None and kept[0] == stamp else (None, None)
+    if output is None:
+        dot_text = dot.build_dot(_load_map(request, debate, options), title=debate.question, **options)
+        digest = cache.digest(dot_text, fmt)
+    etag = _export_etag(digest, compressed)
+    if not_modified := _not_modified(request, etag):
+        return not_modified
+    if output is None:
+        try:
+            output = cache.rendered(dot_text, fmt, compressed=compressed)
+        except runner.RenderError as error:
+            context = {"debate": debate, "message": str(error)}
+            return render(request, "debates/map_unavailable.html", context, status=503)
+        cache.keep_drawing(**drawing, public=public, stamp=stamp, digest=digest, output=output)
+    return _export_response(request, debate, fmt, options, etag, output, compressed)
+
+
+# --------------------------------------------------------------------------- inline SVG
+
+_SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
+# Node and edge names (n42, n1&#45;&gt;n42) mean nothing to a screen reader; each box's
+# link keeps its text as its title.
+_SVG_NAME_TITLE = re.compile(
+    r"<title>(?:n\d+(?:&#45;&gt;n\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
+)
+
+
+def inline_svg(svg: bytes) -> str:
+    """dot's SVG without its XML prolog, doctype, comments and the titles that only name
+    nodes, for embedding in a page."""
+    text = _SVG_PROLOG.sub("", svg.decode("utf-8"), count=1)
+    text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.DOTALL)
+    return _SVG_NAME_TITLE.sub("", text)
