@@ -95,6 +95,11 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers: BEGIN IMMEDIATE takes the write lock at the start of a transaction
+    # (so that a check-then-insert runs whole, one at a time), and a writer waits up to 20 s
+    # for it rather than failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -3,7 +3,7 @@
 import pytest
 
 from debates import errors, moderation
-from debates.models import Action, Debate, ModerationEvent, Node, Relation
+from debates.models import Action, Debate, ModerationEvent, Node, Relation, Status
 from tests.factories import make_node, question_of, submit_claim
 
 pytestmark = pytest.mark.django_db
@@ -195,12 +195,12 @@ def test_student_proposes_a_link_between_approved_nodes(debate, student, teacher
     assert Relation.objects.get(pk=relation.pk).status == "approved"
 
 
-def test_withdraw_deletes_own_pending_work_and_keeps_the_log(debate, student, other_student):
+def test_withdraw_keeps_own_pending_work_as_withdrawn_and_logs_it(debate, student, other_student):
     node = submit_claim(debate, student)
     with pytest.raises(errors.NotAllowed):
         moderation.item_withdraw(item=node, user=other_student)
     moderation.item_withdraw(item=node, user=student)
-    assert not Node.objects.filter(pk=node.pk).exists()
+    assert Node.objects.get(pk=node.pk).status == Status.WITHDRAWN
     assert ModerationEvent.objects.filter(action="withdrawn", item_label__contains="Talks have failed").count() == 1
 
 
