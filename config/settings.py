@@ -100,6 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (so that a check-then-insert runs whole, one at a time), and a writer waits up to 20 s
     # for it rather than failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # Tests: a file, not memory, so that each live-server thread opens its own connection
+    # as each worker would (an in-memory test database is one connection shared by all).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
 
 if os.environ.get("REDIS_URL"):
     CACHES = {
