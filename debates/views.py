@@ -907,7 +907,8 @@ def moderation_decide(request, kind: str, pk: int):
     if item is None:
         if not permissions.has_moderation_queue(request.user):
             raise Http404("No such item.")
-        messages.warning(request, "This contribution no longer exists: its author withdrew it.")
+        # Withdrawn items are kept (item_decide says so); only the admin deletes one.
+        messages.warning(request, "This contribution no longer exists.")
         return redirect(_safe_next(request, reverse("debates:moderation-queue")))
     if not permissions.can_see_debate(request.user, item.debate) or not permissions.can_moderate(
         request.user, item.debate
