@@ -31,11 +31,12 @@ def reject_unrelated(modeladmin, request, queryset):
 
 
 class VisibleOnlyAdmin(admin.ModelAdmin):
-    """Lists what the site shows this user (everything, for a superuser): a staff member who is
-    not a superuser sees no more here than on the pages."""
+    """Lists what the site shows this user (everything, withdrawn work included, for a
+    superuser): a staff member who is not a superuser sees no more here than on the pages."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        rows = super().get_queryset(request)
+        return rows if request.user.is_superuser else rows.visible_to(request.user)
 
 
 class MapDataAdmin(admin.ModelAdmin):

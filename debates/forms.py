@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from debates import usernames
 from debates.models import NODE_TEXT_MAX, NOTE_MAX, QUOTE_TEXT_MAX, TITLE_MAX, Kind, Reason, Relation
-from debates.text import normalize_newlines, validate_clean_text, validate_single_line
+from debates.text import VisibleText, normalize_newlines, validate_clean_text, validate_single_line
 
 JOIN_CODE_HELP = "The code your teacher gave you, e.g. CIVICS10 (case and dashes do not matter)."
 
@@ -29,12 +29,13 @@ class CountedLength:
 
 
 class CleanCharField(CountedLength, forms.CharField):
-    """A CharField that refuses NUL and control characters, naming the first one."""
+    """A CharField that refuses NUL and control characters, naming the first one, and text
+    with nothing visible, naming the field as `noun`."""
 
-    def __init__(self, *args, single_line: bool = False, **kwargs):
+    def __init__(self, *args, noun: str, single_line: bool = False, **kwargs):
         kwargs.setdefault("strip", True)
         super().__init__(*args, **kwargs)
-        self.validators.append(validate_clean_text)
+        self.validators += [validate_clean_text, VisibleText(noun)]
         if single_line:
             self.validators.append(validate_single_line)
 
@@ -45,20 +46,24 @@ class QuoteField(CountedLength, forms.CharField):
 
     def __init__(self, *, help_text: str, **kwargs):
         kwargs.update(strip=False, max_length=QUOTE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
-        super().__init__(help_text=help_text, validators=[validate_clean_text], **kwargs)
+        super().__init__(help_text=help_text, validators=[validate_clean_text, VisibleText("quote")], **kwargs)
 
     def to_python(self, value):
         return normalize_newlines(super().to_python(value) or "")
 
 
 class JoinForm(forms.Form):
-    code = CleanCharField(label="Join code", max_length=32, single_line=True, help_text=JOIN_CODE_HELP)
+    code = CleanCharField(
+        label="Join code", noun="join code", max_length=32, single_line=True, help_text=JOIN_CODE_HELP
+    )
 
 
 class SignupForm(UserCreationForm):
     """A student's account, made with a classroom's join code."""
 
-    code = CleanCharField(label="Join code", max_length=32, single_line=True, help_text=JOIN_CODE_HELP)
+    code = CleanCharField(
+        label="Join code", noun="join code", max_length=32, single_line=True, help_text=JOIN_CODE_HELP
+    )
 
     class Meta(UserCreationForm.Meta):
         fields = ("code", "username")
@@ -78,13 +83,17 @@ def validate_username_field(username: str, user_pk: int | None = None) -> None:
 
 
 class ClassroomForm(forms.Form):
-    name = CleanCharField(max_length=200, single_line=True, help_text="For example “Civics 10B, 2026”.")
+    name = CleanCharField(noun="name", max_length=200, single_line=True, help_text="For example “Civics 10B, 2026”.")
 
 
 class DebateForm(forms.Form):
-    question = CleanCharField(max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    question = CleanCharField(noun="question", max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
     description = CleanCharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), help_text="Optional."
+        noun="description",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional.",
     )
     classroom = forms.TypedChoiceField(coerce=int, empty_value=None, help_text="Who can see and contribute.")
 
@@ -100,9 +109,9 @@ class DebateForm(forms.Form):
 class SourceForm(forms.Form):
     """An op-ed, pasted or uploaded as a UTF-8 .txt file (one of the two)."""
 
-    title = CleanCharField(max_length=TITLE_MAX, single_line=True)
-    author = CleanCharField(max_length=200, required=False, single_line=True)
-    outlet = CleanCharField(max_length=200, required=False, single_line=True)
+    title = CleanCharField(noun="title", max_length=TITLE_MAX, single_line=True)
+    author = CleanCharField(noun="author", max_length=200, required=False, single_line=True)
+    outlet = CleanCharField(noun="outlet", max_length=200, required=False, single_line=True)
     published = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     url = forms.URLField(required=False, max_length=500, label="URL", assume_scheme="https")
     text = forms.CharField(
@@ -152,6 +161,7 @@ class SourceForm(forms.Form):
         elif text:
             try:
                 validate_clean_text(text)
+                VisibleText("text")(text)
             except ValidationError as error:
                 self.add_error("text", error)
         return data
@@ -178,6 +188,7 @@ class NodeForm(forms.Form):
         required=False, help_text="Exactly as the op-ed has it. Select it on the source's page to fill this in."
     )
     text = CleanCharField(
+        noun="statement",
         max_length=NODE_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Statement",
@@ -207,7 +218,9 @@ class NodeForm(forms.Form):
 
 
 class NodeEditForm(forms.Form):
-    text = CleanCharField(max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Statement")
+    text = CleanCharField(
+        noun="statement", max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Statement"
+    )
     quote = QuoteField(required=False, help_text="Exactly as the op-ed has it.")
 
 
@@ -238,9 +251,13 @@ DECISIONS = [("approved", "Approve"), ("rejected", "Reject"), ("returned", "Retu
 class DecisionForm(forms.Form):
     action = forms.ChoiceField(choices=DECISIONS)
     reason = forms.ChoiceField(choices=[("", "(reason)")] + Reason.choices, required=False)
-    note = CleanCharField(required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    note = CleanCharField(noun="note", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
     text = CleanCharField(
-        required=False, max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label="Edited text"
+        noun="edited text",
+        required=False,
+        max_length=NODE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Edited text",
     )
 
 

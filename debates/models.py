@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from debates import quotes
-from debates.text import validate_clean_text, validate_single_line
+from debates.text import VisibleText, validate_clean_text, validate_single_line
 
 NODE_TEXT_MAX = 500
 QUOTE_TEXT_MAX = 1500
@@ -34,6 +34,9 @@ class Status(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     RETURNED = "returned", "Returned for revision"
+    # Taken back by its author: kept, with its history, so that the author can restore it;
+    # shown to nobody else and drawn nowhere (see ContributionQuerySet.visible_to).
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 def _status_constraint(name: str) -> models.CheckConstraint:
@@ -41,7 +44,7 @@ def _status_constraint(name: str) -> models.CheckConstraint:
 
 
 class Classroom(models.Model):
-    name = models.CharField(max_length=200, validators=[validate_clean_text, validate_single_line])
+    name = models.CharField(max_length=200, validators=[validate_clean_text, validate_single_line, VisibleText("name")])
     join_code = models.CharField(max_length=16, unique=True, default=new_join_code)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -94,13 +97,19 @@ class SourceQuerySet(models.QuerySet):
 
 
 class Source(models.Model):
-    title = models.CharField(max_length=TITLE_MAX, validators=[validate_clean_text, validate_single_line])
-    author = models.CharField(max_length=200, blank=True, validators=[validate_clean_text, validate_single_line])
-    outlet = models.CharField(max_length=200, blank=True, validators=[validate_clean_text, validate_single_line])
+    title = models.CharField(
+        max_length=TITLE_MAX, validators=[validate_clean_text, validate_single_line, VisibleText("title")]
+    )
+    author = models.CharField(
+        max_length=200, blank=True, validators=[validate_clean_text, validate_single_line, VisibleText("author")]
+    )
+    outlet = models.CharField(
+        max_length=200, blank=True, validators=[validate_clean_text, validate_single_line, VisibleText("outlet")]
+    )
     published = models.DateField(null=True, blank=True)
     url = models.URLField(blank=True, max_length=500)
     # Kept exactly as imported: quote offsets index into this string.
-    text = models.TextField(validators=[validate_clean_text])
+    text = models.TextField(validators=[validate_clean_text, VisibleText("text")])
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -169,8 +178,10 @@ class DebateQuerySet(models.QuerySet):
 
 class Debate(models.Model):
     slug = models.SlugField(max_length=80, unique=True, validators=[validate_debate_slug])
-    question = models.CharField(max_length=NODE_TEXT_MAX, validators=[validate_clean_text])
-    description = models.TextField(blank=True, validators=[validate_clean_text, MaxLengthValidator(5000)])
+    question = models.CharField(max_length=NODE_TEXT_MAX, validators=[validate_clean_text, VisibleText("question")])
+    description = models.TextField(
+        blank=True, validators=[validate_clean_text, MaxLengthValidator(5000), VisibleText("description")]
+    )
     classroom = models.ForeignKey(Classroom, null=True, blank=True, on_delete=models.CASCADE, related_name="debates")
     sources = models.ManyToManyField(Source, blank=True, related_name="debates")
     is_open = models.BooleanField(default=True, help_text="A closed debate accepts no contributions.")
@@ -231,6 +242,17 @@ class ContributionQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Status.APPROVED)
 
+    def _live(self) -> Q:
+        """Not withdrawn: a withdrawn item is its author's alone until restored, listed only
+        by withdrawn_by(), never in a map, a queue, a list or a page."""
+        return ~Q(status=Status.WITHDRAWN)
+
+    def withdrawn_by(self, user):
+        """The user's own withdrawn items, which they may restore ("My contributions")."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(status=Status.WITHDRAWN, author=user)
+
     def moderated_by(self, user):
         """Everything, whatever its status, in the debates the user moderates."""
         if _superuser(user):
@@ -247,17 +269,19 @@ class ContributionQuerySet(models.QuerySet):
 
         moderator: for the rows of one debate whose page has already let the user see it,
         whether the user moderates it; then neither question is asked again in SQL. Left
-        None, both are decided per debate inside the query (lists across debates)."""
+        None, both are decided per debate inside the query (lists across debates).
+        Withdrawn items are left out for everyone, their author included (withdrawn_by())."""
+        live = self._live()
         if moderator:
-            return self
+            return self.filter(live)
         if moderator is False:
-            return self.filter(self._own_rule(user))
+            return self.filter(live & self._own_rule(user))
         if _superuser(user):
-            return self
+            return self.filter(live)
         seen = self._own_rule(user)
         if user.is_authenticated:
             seen |= Q(debate__in=Debate.objects.moderated_by(user))
-        return self.filter(seen, debate__in=Debate.objects.visible_to(user))
+        return self.filter(live & seen, debate__in=Debate.objects.visible_to(user))
 
 
 class Contribution(models.Model):
@@ -297,7 +321,7 @@ class Node(Contribution):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="nodes"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    text = models.TextField(validators=[validate_clean_text, MaxLengthValidator(NODE_TEXT_MAX)])
+    text = models.TextField(validators=[validate_clean_text, MaxLengthValidator(NODE_TEXT_MAX), VisibleText("text")])
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NodeQuerySet.as_manager()
@@ -328,7 +352,7 @@ class Quote(models.Model):
 
     node = models.OneToOneField(Node, on_delete=models.CASCADE, related_name="quote")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
-    text = models.TextField(validators=[MaxLengthValidator(QUOTE_TEXT_MAX)])
+    text = models.TextField(validators=[MaxLengthValidator(QUOTE_TEXT_MAX), VisibleText("quote")])
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
 
@@ -364,6 +388,12 @@ _SUBMITTED_WITH_NODE = Q(status=Status.PENDING, source__status=Status.PENDING) &
 
 
 class RelationQuerySet(ContributionQuerySet):
+    def _live(self) -> Q:
+        # An arrow to or from a withdrawn node goes with it (moderation.item_withdraw); this
+        # holds even for an arrow that some other way still touches one.
+        withdrawn = Status.WITHDRAWN
+        return ~Q(status=withdrawn) & ~Q(source__status=withdrawn) & ~Q(target__status=withdrawn)
+
     def _own_rule(self, user) -> Q:
         # An arrow is shown only if both its ends are too.
         return _approved_or_own(user) & _approved_or_own(user, "source__") & _approved_or_own(user, "target__")
@@ -406,9 +436,11 @@ class Relation(Contribution):
             *Contribution.Meta.constraints,
             models.CheckConstraint(condition=Q(kind__in=["supports", "opposes"]), name="relation_kind_valid"),
             models.CheckConstraint(condition=~Q(source=models.F("target")), name="relation_no_self_loop"),
-            # A rejected arrow does not block a better-argued one between the same nodes.
+            # A rejected or withdrawn arrow does not block a better-argued one between the same nodes.
             models.UniqueConstraint(
-                fields=["source", "target"], condition=~Q(status="rejected"), name="relation_unique_pair"
+                fields=["source", "target"],
+                condition=~Q(status__in=["rejected", "withdrawn"]),
+                name="relation_unique_pair",
             ),
         ]
 
@@ -431,7 +463,7 @@ class Relation(Contribution):
                 errors["source"] = "The debate's question cannot support or oppose anything."
             duplicate = (
                 Relation.objects.filter(source_id=self.source_id, target_id=self.target_id)
-                .exclude(status=Status.REJECTED)
+                .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
                 .exclude(pk=self.pk)
             )
             if "target" not in errors and duplicate.exists():
@@ -449,6 +481,7 @@ class Action(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     RETURNED = "returned", "Returned for revision"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    RESTORED = "restored", "Restored"
 
 
 class Reason(models.TextChoices):
@@ -467,14 +500,16 @@ class ModerationEvent(models.Model):
     """One line of the append-only history: a submission, an edit or a decision."""
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="events")
-    # The item survives its withdrawal in the log: the links are nulled, the label stays.
+    # A withdrawn item is kept; one deleted (the admin) leaves its label here, the link nulled.
     node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     relation = models.ForeignKey(Relation, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     item_label = models.CharField(max_length=200)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=16, choices=Action.choices)
     reason = models.CharField(max_length=32, choices=Reason.choices, blank=True)
-    note = models.TextField(blank=True, validators=[validate_clean_text, MaxLengthValidator(NOTE_MAX)])
+    note = models.TextField(
+        blank=True, validators=[validate_clean_text, MaxLengthValidator(NOTE_MAX), VisibleText("note")]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The moderation workflow: submit, edit, withdraw, the moderator's queue, and decide.
+"""The moderation workflow: submit, edit, withdraw and restore, the moderator's queue, and decide.
 
 Pages, the API, the admin and commands all call these functions; none re-implements
 them. Each validates with full_clean(), runs in one transaction and writes the
@@ -9,6 +9,7 @@ A teacher's set-up (classrooms, debates, sources) is in classrooms.py; the refus
 raised here are in errors.py.
 """
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import IntegerField, Prefetch, Q, Value
+from django.db.models import IntegerField, Max, Prefetch, Q, Value
 from django.utils import timezone
 
 from debates import permissions, quotes
@@ -94,12 +95,38 @@ def _check_may_contribute(debate: Debate, user) -> bool:
     return permissions.can_moderate(user, debate)
 
 
-def _check_pending_limit(debate: Debate, user) -> None:
+def _lock_contributions(author, debate: Debate) -> None:
+    """Hold, until the transaction ends, the one lock for `author`'s contributions to
+    `debate`, so that checking (an identical one pending? the pending limit reached?) and
+    inserting happen as one step: two identical POSTs at once (a double click, a retried
+    request) make one item, and twenty at once cannot pass a limit of ten.
+
+    PostgreSQL: a transaction-level advisory lock keyed by (author, debate). Not a
+    conditional unique index on a digest of pending content: that would stop exact
+    duplicates only, not the count (nothing in an index can say "at most ten"), it would
+    need a digest column kept in step with every edit, and its violation aborts the
+    transaction, where the lock lets the second request simply find the first one's row.
+    Only one author's writes to one debate wait for each other; nobody else's do.
+    SQLite: the settings open every transaction IMMEDIATE, so BEGIN already takes the
+    database's single write lock and the same check-then-insert runs one at a time."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    # One signed 64-bit key, the width pg_advisory_xact_lock(bigint) takes; ids are 64-bit
+    # too, so the two-int4 form could not hold them.
+    digest = hashlib.blake2b(f"counterpoint.contributions:{author.pk}:{debate.pk}".encode(), digest_size=8)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest.digest(), "big", signed=True)])
+
+
+def _check_pending_limit(debate: Debate, user, adding: int = 1) -> None:
+    """Refuse when `adding` more pending contributions would pass the per-debate limit. Call
+    it under _lock_contributions(), or two requests could both see room for one more."""
     limit = settings.MAX_PENDING_PER_DEBATE
     nodes = Node.objects.filter(status=Status.PENDING, author=user, debate=debate)
     arrows = Relation.objects.filter(status=Status.PENDING, author=user, debate=debate).standalone()
     count = nodes.count() + arrows.count()
-    if count >= limit:
+    if count + adding > limit:
         refuse(
             "__all__",
             f"You already have {count} contributions waiting for review in this debate (the limit is {limit}). "
@@ -115,6 +142,11 @@ def _check_target(target: Node, debate: Debate, user, moderator: bool) -> None:
         refuse("target", "That node does not exist.", code="not_found")
 
 
+def _landing_status(moderator: bool) -> str:
+    """The status a new contribution gets: a moderator's own are approved at once."""
+    return Status.APPROVED if moderator else Status.PENDING
+
+
 @transaction.atomic
 def node_submit(
     *,
@@ -126,7 +158,12 @@ def node_submit(
     target: Node | None = None,
     relation_kind: str = Relation.Kind.SUPPORTS,
 ) -> Node:
-    """Add a position, claim or evidence to the map, attached to the node it supports or opposes."""
+    """Add a position, claim or evidence to the map, attached to the node it supports or opposes.
+
+    Sent again while the first is still as it landed (pending, or approved for a moderator)
+    with the same kind, text, quote, target and relation kind, it returns that first node
+    instead of making a second: a double click or a retried request makes one item."""
+    _lock_contributions(author, debate)
     moderator = _check_may_contribute(debate, author)
     if kind not in (Kind.POSITION, Kind.CLAIM, Kind.EVIDENCE):
         refuse("kind", "Choose a position, a claim or evidence.", code="kind")
@@ -139,15 +176,31 @@ def node_submit(
             refuse("target", "Say which node this supports or opposes.", code="required")
         target = debate.nodes.get(kind=Kind.QUESTION)
     _check_target(target, debate, author, moderator)
+    text = normalize_text(text)
+    stored = _anchor(quote, debate) if quote is not None else None
+    same = Node.objects.filter(
+        debate=debate,
+        author=author,
+        kind=kind,
+        text=text,
+        status=_landing_status(moderator),
+        outgoing__target=target,
+        outgoing__kind=relation_kind,
+    )
+    if stored is None:
+        same = same.filter(quote__isnull=True)
+    else:
+        same = same.filter(quote__source=stored.source, quote__start=stored.start, quote__end=stored.end)
+    if first := same.order_by("pk").first():
+        return first
     if not moderator:
         _check_pending_limit(debate, author)
 
-    node = Node(debate=debate, kind=kind, text=normalize_text(text), author=author, status=Status.PENDING)
+    node = Node(debate=debate, kind=kind, text=text, author=author, status=Status.PENDING)
     full_clean(node)
     node.save()
     _log(node, author, Action.SUBMITTED)
-    if quote is not None:
-        stored = _anchor(quote, debate)
+    if stored is not None:
         stored.node = node
         full_clean(stored)
         stored.save()
@@ -163,8 +216,10 @@ def node_submit(
 
 @transaction.atomic
 def relation_submit(*, author, source: Node, target: Node, kind: str) -> Relation:
-    """Propose an arrow between two nodes already on the map."""
+    """Propose an arrow between two nodes already on the map. Sent again while the first is
+    still as it landed, it returns that first arrow instead of refusing the second."""
     debate = source.debate
+    _lock_contributions(author, debate)
     moderator = _check_may_contribute(debate, author)
     _check_target(source, debate, author, moderator)
     if target.debate_id != debate.pk:
@@ -172,6 +227,11 @@ def relation_submit(*, author, source: Node, target: Node, kind: str) -> Relatio
     _check_target(target, debate, author, moderator)
     if kind not in Relation.Kind.values:
         refuse("kind", "Choose supports or opposes.", code="kind")
+    same = Relation.objects.filter(
+        source=source, target=target, kind=kind, author=author, status=_landing_status(moderator)
+    )
+    if first := same.order_by("pk").first():
+        return first
     if not moderator:
         _check_pending_limit(debate, author)
     relation = Relation(debate=debate, source=source, target=target, kind=kind, author=author)
@@ -209,6 +269,8 @@ def _check_ends_approved(relation: Relation) -> None:
 def _check_own_open_item(item: Node | Relation, user) -> None:
     if item.author_id != user.pk:
         refuse("author", "Only its author can change this contribution.", NotAllowed, "forbidden")
+    if item.status == Status.WITHDRAWN:
+        refuse("status", "This contribution is withdrawn: restore it first.", code="withdrawn")
     if item.status not in (Status.PENDING, Status.RETURNED):
         refuse(
             "status",
@@ -257,12 +319,105 @@ def node_edit(*, node: Node, editor, text: str, quote: QuoteInput | None = None)
     return node
 
 
+def _arrows_withdrawn_with(node: Node, user) -> list[Relation]:
+    """The author's open arrows to or from `node`, which go wherever the node goes: an arrow
+    with an end nobody can see would be drawn nowhere and decided by nobody."""
+    return list(
+        Relation.objects.filter(Q(source=node) | Q(target=node), author=user)
+        .filter(status__in=[Status.PENDING, Status.RETURNED])
+        .order_by("pk")
+    )
+
+
 @transaction.atomic
 def item_withdraw(*, item: Node | Relation, user) -> None:
-    """The author takes back a pending or returned contribution; the log keeps its label."""
+    """The author takes back a pending or returned contribution. It is kept, with its
+    history, as `withdrawn`: hidden from everyone (the author included) but in the author's
+    "My contributions", from where item_restore() brings it back. A node's own open arrows
+    (to or from it, by the same author) are withdrawn with it, and restored with it."""
     _check_own_open_item(item, user)
+    followers = _arrows_withdrawn_with(item, user) if isinstance(item, Node) else []
+    # Conditional, so that a withdrawal cannot undo a decision taken meanwhile.
+    updated = (
+        type(item)
+        .objects.filter(pk=item.pk, status__in=[Status.PENDING, Status.RETURNED])
+        .update(status=Status.WITHDRAWN)
+    )
+    if not updated:
+        refuse("status", "Your teacher decided on this contribution meanwhile.", AlreadyDecided, "already_decided")
+    item.status = Status.WITHDRAWN
     _log(item, user, Action.WITHDRAWN)
-    item.delete()
+    for relation in followers:
+        if Relation.objects.filter(pk=relation.pk, status__in=[Status.PENDING, Status.RETURNED]).update(
+            status=Status.WITHDRAWN
+        ):
+            relation.status = Status.WITHDRAWN
+            _log(relation, user, Action.WITHDRAWN)
+
+
+def _arrows_to_restore(node: Node, user) -> list[Relation]:
+    """The arrows withdrawn together with `node` (their withdrawal logged after the node's
+    last one), whose other end is not itself still withdrawn."""
+    since = node.events.filter(action=Action.WITHDRAWN).aggregate(last=Max("pk"))["last"] or 0
+    return list(
+        Relation.objects.withdrawn_by(user)
+        .filter(Q(source=node) | Q(target=node))
+        .annotate(last_withdrawn=Max("events__pk", filter=Q(events__action=Action.WITHDRAWN)))
+        .filter(last_withdrawn__gt=since)
+        .exclude(Q(source__status=Status.WITHDRAWN) & ~Q(source=node))
+        .exclude(Q(target__status=Status.WITHDRAWN) & ~Q(target=node))
+        .order_by("pk")
+    )
+
+
+def _set_pending_again(relation: Relation) -> bool:
+    """Put a withdrawn arrow back in the queue; False if another arrow now links the same
+    two nodes (the unique pair constraint refuses it), which then stays withdrawn."""
+    try:
+        with transaction.atomic():
+            return bool(Relation.objects.filter(pk=relation.pk, status=Status.WITHDRAWN).update(status=Status.PENDING))
+    except IntegrityError:
+        return False
+
+
+@transaction.atomic
+def item_restore(*, item: Node | Relation, user) -> Node | Relation:
+    """The author brings back a withdrawn contribution, pending again, while the debate is
+    open and within the pending limit; logged as `restored`. A node's arrows withdrawn with
+    it come back with it. An arrow comes back only if both its ends are not withdrawn."""
+    debate = item.debate
+    _lock_contributions(user, debate)
+    if item.author_id != user.pk:
+        refuse("author", "Only its author can restore this contribution.", NotAllowed, "forbidden")
+    moderator = _check_may_contribute(debate, user)
+    if item.status != Status.WITHDRAWN:
+        refuse(
+            "status", f"This contribution is {item.get_status_display().lower()}, not withdrawn.", code="not_withdrawn"
+        )
+    followers: list[Relation] = []
+    if isinstance(item, Node):
+        followers = _arrows_to_restore(item, user)
+        # Arrows from the node are decided with it; any other is a contribution of its own.
+        adding = 1 + sum(1 for relation in followers if relation.source_id != item.pk)
+    else:
+        ends = Node.objects.filter(pk__in=[item.source_id, item.target_id], status=Status.WITHDRAWN).exists()
+        if ends:
+            refuse("status", "A node this arrow links is withdrawn: restore the node first.", code="end_withdrawn")
+        adding = 1
+    if not moderator:
+        _check_pending_limit(debate, user, adding=adding)
+    if isinstance(item, Relation):
+        if not _set_pending_again(item):
+            refuse("target", "These two nodes are already linked.", code="duplicate")
+    elif not Node.objects.filter(pk=item.pk, status=Status.WITHDRAWN).update(status=Status.PENDING):
+        refuse("status", "This contribution is no longer withdrawn.", AlreadyDecided, "already_decided")
+    item.status = Status.PENDING
+    _log(item, user, Action.RESTORED)
+    for relation in followers:
+        if _set_pending_again(relation):
+            relation.status = Status.PENDING
+            _log(relation, user, Action.RESTORED)
+    return item
 
 
 @transaction.atomic
@@ -309,7 +464,9 @@ def item_decide(
     updated = type(item).objects.filter(pk=item.pk, status=Status.PENDING).update(**changes)
     if not updated:
         current = type(item).objects.filter(pk=item.pk).values_list("status", flat=True).first()
-        state = Status(current).label.lower() if current else "withdrawn by its author"
+        if current in (None, Status.WITHDRAWN):
+            refuse("status", "Its author withdrew this contribution.", AlreadyDecided, "already_decided")
+        state = Status(current).label.lower()
         refuse("status", f"This contribution was already decided: it is {state}.", AlreadyDecided, "already_decided")
     item.status = action
     if edited:

@@ -8,6 +8,7 @@ parse a NUL and writes invalid XML for other control characters.
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 
 # Newline, carriage return and tab are text; every other C0/C1 control is not.
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
@@ -37,6 +38,44 @@ def validate_clean_text(value: str) -> None:
             code="forbidden_character",
             params={"problem": problem},
         )
+
+
+# Characters that draw nothing by themselves (Unicode general categories): format
+# characters such as zero-width spaces and direction marks (Cf), spaces and separators
+# (Zs, Zl, Zp, NBSP included), combining marks with no letter to sit on (Mn, Me), and
+# controls (Cc: the newlines and tabs that text may contain).
+_INVISIBLE_CATEGORIES = {"Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc"}
+# Letters and symbols that Unicode lists as default-ignorable or that fonts draw blank:
+# the Hangul fillers and the blank Braille pattern, used to fake an empty name or text.
+_BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
+def has_visible_character(value: str) -> bool:
+    """Whether any character of `value` draws something (a letter, digit, punctuation or
+    symbol), judged by its Unicode general category (UAX #44)."""
+    return any(unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _BLANK_LETTERS for char in value)
+
+
+@deconstructible
+class VisibleText:
+    """A validator refusing text in which nothing is visible (only spaces, zero-width or
+    direction marks, combining marks without a letter), naming `field` in its message:
+    such text would be stored as a blank box. Empty text is the `required` check's to refuse."""
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def __call__(self, value: str) -> None:
+        if value and not has_visible_character(value):
+            raise ValidationError(
+                "The %(field)s has no visible character: it is only spaces or invisible marks "
+                "(such as zero-width spaces, direction marks or lone accents).",
+                code="invisible",
+                params={"field": self.field},
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, VisibleText) and other.field == self.field
 
 
 def validate_single_line(value: str) -> None:

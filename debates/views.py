@@ -626,34 +626,71 @@ def node_edit(request, slug: str, pk: int):
     )
 
 
-@login_required
-@require_POST
-def node_withdraw(request, slug: str, pk: int):
-    """The author takes back a pending or returned contribution."""
-    node = _own_node_or_404(request, slug, pk)
-    try:
-        moderation.item_withdraw(item=node, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Contribution withdrawn.")
-    return redirect("debates:my-contributions")
-
-
-@login_required
-@require_POST
-def relation_withdraw(request, slug: str, pk: int):
-    """The author takes back a proposed link that is pending or returned."""
+def _own_relation_or_404(request, slug: str, pk: int) -> Relation:
     debate = permissions.get_debate_for_user(request.user, slug)
-    relation = get_object_or_404(Relation, debate=debate, pk=pk, author=request.user)
+    relation = get_object_or_404(
+        Relation.objects.select_related("source", "target"), debate=debate, pk=pk, author=request.user
+    )
     relation.debate = debate
+    return relation
+
+
+def _withdraw(request, item: Node | Relation, action_url: str):
+    """Ask first (GET: the question, with Withdraw and Keep it), withdraw on POST. Plain
+    HTML, so that it works without JavaScript; nothing is lost, as the item can be restored."""
+    if request.method == "POST":
+        try:
+            moderation.item_withdraw(item=item, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Withdrawn. It stays in this list: you can restore it while the debate is open.")
+        return redirect("debates:my-contributions")
+    if item.status not in (Status.PENDING, Status.RETURNED):
+        messages.warning(request, f"This contribution is {item.get_status_display().lower()}: it cannot be withdrawn.")
+        return redirect("debates:my-contributions")
+    context = {"item": item, "debate": item.debate, "action_url": action_url, "is_node": isinstance(item, Node)}
+    return render(request, "debates/withdraw_confirm.html", context)
+
+
+def _restore(request, item: Node | Relation):
     try:
-        moderation.item_withdraw(item=relation, user=request.user)
+        moderation.item_restore(item=item, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Link withdrawn.")
+        messages.success(request, "Restored: it is waiting for your teacher's review again.")
     return redirect("debates:my-contributions")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def node_withdraw(request, slug: str, pk: int):
+    """The author takes back a pending or returned contribution, after saying yes."""
+    node = _own_node_or_404(request, slug, pk)
+    return _withdraw(request, node, reverse("debates:node-withdraw", args=[slug, pk]))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def relation_withdraw(request, slug: str, pk: int):
+    """The author takes back a proposed link that is pending or returned, after saying yes."""
+    relation = _own_relation_or_404(request, slug, pk)
+    return _withdraw(request, relation, reverse("debates:relation-withdraw", args=[slug, pk]))
+
+
+@login_required
+@require_POST
+def node_restore(request, slug: str, pk: int):
+    """The author brings back a withdrawn contribution (pending again), with its arrows."""
+    return _restore(request, _own_node_or_404(request, slug, pk))
+
+
+@login_required
+@require_POST
+def relation_restore(request, slug: str, pk: int):
+    """The author brings back a withdrawn link (pending again)."""
+    return _restore(request, _own_relation_or_404(request, slug, pk))
 
 
 QUEUE_PAGE_SIZE = 25
@@ -833,7 +870,8 @@ def moderation_decide(request, kind: str, pk: int):
     if item is None:
         if not permissions.has_moderation_queue(request.user):
             raise Http404("No such item.")
-        messages.warning(request, "This contribution no longer exists: its author withdrew it.")
+        # Withdrawn items are kept (item_decide says so); only the admin deletes one.
+        messages.warning(request, "This contribution no longer exists.")
         return redirect(_safe_next(request, reverse("debates:moderation-queue")))
     if not permissions.can_see_debate(request.user, item.debate) or not permissions.can_moderate(
         request.user, item.debate

@@ -335,8 +335,8 @@ def test_author_withdraws_their_pending_node(debate, student):
     node = submit_claim(debate, student)
     response = api_client(student).delete(f"/api/nodes/{node.pk}/")
     assert response.status_code == 204
-    assert not Node.objects.filter(pk=node.pk).exists()
-    assert ModerationEvent.objects.filter(action="withdrawn").count() == 1
+    assert Node.objects.get(pk=node.pk).status == Status.WITHDRAWN
+    assert ModerationEvent.objects.filter(node=node, action="withdrawn").count() == 1
 
 
 def test_a_teacher_cannot_withdraw_a_students_node(debate, teacher, student):

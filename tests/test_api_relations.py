@@ -131,7 +131,7 @@ def test_author_turns_their_pending_arrow_around_and_withdraws_it(debate, studen
     response = client.patch(f"/api/relations/{relation.pk}/", {"kind": "opposes"}, format="json")
     assert response.status_code == 200 and response.json()["kind"] == "opposes"
     assert client.delete(f"/api/relations/{relation.pk}/").status_code == 204
-    assert not Relation.objects.filter(pk=relation.pk).exists()
+    assert Relation.objects.get(pk=relation.pk).status == Status.WITHDRAWN
 
 
 def test_another_users_approved_relation_cannot_be_edited_or_withdrawn(debate, student, teacher):

@@ -51,11 +51,13 @@ def test_schema_is_openapi_3_with_every_resource_and_both_auth_schemes(db):
         "/api/nodes/{id}/approve/",
         "/api/nodes/{id}/reject/",
         "/api/nodes/{id}/return/",
+        "/api/nodes/{id}/restore/",
         "/api/relations/",
         "/api/relations/{id}/",
         "/api/relations/{id}/approve/",
         "/api/relations/{id}/reject/",
         "/api/relations/{id}/return/",
+        "/api/relations/{id}/restore/",
         "/api/sources/",
         "/api/sources/{id}/",
         "/api/classrooms/",
@@ -67,7 +69,7 @@ def test_schema_is_openapi_3_with_every_resource_and_both_auth_schemes(db):
         assert path in paths, path
     assert set(doc["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
     schemas = doc["components"]["schemas"]
-    assert schemas["StatusEnum"]["enum"] == ["pending", "approved", "rejected", "returned"]
+    assert schemas["StatusEnum"]["enum"] == ["pending", "approved", "rejected", "returned", "withdrawn"]
     assert "misquoted" in schemas["ReasonEnum"]["enum"]
     # Inputs cannot carry status or author (HAZARDS 11).
     for name in ("NodeInRequest", "PatchedNodeEditInRequest", "RelationInRequest", "PatchedDebateEditInRequest"):

@@ -342,10 +342,10 @@ def test_student_withdraws_a_pending_contribution(client, student, debate):
     node = submit_claim(debate, student)
     login(client, student)
     url = reverse("debates:node-withdraw", args=[debate.slug, node.pk])
-    assert client.get(url).status_code == 405
+    assert client.put(url).status_code == 405
     response = client.post(url, follow=True)
-    assert not Node.objects.filter(pk=node.pk).exists()
-    assert "Contribution withdrawn." in messages_of(response)
+    assert Node.objects.get(pk=node.pk).status == Status.WITHDRAWN
+    assert "Withdrawn. It stays in this list: you can restore it while the debate is open." in messages_of(response)
     assert ModerationEvent.objects.filter(action=Action.WITHDRAWN, item_label__contains="Talks have failed").exists()
 
 
@@ -362,7 +362,7 @@ def test_student_withdraws_a_proposed_link(client, student, other_student, debat
     url = reverse("debates:relation-withdraw", args=[debate.slug, relation.pk])
     assert login(Client(), other_student).post(url).status_code == 404
     login(client, student).post(url)
-    assert not Relation.objects.filter(pk=relation.pk).exists()
+    assert Relation.objects.get(pk=relation.pk).status == Status.WITHDRAWN
 
 
 # --- my contributions ------------------------------------------------------------------

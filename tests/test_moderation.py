@@ -3,7 +3,7 @@
 import pytest
 
 from debates import errors, moderation
-from debates.models import Action, Debate, ModerationEvent, Node, Relation
+from debates.models import Action, Debate, ModerationEvent, Node, Relation, Status
 from tests.factories import make_node, question_of, submit_claim
 
 pytestmark = pytest.mark.django_db
@@ -195,12 +195,12 @@ def test_student_proposes_a_link_between_approved_nodes(debate, student, teacher
     assert Relation.objects.get(pk=relation.pk).status == "approved"
 
 
-def test_withdraw_deletes_own_pending_work_and_keeps_the_log(debate, student, other_student):
+def test_withdraw_keeps_own_pending_work_as_withdrawn_and_logs_it(debate, student, other_student):
     node = submit_claim(debate, student)
     with pytest.raises(errors.NotAllowed):
         moderation.item_withdraw(item=node, user=other_student)
     moderation.item_withdraw(item=node, user=student)
-    assert not Node.objects.filter(pk=node.pk).exists()
+    assert Node.objects.get(pk=node.pk).status == Status.WITHDRAWN
     assert ModerationEvent.objects.filter(action="withdrawn", item_label__contains="Talks have failed").count() == 1
 
 
@@ -219,3 +219,72 @@ def test_bulk_approve_reports_what_it_could_not_do(debate, student, teacher):
     moderation.item_decide(item=Node.objects.get(pk=b.pk), moderator=teacher, action=Action.APPROVED)
     approved, problems = moderation.items_bulk_decide(items=[a, b], moderator=teacher, action=Action.APPROVED)
     assert approved == 1 and len(problems) == 1 and "already decided" in problems[0]
+
+
+# --- the same contribution sent twice ---------------------------------------------------
+
+
+def _evidence(debate, author, passage: str, *, start: int | None = None):
+    source = debate.sources.get()
+    offsets = {} if start is None else {"start": start, "end": start + len(passage)}
+    return moderation.node_submit(
+        debate=debate,
+        author=author,
+        kind="evidence",
+        text="It shows this.",
+        quote=moderation.QuoteInput(source=source, text=passage, **offsets),
+        target=question_of(debate),
+    )
+
+
+def test_an_identical_pending_submission_returns_the_first_node(debate, student):
+    first = submit_claim(debate, student)
+    assert submit_claim(debate, student) == first
+    assert Node.objects.filter(author=student).count() == 1
+    assert ModerationEvent.objects.filter(action=Action.SUBMITTED).count() == 1
+
+
+def test_a_submission_differing_in_target_relation_or_quote_is_a_new_node(debate, student):
+    first = submit_claim(debate, student)
+    other = make_node(debate, text="Another claim")
+    assert submit_claim(debate, student, relation="opposes") != first
+    assert submit_claim(debate, student, target=other) != first
+    a = _evidence(debate, student, "Poverty")
+    assert _evidence(debate, student, "Poverty") == a
+    assert _evidence(debate, student, "illiteracy") != a
+
+
+def test_the_same_text_from_another_student_is_their_own_node(debate, student, other_student):
+    assert submit_claim(debate, student) != submit_claim(debate, other_student)
+
+
+def test_a_decided_or_withdrawn_first_submission_does_not_absorb_a_new_one(debate, student, teacher):
+    first = submit_claim(debate, student)
+    moderation.item_decide(item=first, moderator=teacher, action=Action.RETURNED, note="Say more.")
+    second = submit_claim(debate, student)
+    assert second != first
+    moderation.item_withdraw(item=second, user=student)
+    assert submit_claim(debate, student) not in (first, second)
+
+
+def test_a_teachers_double_submission_adds_one_approved_node(debate, teacher):
+    first = submit_claim(debate, teacher)
+    assert first.status == Status.APPROVED
+    assert submit_claim(debate, teacher) == first
+    assert Node.objects.filter(author=teacher, text=first.text).count() == 1
+
+
+def test_a_resent_submission_at_the_pending_limit_returns_the_first_instead_of_refusing(settings, debate, student):
+    settings.MAX_PENDING_PER_DEBATE = 1
+    first = submit_claim(debate, student)
+    assert submit_claim(debate, student) == first
+    with pytest.raises(errors.ModerationError, match="the limit is 1"):
+        submit_claim(debate, student, text="Something else")
+
+
+def test_an_identical_pending_link_returns_the_first(debate, student):
+    a, b = make_node(debate, text="A"), make_node(debate, text="B")
+    first = moderation.relation_submit(author=student, source=a, target=b, kind="supports")
+    assert moderation.relation_submit(author=student, source=a, target=b, kind="supports") == first
+    with pytest.raises(errors.ModerationError, match="already linked"):
+        moderation.relation_submit(author=student, source=a, target=b, kind="opposes")

@@ -187,7 +187,7 @@ def test_deciding_a_withdrawn_item_says_so(client, teacher, student, debate, cla
     moderation.item_withdraw(item=node, user=student)
     node.pk = pk
     response = decide(login(client, teacher), node, "approved")
-    assert messages_of(response) == ["This contribution no longer exists: its author withdrew it."]
+    assert messages_of(response) == ["Its author withdrew this contribution."]
 
 
 def test_approving_a_link_whose_end_is_not_approved_is_refused(client, teacher, student, debate, claim):

@@ -25,7 +25,7 @@ from debates.models import (
     Relation,
     Source,
 )
-from debates.text import validate_clean_text
+from debates.text import VisibleText, validate_clean_text
 
 # Set only by the workflows (a student must not send status="approved" or another author):
 # named in the refusal when a client tries to set them.
@@ -45,11 +45,19 @@ def map_url(slug: str, fmt: str) -> str:
 
 class Text(serializers.CharField):
     """A CharField that refuses NUL, control characters and lone surrogates, which DRF lets
-    through and PostgreSQL refuses (a 500)."""
+    through and PostgreSQL refuses (a 500), and text with nothing visible, naming the field
+    as `noun` (by default its own name); `shown=False` for text never displayed (a password)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, noun: str = "", shown: bool = True, **kwargs):
         super().__init__(**kwargs)
+        self.noun, self.shown = noun, shown
         self.validators.append(validate_clean_text)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        # Here, not in __init__: the field's name is known only once it is bound.
+        if self.shown:
+            self.validators.append(VisibleText(self.noun or field_name))
 
 
 class Id(serializers.IntegerField):
@@ -92,7 +100,9 @@ class StrictSerializer(serializers.Serializer):
 
 class QuoteIn(StrictSerializer):
     source = Id(help_text="A source of the debate.")
-    text = Text(max_length=QUOTE_TEXT_MAX, help_text="The passage, exactly or nearly as the source has it.")
+    text = Text(
+        noun="quote", max_length=QUOTE_TEXT_MAX, help_text="The passage, exactly or nearly as the source has it."
+    )
     start = serializers.IntegerField(
         min_value=0, max_value=MAX_ID, required=False, allow_null=True, help_text="Offset of its first character."
     )
@@ -145,6 +155,10 @@ class ApproveIn(StrictSerializer):
 
 class RelationApproveIn(StrictSerializer):
     pass
+
+
+class RestoreIn(StrictSerializer):
+    """No fields: restoring brings the item back as it was withdrawn."""
 
 
 class RejectIn(StrictSerializer):
@@ -201,7 +215,7 @@ class JoinIn(StrictSerializer):
 
 class TokenIn(StrictSerializer):
     username = Text(max_length=150)
-    password = Text(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+    password = Text(max_length=256, shown=False, trim_whitespace=False, style={"input_type": "password"})
 
 
 # --- Outputs -----------------------------------------------------------------------

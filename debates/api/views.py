@@ -237,7 +237,9 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """What the node and relation endpoints share: the list of what the user may see, with
-    its filters; withdrawal by the author; reject/ and return/ (moderation.item_decide)."""
+    its filters; withdrawal by the author and restore/; reject/ and return/
+    (moderation.item_decide). A withdrawn item is listed only to its author, and only when
+    asked for with ?status=withdrawn."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     model: type[Node] | type[Relation]
@@ -250,9 +252,17 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self.output
 
     def get_queryset(self):
-        items = self.model.objects.visible_to(self.request.user).select_related(*self.joined)
+        user = self.request.user
+        items = self.model.objects.visible_to(user)
+        if self.action == "restore":
+            # The author's own, whatever their status: restoring one that is not withdrawn is
+            # a 400 saying so, someone else's a 404.
+            items = self.model.objects.filter(author=user) if user.is_authenticated else items.none()
+        items = items.select_related(*self.joined)
         if self.action == "list":
             wanted = self.filters(self.filter_class)
+            if wanted.get("status") == Status.WITHDRAWN:
+                items = self.model.objects.withdrawn_by(user).select_related(*self.joined)
             if "debate" in wanted:
                 items = items.filter(debate__slug=wanted["debate"])
             for field in ("status", "kind"):
@@ -266,11 +276,24 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     def answer(self, item, status_code: int = status.HTTP_200_OK) -> Response:
         """The item as the user now sees it."""
-        return Response(self.output(self.get_queryset().get(pk=item.pk)).data, status=status_code)
+        visible = self.model.objects.visible_to(self.request.user).select_related(*self.joined)
+        return Response(self.output(visible.get(pk=item.pk)).data, status=status_code)
 
     def destroy(self, request, pk=None):
         moderation.item_withdraw(item=self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Restore your own withdrawn item: pending again, while the debate is open "
+        "(a node with the arrows withdrawn with it)",
+        request=s.RestoreIn,
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        self.valid(s.RestoreIn)
+        item = self.get_object()
+        moderation.item_restore(item=item, user=request.user)
+        return self.answer(item)
 
     def _decide(self, request, action_name: str, **kwargs) -> Response:
         item = self.get_object()
@@ -295,7 +318,7 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 @extend_schema_view(
     list=extend_schema(summary="Nodes you can see", parameters=[NodeFilter]),
     retrieve=extend_schema(summary="A node"),
-    destroy=extend_schema(summary="Withdraw your own pending or returned node"),
+    destroy=extend_schema(summary="Withdraw your own pending or returned node (kept: restore/ brings it back)"),
 )
 class NodeViewSet(ContributionViewSet):
     """Boxes of the map: approved ones, your own, and everything in the debates you moderate."""
@@ -354,7 +377,7 @@ class NodeViewSet(ContributionViewSet):
 @extend_schema_view(
     list=extend_schema(summary="Relations you can see", parameters=[RelationFilter]),
     retrieve=extend_schema(summary="A relation"),
-    destroy=extend_schema(summary="Withdraw your own pending or returned relation"),
+    destroy=extend_schema(summary="Withdraw your own pending or returned relation (kept: restore/ brings it back)"),
 )
 class RelationViewSet(ContributionViewSet):
     """Arrows of the map (supports, opposes); shown only with both the nodes they link."""

@@ -8,6 +8,7 @@ from debates.models import NODE_TEXT_MAX, NOTE_MAX
 
 class FeedbackForm(forms.Form):
     text = CleanCharField(
+        noun="feedback",
         required=False,
         max_length=NOTE_MAX,
         label="Feedback",
@@ -23,14 +24,15 @@ class ScaleForm(forms.Form):
 class GradeForm(forms.Form):
     """One student's grade; the score is checked against the scale by feedback.grade_save()."""
 
-    score = CleanCharField(required=False, max_length=8, label="Score", single_line=True)
+    score = CleanCharField(noun="score", required=False, max_length=8, label="Score", single_line=True)
     comment = CleanCharField(
-        required=False, max_length=NOTE_MAX, label="Comment", widget=forms.Textarea(attrs={"rows": 2})
+        noun="comment", required=False, max_length=NOTE_MAX, label="Comment", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class TaskForm(forms.Form):
     text = CleanCharField(
+        noun="task",
         max_length=NODE_TEXT_MAX,
         label="Task",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -56,6 +58,7 @@ class TaskForm(forms.Form):
 
 class GroupsForm(forms.Form):
     groups = CleanCharField(
+        noun="groups",
         label="Groups",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
