@@ -79,6 +79,9 @@ class Standing:
         return f"{self.label_reason} {self.evidence_reason}" if self.evidence_reason else self.label_reason
 
 
+_UNDISPUTED_ARROW = Standing(IN, False, "Stands: nothing undercuts it.", "", (), (), ())
+
+
 @dataclass(frozen=True)
 class Assessment:
     """The standing of every approved node (not the question) and every counted arrow, by pk.
@@ -140,22 +143,32 @@ def assess(nodes: Iterable, relations: Iterable, numbers: Mapping[int, str]) -> 
     citation = [getattr(n, "citation", "") or "a source" for n in judged]
 
     node_standing, arrow_standing = {}, {}
+    pk_of, source_of, labels = g.pk_of, g.source_of, g.label
     for i in range(g.size):
-        label_reason, deciding = _label_reason(g, i, circle_of, circles, circle_names, name)
+        attacks, supports, label = g.attacks_on[i], g.supports_to[i], labels[i]
+        is_node = i < g.nodes
+        if not is_node and not attacks and not supports:
+            # Most arrows: one shared value (it is immutable); this loop is most of the budget.
+            arrow_standing[pk_of[i]] = _UNDISPUTED_ARROW
+            continue
+        if is_node and not attacks:
+            label_reason, deciding = "Stands: nothing opposes it.", []
+        else:
+            label_reason, deciding = _label_reason(g, i, circle_of, circles, circle_names, name)
         evidence_reason = ""
-        if i < g.nodes and g.label[i] == IN:
+        if is_node and label == IN:
             evidence_reason, more = _evidence_reason(g, i, evidence, quote_below, citation, name)
             deciding += more
         standing = Standing(
-            label=g.label[i],
-            evidenced=i in evidence,
-            label_reason=label_reason,
-            evidence_reason=evidence_reason,
-            attackers=_distinct(g.pk_of[g.source_of[a]] for a in g.attacks_on[i]),
-            supporters=_distinct(g.pk_of[g.source_of[a]] for a in g.supports_to[i]),
-            deciding=tuple(dict.fromkeys(g.pk_of[j] for j in deciding)),
+            label,
+            i in evidence,
+            label_reason,
+            evidence_reason,
+            _distinct([pk_of[source_of[a]] for a in attacks]) if attacks else (),
+            _distinct([pk_of[source_of[a]] for a in supports]) if supports else (),
+            tuple(dict.fromkeys([pk_of[j] for j in deciding])) if deciding else (),
         )
-        (node_standing if i < g.nodes else arrow_standing)[g.pk_of[i]] = standing
+        (node_standing if is_node else arrow_standing)[pk_of[i]] = standing
 
     node_circles = (tuple(g.pk_of[j] for j in members if j < g.nodes) for members in circles)
     return Assessment(
@@ -235,21 +248,22 @@ class _Graph:
         self.supports_to: list[list[int]] = [[] for _ in range(self.size)]  # supports arrows into it
         self.supports_from: list[list[int]] = [[] for _ in range(self.size)]  # supports arrows out of it
         self.premise_of: list[list[int]] = [[] for _ in range(self.size)]  # attacks that need it in
-        for r in counted:
-            a = arrow_at[r.pk]
-            source = self.source_of[a] = node_at[r.source]
+        # Local names: this loop runs once per arrow of the debate, on every page view.
+        source_of, target_of, attacks_on, premise_of = self.source_of, self.target_of, self.attacks_on, self.premise_of
+        supports_to, supports_from = self.supports_to, self.supports_from
+        for a, r in enumerate(counted, self.nodes):
+            source = source_of[a] = node_at[r.source]
             target_relation = getattr(r, "target_relation", None)
-            target = arrow_at[target_relation] if target_relation is not None else node_at.get(r.target, -1)
-            self.target_of[a] = target
+            target = target_of[a] = node_at.get(r.target, -1) if target_relation is None else arrow_at[target_relation]
             if target < 0:
                 continue  # an arrow to the question is judged, but bears on nothing that is
             if r.kind == OPPOSES:
-                self.attacks_on[target].append(a)
-                self.premise_of[source].append(a)
-                self.premise_of[a].append(a)
+                attacks_on[target].append(a)
+                premise_of[source].append(a)
+                premise_of[a].append(a)
             elif r.kind == SUPPORTS:
-                self.supports_to[target].append(a)
-                self.supports_from[source].append(a)
+                supports_to[target].append(a)
+                supports_from[source].append(a)
         self._label()
 
     def _label(self) -> None:
@@ -395,14 +409,14 @@ class _Namer:
 
     def order(self, elements: Iterable[int]) -> list[int]:
         """Distinct, in outline order ("1.2" before "1.10"); unnumbered nodes last, by pk."""
+        distinct = set(elements)
+        return list(distinct) if len(distinct) < 2 else sorted(distinct, key=self._key)
 
-        def key(i: int):
-            number = self.numbers.get(self.pk_of[i])
-            if not number:
-                return (1, (), self.pk_of[i])
-            return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split(".")), 0)
-
-        return sorted(set(elements), key=key)
+    def _key(self, i: int):
+        number = self.numbers.get(self.pk_of[i])
+        if not number:
+            return (1, (), self.pk_of[i])
+        return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split(".")), 0)
 
     def join(self, elements: Iterable[int]) -> tuple[str, list[int]]:
         """The names joined ("1.2", "1.2 and 1.3", "1.2, 1.3, 1.4 and 2 more"), and the
@@ -518,5 +532,5 @@ def _sources(g: _Graph, i: int, attack_label: str, name: _Namer) -> list[int]:
     return name.order(g.source_of[a] for a in g.attacks_on[i] if g.attack[a] == attack_label)
 
 
-def _distinct(pks: Iterable[int]) -> tuple[int, ...]:
-    return tuple(sorted(set(pks)))
+def _distinct(pks: list[int]) -> tuple[int, ...]:
+    return tuple(pks) if len(pks) < 2 else tuple(sorted(set(pks)))
