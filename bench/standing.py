@@ -98,13 +98,16 @@ def build_debate(size: int, seed: int = 7) -> tuple[list[Node], list[Relation], 
     return nodes, relations, numbers
 
 
-def timed(function, repeats: int) -> list[float]:
-    times = []
+def timed(function, repeats: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU times of each run, in ms. CPU time leaves out the time spent waiting
+    for other processes, which on a shared machine is most of the spread."""
+    wall, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return wall, cpu
 
 
 def main() -> None:
@@ -143,17 +146,21 @@ def main() -> None:
         f"{counts.stands} stand, {counts.falls} fall, {counts.undecided} undecided, {counts.evidenced} evidenced; "
         f"{len(weak.circles)} undecided circles, {len(weak.unanswered)} unanswered objections\n"
     )
-    print(f"{'':<38} {'runs':>5} {'min ms':>9} {'median ms':>10} {'target ms':>10}")
+    print(f"{'':<38} {'runs':>5} {'min ms':>8} {'median ms':>10} {'median CPU ms':>14} {'target ms':>10}")
     rows = [
         ("assess() (labels, evidence, reasons)", fast, f"{TARGET_MS:.0f}"),
         ("naive reference (labels, evidence)", slow, ""),
     ]
-    for name, times, target in rows:
-        print(f"{name:<38} {len(times):>5} {min(times):>9.2f} {statistics.median(times):>10.2f} {target:>10}")
-    verdict = "meets" if statistics.median(fast) <= TARGET_MS else "MISSES"
+    for name, (wall, cpu), target in rows:
+        print(
+            f"{name:<38} {len(wall):>5} {min(wall):>8.2f} {statistics.median(wall):>10.2f} "
+            f"{statistics.median(cpu):>14.2f} {target:>10}"
+        )
+    median = statistics.median(fast[0])
+    verdict = "meets" if median <= TARGET_MS else "MISSES"
     print(
-        f"\nassess() {verdict} the {TARGET_MS:.0f} ms target (median); the reference is "
-        f"{statistics.median(slow) / statistics.median(fast):.0f}x slower."
+        f"\nassess() {verdict} the {TARGET_MS:.0f} ms target (median wall-clock); the naive reference, "
+        f"without reasons, takes {statistics.median(slow[0]) / median:.1f} times as long."
     )
 
 

@@ -139,7 +139,7 @@ def assess(nodes: Iterable, relations: Iterable, numbers: Mapping[int, str]) -> 
     # Whether a quote lies anywhere under a node, whatever its standing: only to say
     # truthfully why a standing node is not evidenced.
     quote_below = g.supported_from(quoted)
-    name = _Namer(numbers, g.pk_of)
+    name = _Namer(numbers, g.pk_of, g.nodes)
     citation = [getattr(n, "citation", "") or "a source" for n in judged]
 
     node_standing, arrow_standing = {}, {}
@@ -392,9 +392,12 @@ class _Namer:
     """Names an element's node by its outline number ("#<pk>" without one), and lists names
     in outline order, at most NAMED of them."""
 
-    def __init__(self, numbers: Mapping[int, str], pk_of: list[int]):
+    def __init__(self, numbers: Mapping[int, str], pk_of: list[int], nodes: int):
         self.numbers, self.pk_of = numbers, pk_of
+        # Only nodes are ever named (an arrow is named by its source): each name made once.
+        self.names = [numbers.get(pk) or f"#{pk}" for pk in pk_of[:nodes]]
         self.defeaters: dict[int, int] = {}
+        self.keys: dict[int, tuple] = {}
 
     def defeater(self, g: "_Graph", i: int) -> int:
         """The first node, in outline order, whose attack on (out) element i stands. Kept:
@@ -404,19 +407,23 @@ class _Namer:
         return self.defeaters[i]
 
     def __call__(self, i: int) -> str:
-        pk = self.pk_of[i]
-        return self.numbers.get(pk) or f"#{pk}"
+        return self.names[i]
 
     def order(self, elements: Iterable[int]) -> list[int]:
         """Distinct, in outline order ("1.2" before "1.10"); unnumbered nodes last, by pk."""
         distinct = set(elements)
         return list(distinct) if len(distinct) < 2 else sorted(distinct, key=self._key)
 
-    def _key(self, i: int):
-        number = self.numbers.get(self.pk_of[i])
-        if not number:
-            return (1, (), self.pk_of[i])
-        return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split(".")), 0)
+    def _key(self, i: int) -> tuple:
+        # Kept: a node is sorted among its neighbours' attackers and supporters many times.
+        if i not in self.keys:
+            number = self.numbers.get(self.pk_of[i])
+            if not number:
+                self.keys[i] = (1, (), self.pk_of[i])
+            else:
+                parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split("."))
+                self.keys[i] = (0, parts, 0)
+        return self.keys[i]
 
     def join(self, elements: Iterable[int]) -> tuple[str, list[int]]:
         """The names joined ("1.2", "1.2 and 1.3", "1.2, 1.3, 1.4 and 2 more"), and the
@@ -492,7 +499,7 @@ def _label_reason(g: _Graph, i: int, circle_of, circles, circle_names, name: _Na
     # Every undecided attack comes from a node that stands, through an arrow whose undercut
     # is itself undecided.
     names, named = name.join(g.source_of[a] for a in attacks if g.attack[a] == UNDEC)
-    return f"Undecided: {verb} by {names}, but that objection is itself undercut, and undecided.", named
+    return f"Undecided: {verb} by {names}, but whether that objection holds is undecided.", named
 
 
 def _evidence_reason(g: _Graph, i: int, evidence: dict, quote_below: set, citation: list, name: _Namer):

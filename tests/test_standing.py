@@ -304,6 +304,22 @@ def test_an_undercut_objection_loses_its_force():
     assert d["1.1"].label_reason == "Stands: its only objection, 1.1.1, is undercut by 1.2."
 
 
+def test_an_objection_whose_undercut_is_undecided_leaves_its_target_undecided():
+    d = Debate()
+    d.add("1.1", "position")
+    objection = d.add("1.1.1")
+    d.add("1.2", "claim", kind_of_link="supports")
+    d.add("1.3", "claim", kind_of_link="supports")
+    d.link("1.2", "1.3")
+    d.link("1.3", "1.2")  # 1.2 and 1.3 oppose each other
+    d.undercut("1.2", objection)
+    result = d.assess()
+    assert result.relations[objection].label == "undec"
+    assert result.relations[objection].label_reason == "Undecided: undercut by 1.2, which is undecided."
+    assert d.labels("1.1", "1.1.1") == ["undec", "in"]
+    assert d["1.1"].label_reason == "Undecided: opposed by 1.1.1, but whether that objection holds is undecided."
+
+
 def test_evidence_that_falls_evidences_nothing():
     d, _ = quoted_debate()
     d.add("1.1.1.1.1")  # opposes the evidence
