@@ -1,4 +1,4 @@
-"""Standing benchmark: debates.standing.assess() on a 1,500-node debate. Prints a table; not
+"""Standing benchmark: debates.maps.standing.assess() on a 1,500-node debate. Prints a table; not
 part of the test run.
 
     .venv/bin/python bench/standing.py [--quick]
@@ -128,7 +128,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from debates.standing import assess, summary, weak_points
+    from debates.maps.standing import assess, summary, weak_points
     from tests import standing_reference as reference
 
     nodes, relations, numbers = build_debate(1500)

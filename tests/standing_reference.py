@@ -1,7 +1,7 @@
-"""The definitions behind debates.standing, computed the slow and obvious way: the oracle of
+"""The definitions behind debates.maps.standing, computed the slow and obvious way: the oracle of
 its property tests and the reference of its benchmark.
 
-Nothing here shares code with debates.standing: which relations count is found by
+Nothing here shares code with debates.maps.standing: which relations count is found by
 repeated passes, the grounded extension by iterating Dung's characteristic function from the
 empty set, evidence by repeated sweeps.
 """

@@ -260,3 +260,16 @@ def test_outline_of_a_long_chain_needs_no_recursion():
     entries = build_outline(chain_map(3000))
     assert entries[-1].number.count(".") == 2999
     assert len(entries[-1].closes) == 2999
+
+
+def test_every_box_carries_its_outline_number_even_on_a_focused_map():
+    data = small_map()
+    numbers = {e.node.pk: e.number for e in build_outline(data) if e.see is None}
+    assert len(numbers) == len(data.nodes)
+    dot = build_dot(data)
+    for pk, number in numbers.items():
+        assert f"<B>{number}</B>" in node_line(dot, pk)
+    # A focused map numbers its boxes as the whole debate's outline does.
+    focused_pk = max(numbers, key=lambda pk: numbers[pk].count("."))
+    focused = build_dot(data, focus=focused_pk, depth=1)
+    assert f"<B>{numbers[focused_pk]}</B>" in node_line(focused, focused_pk)

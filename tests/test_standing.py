@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from debates.standing import Summary, assess, summary, weak_points
+from debates.maps.standing import Summary, assess, summary, weak_points
 from tests import standing_reference as reference
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from debates.maps.data import MapData, MapNode, MapRelation
+from debates.maps.outline import outline_numbers
 from debates.models import Kind, Relation, Status
 
 DEFAULT_FOCUS_DEPTH = 2
@@ -224,10 +225,14 @@ def _only(data: MapData, pks: frozenset[int]) -> MapData:
 # --------------------------------------------------------------------------- labels
 
 
-def _node_label(node: MapNode) -> str:
+def _node_label(node: MapNode, number: str = "") -> str:
+    """A box: its outline number and kind, its text, and (evidence) its quote and citation.
+    The number is the outline's, so that a class can say "look at 1.2.3" of the map too."""
     attributes, fill, caption = _KIND_STYLE.get(node.kind, _KIND_STYLE[Kind.CLAIM])
     if node.status != Status.APPROVED:
         caption += " \u00b7 " + Status(node.status).label.upper() if node.status in Status.values else ""
+    if number:
+        caption = f"<B>{_escape(number)}</B>  {caption}"
     rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{MUTED}">{caption}</FONT></TD></TR>']
     align = "CENTER" if node.kind in (Kind.QUESTION, Kind.POSITION) else "LEFT"
     text = _html(node.text, width=TEXT_WIDTH, max_lines=TEXT_LINES)
@@ -387,6 +392,8 @@ def build_dot(
     same data give byte-identical text. Pending and returned work is drawn (dashed) only
     with show_pending. With a title, the drawing carries a header (title, date, sources) for print."""
     selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
+    # Numbered over the whole debate, so that a focused map's 1.2.3 is the outline's 1.2.3.
+    numbers = outline_numbers(data, show_pending=show_pending)
     nodes = sorted((n for n in data.nodes if n.pk in selection.pks), key=lambda n: n.pk)
     relations = sorted(
         (r for r in data.relations if r.source in selection.pks and r.target in selection.pks), key=lambda r: r.pk
@@ -445,7 +452,11 @@ def build_dot(
         if node.status != Status.APPROVED:
             attributes.update(style=attributes["style"] + ",dashed", color=PENDING_COLOUR, penwidth="2")
         pk = int(node.pk)
-        attributes.update(URL=node_url[:-2] + f"{pk}/", tooltip=_markup(_html(node.text)), label=_node_label(node))
+        attributes.update(
+            URL=node_url[:-2] + f"{pk}/",
+            tooltip=_markup(_html(node.text)),
+            label=_node_label(node, numbers.get(pk, "")),
+        )
         graph.node(f"n{pk}", _attributes=list(attributes.items()))
     # Each node's first arrow (by primary key) shapes the tree; later ones are cross-links
     # that must not pull the layout about.

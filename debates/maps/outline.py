@@ -93,3 +93,11 @@ def build_outline(data: MapData, *, show_pending: bool = False) -> list[Entry]:
         if not entry.has_children:
             entry.closes = range(entry.depth - next_depth)
     return entries
+
+
+def outline_numbers(data: MapData, *, show_pending: bool = False) -> dict[int, str]:
+    """Each node's number in the outline ({pk: "1.2.3"}): where it is shown in full, not
+    where it is only referred to. The map's boxes carry the same numbers."""
+    return {
+        entry.node.pk: entry.number for entry in build_outline(data, show_pending=show_pending) if entry.see is None
+    }
