@@ -53,7 +53,7 @@ def test_teacher_sees_one_row_per_student_with_counts_reasons_and_links(client, 
     rows = {row.student.username: row for row in response.context["rows"]}
     assert set(rows) == {"student", "other_student"}
     row = rows["student"]
-    assert row.by_status == {"pending": 1, "approved": 1, "returned": 1, "rejected": 1}
+    assert row.by_status == {"pending": 1, "approved": 1, "returned": 1, "rejected": 1, "withdrawn": 0}
     assert row.by_kind == {"position": 0, "claim": 2, "evidence": 1, "link": 1}
     assert row.quoted_evidence == 1 and row.returned == 1 and row.reasons == {"misquoted": 1}
     assert row.last_activity is not None
@@ -158,3 +158,17 @@ def test_activity_page_csv_and_api_cost_the_same_queries_for_3_or_30_students(
     # token + user, roles, classroom, its debates, the seven activity queries
     with django_assert_num_queries(11):
         assert len(api.get(f"/api/classrooms/{classroom.pk}/activity/").json()) == size + 2
+
+
+def test_a_withdrawn_contribution_is_counted_on_the_page_the_csv_and_the_api(client, teacher, student, debate):
+    # Every status a contribution can reach has a column: a withdrawal once made the page,
+    # the CSV and the API fail.
+    mine = submit_claim(debate, student, text="Taken back")
+    moderation.item_withdraw(item=mine, user=student)
+    login(client, teacher)
+    assert client.get(activity_url(debate.classroom)).status_code == 200
+    response = client.get(reverse("debates:classroom-activity-csv", args=[debate.classroom.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert next(r for r in rows if r["student"] == "student")["status:withdrawn"] == "1"
+    body = api_client(teacher).get(f"/api/classrooms/{debate.classroom.pk}/activity/").json()
+    assert next(r for r in body if r["student"] == "student")["by_status"]["withdrawn"] == 1

@@ -26,7 +26,9 @@ from debates.models import (
     Status,
 )
 
-STATUSES = [Status.PENDING, Status.APPROVED, Status.RETURNED, Status.REJECTED]
+# Every status a contribution can have (a withdrawn one included: it is the student's work
+# too), so that a status added to Status can never be missing from a row.
+STATUSES = [Status.PENDING, Status.APPROVED, Status.RETURNED, Status.REJECTED, Status.WITHDRAWN]
 # The kinds a student contributes; "link" is an arrow proposed on its own between two boxes.
 KINDS = [Kind.POSITION, Kind.CLAIM, Kind.EVIDENCE, "link"]
 
