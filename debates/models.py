@@ -210,6 +210,16 @@ class Debate(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("debates:debate-detail", args=[self.slug])
 
+    @property
+    def group_name(self) -> str:
+        """The group's name when this is a group's copy of a debate, else "": shown beside the
+        question wherever copies of one debate would otherwise look the same. Load with
+        select_related("group_copy") to ask without a query."""
+        try:
+            return self.group_copy.name
+        except GroupCopy.DoesNotExist:
+            return ""
+
 
 class MapRevision(models.Model):
     """How often what a debate's map draws has changed: part of the stamp its kept drawings

@@ -166,7 +166,7 @@ def home(request):
     """The debates this user may see, newest first."""
     debates = (
         Debate.objects.visible_to(request.user)
-        .select_related("classroom")
+        .select_related("classroom", "group_copy")
         .annotate(approved_count=Count("nodes", filter=Q(nodes__status=Status.APPROVED), distinct=True))
     )
     return render(
@@ -285,7 +285,8 @@ def classroom_detail(request, pk: int):
             "classroom": classroom,
             "is_teacher": is_teacher,
             "members": members,
-            "debates": classroom.debates.all(),
+            # A group's copy is listed only to its members and the classroom's teachers.
+            "debates": Debate.objects.visible_to(request.user).filter(classroom=classroom).select_related("group_copy"),
         },
     )
 

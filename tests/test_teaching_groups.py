@@ -108,3 +108,20 @@ def test_group_page_by_role(client, debate, student, other_teacher):
     assert client.get(url).status_code == 302
     assert login(client, student).get(url).status_code == 404
     assert login(client, other_teacher).post(url, {"groups": "A: student"}).status_code == 404
+
+
+def test_copies_are_told_apart_by_their_group_name_and_list_only_to_their_group(client, debate, student, copied):
+    login(client, student)
+    classroom_page = client.get(reverse("debates:classroom-detail", args=[debate.classroom.pk])).content.decode()
+    assert "Group A" in classroom_page and "Group B" not in classroom_page
+    assert copied["b"].get_absolute_url() not in classroom_page
+    assert "Group A" in client.get(reverse("debates:home")).content.decode()
+    assert "Group A" in client.get(copied["a"].get_absolute_url()).content.decode()
+    assert Debate.objects.get(pk=debate.pk).group_name == ""
+
+
+def test_copied_content_is_the_teachers_so_a_students_work_counts_once(debate, teacher, student, copied):
+    made_by = set(copied["a"].nodes.values_list("author", flat=True)) | set(
+        copied["a"].relations.values_list("author", flat=True)
+    )
+    assert made_by == {teacher.pk}

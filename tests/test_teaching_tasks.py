@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from debates.errors import ModerationError, NotAllowed
-from debates.models import Notification, NotificationKind, TaskContribution
+from debates.models import Notification, NotificationKind, Task, TaskContribution
 from debates.teaching import tasks
 from tests.classroom_helpers import login, text_of
 from tests.factories import make_node
@@ -34,8 +34,9 @@ def test_a_class_task_reaches_every_student_and_a_past_due_one_leaves_the_home_p
     client, debate, teacher, student, other_student
 ):
     tasks.task_create(debate=debate, teacher=teacher, text="Answer the objection")
-    tasks.task_create(debate=debate, teacher=teacher, text="Old task", due=date.today() - timedelta(days=1))
+    old = tasks.task_create(debate=debate, teacher=teacher, text="Old task", due=date.today())
     assert Notification.objects.filter(kind=NotificationKind.TASK).count() == 4
+    Task.objects.filter(pk=old.pk).update(due=date.today() - timedelta(days=1))  # a day passes
     page = text_of(login(client, other_student).get("/"))
     assert "Answer the objection" in page and "Old task" not in page
 
@@ -112,3 +113,11 @@ def test_the_home_page_costs_the_same_queries_for_3_or_30_tasks(
     with django_assert_num_queries(6):
         page = text_of(client.get("/"))
     assert page.count("Task ") + page.count("More ") == 20  # the first twenty, soonest due first
+
+
+def test_a_task_due_in_the_past_is_refused_naming_the_due_date(debate, teacher, student):
+    with pytest.raises(ModerationError) as refused:
+        tasks.task_create(debate=debate, teacher=teacher, text="Too late", due=date.today() - timedelta(days=1))
+    assert "due" in refused.value.message_dict
+    assert not Task.objects.filter(text="Too late").exists()
+    assert not Notification.objects.filter(kind=NotificationKind.TASK).exists()

@@ -87,7 +87,9 @@ def _slug(origin: Debate, name: str) -> str:
 
 
 def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: list[Relation], teacher) -> None:
-    """The approved map, node for node: authors kept, approved by the copying teacher."""
+    """The approved map, node for node, as the group's starting point: written and approved
+    by the copying teacher, so that a student's work is counted (activity, grades, My
+    contributions) in the debate where it was made, and each group's own work in its own."""
     now = timezone.now()
     question = debate.nodes.get(kind=Kind.QUESTION)
     origin_question = origin.nodes.get(kind=Kind.QUESTION)
@@ -96,7 +98,7 @@ def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: lis
             debate=debate,
             kind=node.kind,
             text=node.text,
-            author_id=node.author_id,
+            author=teacher,
             status=Status.APPROVED,
             reviewed_by=teacher,
             reviewed_at=now,
@@ -116,7 +118,7 @@ def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: lis
             source_id=new_pk[r.source_id],
             target_id=new_pk[r.target_id],
             kind=r.kind,
-            author_id=r.author_id,
+            author=teacher,
             status=Status.APPROVED,
             reviewed_by=teacher,
             reviewed_at=now,

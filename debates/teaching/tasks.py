@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from debates import permissions
 from debates.errors import ModerationError, NotAllowed
@@ -46,6 +47,9 @@ def task_create(*, debate: Debate, teacher, text: str, node: Node | None = None,
         _fail("debate", "Only the debate's teachers can set tasks.", NotAllowed, "forbidden")
     if node is not None and (node.debate_id != debate.pk or node.status != Status.APPROVED):
         _fail("node", "Choose a box on this debate's map.", code="node")
+    if due is not None and due < timezone.localdate():
+        # A task already past due would be announced to the class and then never shown.
+        _fail("due", "The due date has passed; choose today or a later day.", code="past")
     allowed = {u.pk: u for u in students_of(debate)}
     chosen = [s for s in students]
     strangers = [s for s in chosen if s.pk not in allowed]
