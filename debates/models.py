@@ -762,6 +762,9 @@ class Notification(models.Model):
         return f"To {self.recipient}: {self.text[:60]}"
 
     def get_absolute_url(self) -> str:
+        if self.kind == NotificationKind.RELEASED:
+            # Released grades and feedback are shown in My contributions, not on the debate.
+            return reverse("debates:my-contributions") + "#grades-heading"
         if self.node_id:
             return reverse("debates:node-detail", args=[self.debate.slug, self.node_id])
         return self.debate.get_absolute_url()

@@ -158,3 +158,14 @@ def test_grade_page_costs_the_same_queries_for_3_or_30_students(client, debate, 
     add(27)
     with django_assert_num_queries(10):
         assert client.get(url).content.decode().count('type="text"') >= 32
+
+
+def test_the_release_notification_opens_the_grades_where_the_student_sees_them(
+    client, debate, teacher, student, graded
+):
+    feedback.grades_release(debate=debate, teacher=teacher)
+    notice = Notification.objects.get(kind=NotificationKind.RELEASED, recipient=student)
+    login(client, student)
+    response = client.get(reverse("debates:notification-open", args=[notice.pk]), follow=True)
+    assert response.redirect_chain[-1][0].endswith(reverse("debates:my-contributions") + "#grades-heading")
+    assert "Your grades" in text_of(response)
