@@ -194,7 +194,7 @@ def _natural_size(dot_text: str, deadline: float) -> tuple[float, float]:
     try:
         return float(first[2]), float(first[3])
     except (IndexError, ValueError):
-        raise RenderError("Graphviz gave an unexpected layout.") from None
+        raise _bad("plain", "no graph size on its first line") from None
 
 
 def render(dot_text: str, fmt: str, *, deadline: float | None = None) -> bytes:
