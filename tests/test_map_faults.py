@@ -226,7 +226,7 @@ def test_a_second_reader_during_a_hang_gets_the_same_answer_without_running_dot_
     assert [status for status, _, _ in answers] == [503, 503, 503]
     assert all(b"took longer than 1 second" in body for _, body, _ in answers)
     # The later readers waited for the first one's render, not a render of their own.
-    assert all(elapsed < 1.5 for _, _, elapsed in answers)
+    assert all(elapsed < 2 for _, _, elapsed in answers)
     assert runs(hung) == ["-Tsvg"]
 
 
@@ -265,13 +265,16 @@ def test_with_the_cache_down_the_lock_gives_way_and_every_reader_renders(client,
 
 
 def test_uncached_renders_are_throttled_per_reader_and_cached_ones_never(client, public_debate, teacher, settings):
+    assert settings.MAP_RENDER_RATE == "20/min"  # the default
+    # Counted in fixed windows: an hour's window, so that forty renders never straddle its end.
+    settings.MAP_RENDER_RATE = "20/h"
     claims = [make_node(public_debate, text=f"Reason {index}") for index in range(40)]
     urls = [map_url(public_debate, "png", focus=claim.pk, depth=1) for claim in claims]
     statuses = [client.get(url).status_code for url in urls]
     assert statuses == [200] * 20 + [429] * 20
     over = client.get(urls[20])
     assert over.status_code == 429
-    assert 1 <= int(over["Retry-After"]) <= 60
+    assert 1 <= int(over["Retry-After"]) <= 3600
     assert b"Too many new maps drawn for you" in over.content
     # The twenty already drawn are cached: they still answer, and do not count.
     assert [client.get(url).status_code for url in urls[:20]] == [200] * 20
