@@ -185,6 +185,11 @@ def _render_once(dot_text: str, fmt: str, digest_value: str, *, deadline: float,
         if failure_key in found:
             raise RenderError(found[failure_key])
     try:
+        # Looked up again under the lock: another request may have finished this drawing
+        # between our first look and taking the lock.
+        raw = cache.get(raw_key)
+        if raw is not None:
+            return raw
         if client is not None:
             _count_render(client)
         return runner.render(dot_text, fmt, deadline=deadline)
