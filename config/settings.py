@@ -216,8 +216,18 @@ CONTENT_SECURITY_POLICY = {
 # Argument maps (debates/maps/).
 DOT_BINARY = os.environ.get("DOT_BINARY", "dot")
 MAP_RENDER_TIMEOUT = float(os.environ.get("MAP_RENDER_TIMEOUT", "10"))
+# Seconds of Graphviz time one request may spend in all (a PDF runs `dot` twice, a handout
+# once per section): gunicorn.conf.py gives workers more than this.
+MAP_RENDER_BUDGET = float(os.environ.get("MAP_RENDER_BUDGET", str(MAP_RENDER_TIMEOUT)))
 MAP_MAX_NODES = env_int("MAP_MAX_NODES", 400)
-MAP_CACHE_SECONDS = env_int("MAP_CACHE_SECONDS", 60 * 60 * 24)
+# Drawings are kept only while they can still be asked for (debates/maps/cache.py): an hour
+# at most, and a drawing larger than MAP_CACHE_MAX_BYTES is served but never kept.
+MAP_CACHE_SECONDS = env_int("MAP_CACHE_SECONDS", 60 * 60)
+MAP_CACHE_MAX_BYTES = env_int("MAP_CACHE_MAX_BYTES", 5 * 1024 * 1024)
+# A failed render is remembered this long: readers get its message at once, not a new wait.
+MAP_FAILURE_SECONDS = env_int("MAP_FAILURE_SECONDS", 60)
+# Renders of drawings not in the cache, per user (per address for visitors); cached maps are free.
+MAP_RENDER_RATE = os.environ.get("MAP_RENDER_RATE", "20/min")
 
 # Wrong join codes allowed per window (debates/throttles.py): per account, and per address
 # generously, since a whole class signs up from behind one school address.

@@ -75,6 +75,13 @@ def _hashed(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
 
 
+def client_ident(request) -> str:
+    """Who a request is counted as: "user-<pk>" when signed in, else "addr-<hash of its address>"
+    (a Django or a DRF request)."""
+    user = request.user
+    return f"user-{user.pk}" if user and user.is_authenticated else f"addr-{_hashed(client_address(request))}"
+
+
 # --- The API's throttles ------------------------------------------------------------------
 
 
@@ -85,8 +92,7 @@ class CountedThrottle(BaseThrottle):
     scope = ""
 
     def ident(self, request, view) -> str:
-        user = request.user
-        return f"user-{user.pk}" if user and user.is_authenticated else f"addr-{_hashed(client_address(request))}"
+        return client_ident(request)
 
     def allow_request(self, request, view) -> bool:
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)

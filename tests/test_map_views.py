@@ -234,10 +234,13 @@ def test_svg_export_stands_alone_with_safe_headers(client, public_debate):
     make_node(public_debate, text="A reason")
     response = client.get(map_url(public_debate, "svg"))
     assert response.status_code == 200
-    assert response["Content-Type"] == "image/svg+xml"
+    assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"].startswith("default-src 'none'")
-    assert "script-src" not in response["Content-Security-Policy"]
+    policy = [d.strip() for d in response["Content-Security-Policy"].split(";")]
+    assert policy[0] == "default-src 'none'"
+    # Opened directly it is inert: sandboxed (no script, no navigation), and no script source.
+    assert "sandbox" in policy
+    assert not any(d.startswith("script-src") for d in policy)
     assert response["Content-Disposition"] == 'inline; filename="public-debate.svg"'
     root = ET.fromstring(response.content)
     assert root.tag.endswith("svg")

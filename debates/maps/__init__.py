@@ -5,9 +5,11 @@ The modules, in the order the data flows:
   the database);
 - dot.py: MapData -> DOT text, pure and deterministic, with the one escaping function;
 - outline.py: MapData -> the numbered outline, the text-only twin of the drawing (pure);
-- runner.py: DOT text -> svg/png/pdf bytes (the only code that starts a process);
+- runner.py: DOT text -> checked svg/png/pdf bytes, within one time budget per request
+  (the only code that starts a process);
 - cache.py: drawings kept by digest, and the map revision that says when they are stale
-  (map_changed(), the wing's one write, called in the transaction of every change);
+  (map_changed(), the wing's one write, called in the transaction of every change); failed
+  renders remembered, one render per drawing at a time, uncached renders counted per reader;
 - views.py: the debate page and the exports; middleware.py: the front door for cached
   exports of public debates.
 

@@ -17,4 +17,17 @@ class PublicMapMiddleware:
         response = views.public_export(request)
         if response is None:
             response = self.get_response(request)
+            if getattr(response, "_same_for_everyone", False):
+                # A public export is the same for every reader, but the layers inside may have
+                # read the session (who asks, for the render rate) and added "Vary: Cookie":
+                # that would make every shared cache keep one copy per reader.
+                _drop_vary(response, "Cookie")
         return response
+
+
+def _drop_vary(response, header: str) -> None:
+    kept = [h.strip() for h in response.get("Vary", "").split(",") if h.strip() and h.strip().lower() != header.lower()]
+    if kept:
+        response["Vary"] = ", ".join(kept)
+    elif "Vary" in response:
+        del response["Vary"]

@@ -4,19 +4,34 @@ We run `dot` ourselves rather than through the graphviz package's pipe(), which 
 time limit and no environment, and we need both: a dense graph can keep `dot` busy for
 minutes, and `dot` reads files named in a drawing (image=, shapefile=, <IMG SRC>) unless the
 environment variable SERVER_NAME is set.
+
+Time: one request's Graphviz work shares ONE budget (settings.MAP_RENDER_BUDGET seconds),
+however many times it runs `dot` (a PDF runs it twice; a handout once per section). The
+caller takes a deadline once, `deadline = runner.budget_deadline()`, and passes the same value to
+every render() of that request; each run of `dot` may use what is left of it, and at most
+MAP_RENDER_TIMEOUT seconds. A render() given no deadline takes a budget of its own.
+
+Trust: `dot` can exit 0 and print something that is not the asked format (truncated XML,
+bytes that are not UTF-8, a PNG for an SVG). Every output is checked (check_output()) before
+render() returns it, so nothing unchecked is cached or served.
 """
 
 import logging
 import os
 import re
+import struct
 import subprocess
+import threading
+import time
+from xml.parsers import expat
 
 from django.conf import settings
 
 # Output formats: what dot is asked for, and the media type served. "dot" is the DOT text
 # itself and never runs Graphviz.
 FORMATS = {
-    "svg": "image/svg+xml",
+    # dot writes UTF-8 (check_output() makes sure); said here so that nothing guesses.
+    "svg": "image/svg+xml; charset=utf-8",
     "png": "image/png",
     "pdf": "application/pdf",
     "dot": "text/vnd.graphviz; charset=utf-8",
@@ -38,8 +53,26 @@ class RenderError(Exception):
     """Graphviz is missing, too slow, or failed; the message is fit to show a user."""
 
 
-def _run_dot(dot_text: str, fmt: str) -> bytes:
-    """The one place that runs Graphviz."""
+def budget_deadline() -> float:
+    """The time.monotonic() value by which one request's Graphviz work must end: now plus
+    settings.MAP_RENDER_BUDGET seconds. Take it once per request and pass it to every render()."""
+    return time.monotonic() + settings.MAP_RENDER_BUDGET
+
+
+def _too_slow(limit: float) -> RenderError:
+    return RenderError(
+        f"The map took longer than {limit:g} seconds to draw; try a smaller part of it (focus on one box)."
+    )
+
+
+def _run_dot(dot_text: str, fmt: str, deadline: float) -> bytes:
+    """The one place that runs Graphviz: within MAP_RENDER_TIMEOUT and what is left before
+    `deadline` (time.monotonic()). The output is checked for svg, png and pdf."""
+    timeout = min(settings.MAP_RENDER_TIMEOUT, deadline - time.monotonic())
+    # The limit a user was held to: one run's, or the request's whole budget.
+    limit = settings.MAP_RENDER_TIMEOUT if timeout == settings.MAP_RENDER_TIMEOUT else settings.MAP_RENDER_BUDGET
+    if timeout <= 0:
+        raise _too_slow(limit)
     # SERVER_NAME makes Graphviz refuse all file access; PATH alone lets it find its plugins.
     env = {"SERVER_NAME": "counterpoint", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     try:
@@ -47,20 +80,105 @@ def _run_dot(dot_text: str, fmt: str) -> bytes:
             [settings.DOT_BINARY, f"-T{fmt}"],
             input=dot_text.encode("utf-8"),
             capture_output=True,
-            timeout=settings.MAP_RENDER_TIMEOUT,
+            timeout=timeout,
             env=env,
             check=False,
         )
     except (FileNotFoundError, PermissionError, NotADirectoryError):
         raise RenderError("Graphviz is not installed on this server, so the map cannot be drawn.") from None
     except subprocess.TimeoutExpired:
-        raise RenderError(
-            f"The map took longer than {settings.MAP_RENDER_TIMEOUT:g} seconds to draw; "
-            "try a smaller part of it (focus on one box)."
-        ) from None
+        raise _too_slow(limit) from None
     if result.returncode != 0 or not result.stdout:
         raise RenderError(f"Graphviz could not draw this map (exit status {result.returncode}).")
+    if fmt in _CHECKS:
+        check_output(result.stdout, fmt)
     return result.stdout
+
+
+# --------------------------------------------------------------------------- output checks
+
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Every PNG ends with an empty IEND chunk (length 0, type, CRC): a truncated one does not.
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+# Sides of a PNG we can have drawn: the map is at most 27 inches wide at PNG_DPI (3888 px);
+# anything larger (or zero) is not our drawing.
+PNG_MAX_SIDE = 10_000
+# Bounds on any output: the smallest real PDF of one box is about 4 KB (so under 200 bytes
+# is not a drawing); a 400-box PDF is about 1 MB and its SVG about 1.2 MB, so 50 MB is a
+# runaway, not a map.
+PDF_MIN_BYTES = 200
+MAX_OUTPUT_BYTES = 50 * 1024 * 1024
+
+
+def _bad(fmt: str, why: str, detail: str = "") -> RenderError:
+    logger.warning("Graphviz (%s) printed a %s that is not one: %s %s", settings.DOT_BINARY, fmt, why, detail)
+    return RenderError(f"Graphviz gave a broken drawing ({fmt}: {why}), so the map cannot be shown.")
+
+
+def _check_svg(output: bytes) -> None:
+    try:
+        output.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _bad("svg", "not UTF-8") from None
+    # Expat checks well-formedness without fetching anything (it never reads an external DTD
+    # unless asked to); entity declarations are refused outright, so no entity can expand
+    # (dot declares none: its doctype names the SVG DTD and nothing else).
+    parser = expat.ParserCreate(namespace_separator=" ")
+    roots = []
+
+    def start(name, attributes):
+        if not roots:
+            roots.append(name)
+
+    def no_entities(*args):
+        raise ValueError("an entity declaration")
+
+    parser.StartElementHandler = start
+    parser.EntityDeclHandler = no_entities
+    parser.UnparsedEntityDeclHandler = no_entities
+    try:
+        parser.Parse(output, True)
+    except (expat.ExpatError, ValueError) as error:
+        raise _bad("svg", "not well-formed XML", str(error)) from None
+    if roots != [f"{SVG_NAMESPACE} svg"]:
+        raise _bad("svg", "its root is not an SVG element")
+
+
+def _check_png(output: bytes) -> None:
+    if not output.startswith(PNG_SIGNATURE):
+        raise _bad("png", "no PNG signature")
+    # The first chunk is IHDR: length 13, type, width and height (big-endian, 4 bytes each).
+    if len(output) < 33 or output[12:16] != b"IHDR":
+        raise _bad("png", "no image header")
+    width, height = struct.unpack(">II", output[16:24])
+    if not (0 < width <= PNG_MAX_SIDE and 0 < height <= PNG_MAX_SIDE):
+        raise _bad("png", f"an image of {width} x {height} pixels")
+    if not output.endswith(PNG_END):
+        raise _bad("png", "truncated")
+
+
+def _check_pdf(output: bytes) -> None:
+    if not output.startswith(b"%PDF-"):
+        raise _bad("pdf", "no PDF signature")
+    if not output.rstrip().endswith(b"%%EOF"):
+        raise _bad("pdf", "truncated")
+    if len(output) < PDF_MIN_BYTES:
+        raise _bad("pdf", f"only {len(output)} bytes")
+
+
+_CHECKS = {"svg": _check_svg, "png": _check_png, "pdf": _check_pdf}
+
+
+def check_output(output: bytes, fmt: str) -> None:
+    """Raise RenderError unless `output` is a plausible `fmt` drawing: an SVG is UTF-8,
+    well-formed XML without entity declarations, rooted in an svg element of the SVG
+    namespace; a PNG has its signature (PNG spec 5.2), an IHDR of a sane size first and IEND
+    last; a PDF starts with %PDF- and ends with %%EOF (ISO 32000-1, 7.5.2 and 7.5.5). Any
+    output over MAX_OUTPUT_BYTES is refused."""
+    if len(output) > MAX_OUTPUT_BYTES:
+        raise _bad(fmt, f"{len(output):,} bytes")
+    _CHECKS[fmt](output)
 
 
 def _with_graph_attributes(dot_text: str, attributes: str) -> str:
@@ -70,17 +188,22 @@ def _with_graph_attributes(dot_text: str, attributes: str) -> str:
     return f"{body[:-1]}\tgraph [{attributes}]\n}}\n"
 
 
-def _natural_size(dot_text: str) -> tuple[float, float]:
+def _natural_size(dot_text: str, deadline: float) -> tuple[float, float]:
     """The drawing's size in inches, from a layout-only run (-Tplain: "graph scale w h")."""
-    first = _run_dot(dot_text, "plain").split(b"\n", 1)[0].split()
+    first = _run_dot(dot_text, "plain", deadline).split(b"\n", 1)[0].split()
     try:
         return float(first[2]), float(first[3])
     except (IndexError, ValueError):
-        raise RenderError("Graphviz gave an unexpected layout.") from None
+        raise _bad("plain", "no graph size on its first line") from None
 
 
-def render(dot_text: str, fmt: str) -> bytes:
-    """DOT text -> the bytes of one allowed format. Raises RenderError, never hangs."""
+def render(dot_text: str, fmt: str, *, deadline: float | None = None) -> bytes:
+    """DOT text -> the checked bytes of one allowed format. Raises RenderError (Graphviz
+    missing, failed, too slow, or its output broken), never hangs: every run of `dot` ends
+    by `deadline` (a time.monotonic() value from budget_deadline(), shared by all the renders
+    of one request; None: a budget of its own)."""
+    if deadline is None:
+        deadline = budget_deadline()
     if fmt not in FORMATS:
         raise RenderError(f"Unknown map format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     if fmt == "dot":
@@ -94,7 +217,7 @@ def render(dot_text: str, fmt: str) -> bytes:
         fit_w, fit_h = PDF_PAGE[0] - 2 * PDF_MARGIN, PDF_PAGE[1] - 2 * PDF_MARGIN
         # ratio=compress packs the layout towards the page's shape before it is scaled.
         dot_text = _with_graph_attributes(dot_text, f'size="{fit_w:.2f},{fit_h:.2f}"')
-        width, height = _natural_size(dot_text)
+        width, height = _natural_size(dot_text, deadline)
         if width <= fit_w and height <= fit_h:
             # Small enough at full size: centre it, do not blow it up.
             pad_x, pad_y = (fit_w - width) / 2, (fit_h - height) / 2
@@ -103,26 +226,46 @@ def render(dot_text: str, fmt: str) -> bytes:
         else:
             pad_x, pad_y = (height * fit_w / fit_h - width) / 2, 0.1
         dot_text = _with_graph_attributes(dot_text, f'size="{fit_w:.2f},{fit_h:.2f}!" pad="{pad_x:.3f},{pad_y:.3f}"')
-    return _run_dot(dot_text, fmt)
+    return _run_dot(dot_text, fmt, deadline)
 
 
-VERSION_TIMEOUT = 5  # seconds for `dot -V`: it prints one line and exits
+VERSION_TIMEOUT = 2  # seconds for `dot -V`: it prints one line and exits
+# The version is part of every drawing's cache key, so it is asked for on every render; it
+# is remembered per process (and per DOT_BINARY) for this long, so that an upgrade of
+# Graphviz redraws within a minute without a restart.
+VERSION_SECONDS = 60.0
+
+_versions: dict[str, tuple[float, str | None]] = {}
+_versions_lock = threading.Lock()
 
 
 def graphviz_version() -> str | None:
-    """The version `settings.DOT_BINARY -V` reports ("2.43.0"), or None if it cannot be run.
-    Run as the renderer runs it: SERVER_NAME set, so that Graphviz reads no files."""
+    """The version `settings.DOT_BINARY -V` reports ("2.43.0"), or None if it cannot be run;
+    remembered for VERSION_SECONDS per binary (a failure too: a missing or hung `dot` is not
+    asked again on every request)."""
+    binary = settings.DOT_BINARY
+    now = time.monotonic()
+    with _versions_lock:
+        known = _versions.get(binary)
+    if known is not None and known[0] > now:
+        return known[1]
+    version = _ask_version(binary)
+    with _versions_lock:
+        _versions[binary] = (time.monotonic() + VERSION_SECONDS, version)
+    return version
+
+
+def _ask_version(binary: str) -> str | None:
+    """Run `binary -V` as the renderer runs dot: SERVER_NAME set, so that Graphviz reads no files."""
     env = {"SERVER_NAME": "counterpoint", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     try:
-        result = subprocess.run(
-            [settings.DOT_BINARY, "-V"], capture_output=True, timeout=VERSION_TIMEOUT, env=env, check=False
-        )
+        result = subprocess.run([binary, "-V"], capture_output=True, timeout=VERSION_TIMEOUT, env=env, check=False)
     except (OSError, subprocess.SubprocessError) as error:
-        logger.warning("Graphviz cannot be run (%s): %s", settings.DOT_BINARY, error)
+        logger.warning("Graphviz cannot be run (%s): %s", binary, error)
         return None
     # `dot -V` writes "dot - graphviz version 2.43.0 (0)" to standard error.
     match = re.search(rb"version\s+([0-9][0-9A-Za-z.~+-]*)", result.stderr + result.stdout)
     if result.returncode != 0 or match is None:
-        logger.warning("Graphviz (%s -V) exited %s without a version.", settings.DOT_BINARY, result.returncode)
+        logger.warning("Graphviz (%s -V) exited %s without a version.", binary, result.returncode)
         return None
     return match.group(1).decode("ascii")

@@ -14,15 +14,24 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
-from debates import permissions
+from debates import permissions, throttles
 from debates.maps import cache, data, dot, runner
 from debates.maps.outline import build_outline
 
-# The standalone SVG runs no script and loads nothing: only its own inline styles and images.
-_SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+# The standalone SVG runs no script and loads nothing: only its own inline styles and images;
+# `sandbox` makes it inert when opened directly (no script, no form, no navigation, no popup).
+_SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox"
+
+# A public debate's exports may be kept by a proxy or a CDN for a minute, then revalidated
+# with their ETag (a 304 from PublicMapMiddleware costs one query): an approval reaches
+# readers behind a cache within a minute, and a class of thirty opening the same map costs
+# the app one request a minute. Classroom debates and pending work are never kept downstream.
+PUBLIC_CACHE_CONTROL = "public, max-age=60"
+PRIVATE_CACHE_CONTROL = "private, no-cache"
 
 
 class _BadParameter(Exception):
@@ -74,8 +83,11 @@ def debate_detail(request, slug):
     dot_text = dot.build_dot(map_data, **options)
     svg, map_error = "", ""
     try:
-        svg = inline_svg(cache.rendered(dot_text, "svg"))
+        drawing = cache.rendered(dot_text, "svg", debate_id=debate.pk, client=throttles.client_ident(request))
+        svg = inline_svg(drawing)
     except runner.RenderError as error:
+        # Graphviz missing, failed, too slow or broken, or this reader over the render rate:
+        # the outline beside says the same in text.
         map_error = str(error)
     # The export links draw what the page draws.
     query = QueryDict(mutable=True)
@@ -134,7 +146,10 @@ def _export_response(request, debate, fmt, options, etag, output, compressed) ->
     if fmt in cache.COMPRESSIBLE:
         response["Vary"] = "Accept-Encoding"
     response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
+    public = debate.classroom_id is None and not options["show_pending"]
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL if public else PRIVATE_CACHE_CONTROL
+    # Read by PublicMapMiddleware: the same bytes for every reader, whatever their cookies.
+    response._same_for_everyone = public
     name = debate.slug + (f"-around-{options['focus']}" if options["focus"] else "")
     disposition = "attachment" if request.GET.get("download") == "1" else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
@@ -216,12 +231,26 @@ def debate_map(request, slug, fmt):
         return not_modified
     if output is None:
         try:
-            output = cache.rendered(dot_text, fmt, compressed=compressed)
+            output = cache.rendered(
+                dot_text, fmt, compressed=compressed, debate_id=debate.pk, client=throttles.client_ident(request)
+            )
         except runner.RenderError as error:
-            context = {"debate": debate, "message": str(error)}
-            return render(request, "debates/map_unavailable.html", context, status=503)
+            return _map_unavailable(request, debate, error)
         cache.keep_drawing(**drawing, public=public, stamp=stamp, digest=digest, output=output)
     return _export_response(request, debate, fmt, options, etag, output, compressed)
+
+
+def _map_unavailable(request, debate, error: runner.RenderError) -> HttpResponse:
+    """429 with Retry-After for a reader over the render rate; else 503, with Retry-After for
+    as long as the failure is remembered. Never kept by any cache."""
+    if isinstance(error, cache.TooManyRenders):
+        status, retry_after = 429, error.wait
+    else:
+        status, retry_after = 503, settings.MAP_FAILURE_SECONDS
+    response = render(request, "debates/map_unavailable.html", {"debate": debate, "message": str(error)}, status=status)
+    response["Retry-After"] = str(retry_after)
+    add_never_cache_headers(response)
+    return response
 
 
 # --------------------------------------------------------------------------- inline SVG
@@ -235,8 +264,9 @@ _SVG_NAME_TITLE = re.compile(
 
 
 def inline_svg(svg: bytes) -> str:
-    """dot's SVG without its XML prolog, doctype, comments and the titles that only name
-    nodes, for embedding in a page."""
+    """dot's SVG (checked by the runner) without its XML prolog, doctype, comments and the
+    titles that only name nodes, for embedding in a page. RenderError if it is not an SVG."""
+    runner.check_output(svg, "svg")  # the same check again: microseconds, and never a 500
     text = _SVG_PROLOG.sub("", svg.decode("utf-8"), count=1)
     text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.DOTALL)
     return _SVG_NAME_TITLE.sub("", text)
