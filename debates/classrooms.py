@@ -127,19 +127,28 @@ def debate_create(
 
 @transaction.atomic
 def debate_update(
-    *, debate: Debate, user, question: str | None = None, description: str | None = None, is_open: bool | None = None
+    *,
+    debate: Debate,
+    user,
+    question: str | None = None,
+    description: str | None = None,
+    is_open: bool | None = None,
+    show_standing: bool | None = None,
 ) -> Debate:
-    """Rename, describe, close or reopen a debate; the question node follows the question."""
+    """Rename, describe, close or reopen a debate, or show or hide the standing of its claims
+    to the class; the question node follows the question."""
     if not permissions.can_moderate(user, debate):
         refuse("debate", "Only the debate's teachers can change it.", NotAllowed, "forbidden")
-    before = (debate.question, debate.description, debate.is_open)
+    before = (debate.question, debate.description, debate.is_open, debate.show_standing)
     if question is not None:
         debate.question = normalize_text(question)
     if description is not None:
         debate.description = normalize_text(description)
     if is_open is not None:
         debate.is_open = is_open
-    if (debate.question, debate.description, debate.is_open) == before:
+    if show_standing is not None:
+        debate.show_standing = show_standing
+    if (debate.question, debate.description, debate.is_open, debate.show_standing) == before:
         return debate  # nothing changed: the cached maps stay current
     full_clean(debate)
     debate.save()

@@ -18,7 +18,7 @@ from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from debates import permissions
-from debates.maps import cache, data, dot, runner
+from debates.maps import cache, data, dot, judging, runner
 from debates.maps.outline import build_outline
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images.
@@ -71,7 +71,13 @@ def debate_detail(request, slug):
     except _BadParameter as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     selection = dot.select(map_data, **options)
-    dot_text = dot.build_dot(map_data, **options)
+    numbers, assessment = judging.assess_map(map_data, show_pending=options["show_pending"])
+    dot_text = dot.build_dot(map_data, standing=judging.badges(debate, assessment), **options)
+    outline = build_outline(map_data, show_pending=options["show_pending"])
+    sees_standing = judging.visible(debate, moderator=moderator)
+    if sees_standing:
+        for entry in outline:
+            entry.standing = assessment.nodes.get(entry.node.pk)
     svg, map_error = "", ""
     try:
         svg = inline_svg(cache.rendered(dot_text, "svg"))
@@ -92,7 +98,9 @@ def debate_detail(request, slug):
         "selection": selection,
         "focus_node": map_data.node(options["focus"]) if options["focus"] else None,
         "show_pending": options["show_pending"],
-        "outline": build_outline(map_data, show_pending=options["show_pending"]),
+        "outline": outline,
+        "sees_standing": sees_standing,
+        "weak_points": judging.weak_points_page(map_data, assessment, numbers) if sees_standing else None,
         "export_query": query.urlencode(),
         "max_nodes": settings.MAP_MAX_NODES,
         "question_pk": map_data.question_pk,
@@ -209,7 +217,9 @@ def debate_map(request, slug, fmt):
     kept = cache.kept_drawing(**drawing, public=public)
     digest, output = kept[1:] if kept is not None and kept[0] == stamp else (None, None)
     if output is None:
-        dot_text = dot.build_dot(_load_map(request, debate, options), title=debate.question, **options)
+        map_data = _load_map(request, debate, options)
+        badges = judging.badges(debate, judging.assess_map(map_data, show_pending=options["show_pending"])[1])
+        dot_text = dot.build_dot(map_data, title=debate.question, standing=badges, **options)
         digest = cache.digest(dot_text, fmt)
     etag = _export_etag(digest, compressed)
     if not_modified := _not_modified(request, etag):
