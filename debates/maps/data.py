@@ -141,9 +141,9 @@ def _source_line(source) -> str:
 def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
     """The debate with this slug (its own columns only) and a stamp of what its drawings
     depend on besides the options asked for: (primary key, question, classroom id or None,
-    MapRevision number, whether the standing badges are shown). The number is raised by cache.map_changed() in the transaction of
-    every change, so a drawing cached under an older stamp is stale. One query on two
-    primary-key indexes, whatever the debate's size; (None, ()) if there is no such debate.
+    MapRevision number, whether the standing badges are shown). The number is raised by
+    cache.map_changed() in the transaction of every change, so a drawing cached under an
+    older stamp is stale. One query on two primary-key indexes, whatever the debate's size; (None, ()) if there is no such debate.
     Plain SQL: this runs on every cached export, where building an ORM query would cost more
     than running it."""
     debates, revisions, groups = Debate._meta.db_table, MapRevision._meta.db_table, GroupCopy._meta.db_table
