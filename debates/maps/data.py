@@ -144,8 +144,8 @@ def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
     MapRevision number, whether the standing badges are shown). The number is raised by
     cache.map_changed() in the transaction of every change, so a drawing cached under an
     older stamp is stale. One query on two primary-key indexes, whatever the debate's size;
-    (None, ()) if there is no such debate. Plain SQL: this runs on every cached export, where building an ORM query would cost more
-    than running it."""
+    (None, ()) if there is no such debate. Plain SQL: this runs on every cached export,
+    where building an ORM query would cost more than running it."""
     debates, revisions, groups = Debate._meta.db_table, MapRevision._meta.db_table, GroupCopy._meta.db_table
     columns = ["id", "slug", "question", "classroom_id", "created_by_id", "is_open", "show_standing"]
     # The group copy's key comes along so that permissions.can_see_debate() need not ask
