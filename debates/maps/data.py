@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
+from django.db.models import DateField, IntegerField, TextField, Value
 
 from debates import permissions
 from debates.models import Debate, GroupCopy, Kind, MapRevision, Node, Relation, Source, Status
@@ -107,28 +108,40 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
 def load_judged(debate_ids) -> dict[int, MapData]:
     """The approved content of these debates, by debate id: what standing.assess() and the
     outline numbers need, for pages and lists that have not loaded a map (a node's page, the
-    API's lists, which can span debates). Two queries (nodes with their quotes' sources,
-    arrows), whatever the number of debates and their size. Approved content is what every
-    reader of a debate sees, so who is asking does not matter here."""
+    API's lists, which can span debates). One query (the approved nodes with their quotes'
+    sources, UNION the arrows between them), whatever the number of debates and their size.
+    Approved content is what every reader of a debate sees, so who is asking does not matter."""
     ids = sorted(set(debate_ids))
     if not ids:
         return {}
-    nodes = Node.objects.filter(debate_id__in=ids).approved().order_by("pk").values_list(
-        "debate_id", "pk", "kind", "text", "status", "quote__text", "quote__source__title",
-        "quote__source__author", "quote__source__outlet", "quote__source__published",
+    # Both halves give the same columns: a node leaves the arrow's ends empty, an arrow the
+    # node's text and quote.
+    none_int, none_text, none_date = Value(None, IntegerField()), Value(None, TextField()), Value(None, DateField())
+    nodes = (
+        Node.objects.filter(debate_id__in=ids)
+        .approved()
+        .order_by()  # a compound query takes no ORDER BY in its halves: sorted below
+        .annotate(end_source=none_int, end_target=none_int)
+        .values_list(
+            "debate_id", "pk", "kind", "status", "end_source", "end_target", "text", "quote__text",
+            "quote__source__title", "quote__source__author", "quote__source__outlet", "quote__source__published",
+        )
     )  # fmt: skip
     relations = (
         Relation.objects.filter(debate_id__in=ids)
         .drawn()
-        .order_by("pk")
-        .values_list("debate_id", "pk", "source_id", "target_id", "kind", "status")
+        .order_by()
+        .annotate(t=none_text, q=none_text, ti=none_text, au=none_text, ou=none_text, pu=none_date)
+        .values_list("debate_id", "pk", "kind", "status", "source_id", "target_id", "t", "q", "ti", "au", "ou", "pu")
     )
     by_debate: dict[int, tuple[list, list]] = {pk: ([], []) for pk in ids}
-    for debate_id, pk, kind, text, status, quote, title, author, outlet, published in nodes:
+    rows = sorted(nodes.union(relations, all=True), key=lambda row: (row[4] is not None, row[1]))
+    for debate_id, pk, kind, status, source, target, text, quote, title, author, outlet, published in rows:
+        if source is not None:
+            by_debate[debate_id][1].append(MapRelation(pk, source, target, kind, status))
+            continue
         citation = Source(title=title, author=author, outlet=outlet, published=published).citation if quote else ""
         by_debate[debate_id][0].append(MapNode(pk, kind, text, status, quote or "", citation))
-    for debate_id, *relation in relations:
-        by_debate[debate_id][1].append(MapRelation(*relation))
     # The slug and question are not needed to judge: the callers have the debate.
     return {pk: MapData("", "", tuple(n), tuple(r)) for pk, (n, r) in by_debate.items()}
 
