@@ -137,6 +137,19 @@ def test_turning_the_badges_off_changes_a_kept_drawing_at_once(client, crafted, 
 
 
 @pytest.mark.dot
+def test_a_kept_public_drawing_is_not_served_once_the_switch_changes_even_without_a_new_revision(
+    client, public_debate
+):
+    make_node(public_debate, text="Cars pollute")
+    url = map_url(public_debate)
+    assert "\u2713 stands" in client.get(url).content.decode()  # drawn and kept
+    revision = MapRevision.objects.filter(debate=public_debate).values_list("number", flat=True).first()
+    hide_standing(public_debate)  # a queryset update: no revision is raised
+    assert MapRevision.objects.filter(debate=public_debate).values_list("number", flat=True).first() == revision
+    assert "\u2713 stands" not in client.get(url).content.decode()
+
+
+@pytest.mark.dot
 def test_the_key_beside_the_map_explains_each_badge_and_the_dotted_border(client, crafted, student):
     client.force_login(student)
     page = text_of(client.get(page_url(crafted["P1"].debate)))
