@@ -137,9 +137,7 @@ def test_turning_the_badges_off_changes_a_kept_drawing_at_once(client, crafted, 
 
 
 @pytest.mark.dot
-def test_a_kept_public_drawing_is_not_served_once_the_switch_changes_even_without_a_new_revision(
-    client, public_debate
-):
+def test_a_kept_public_drawing_is_not_served_once_the_switch_changes_even_without_a_new_revision(client, public_debate):
     make_node(public_debate, text="Cars pollute")
     url = map_url(public_debate)
     assert "\u2713 stands" in client.get(url).content.decode()  # drawn and kept
