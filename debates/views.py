@@ -80,7 +80,7 @@ def node_detail(request, slug, pk):
     quote = node.quote if hasattr(node, "quote") else None
     paragraph = quotes.paragraph_around(quote.source.text, quote.start, quote.end) if quote else None
     judged = None
-    if node.status == Status.APPROVED and judging.visible(debate, moderator=moderator):
+    if node.status == Status.APPROVED and judging.visible(debate, request.user):
         # Two queries (the debate's approved nodes and arrows): a node's standing depends on
         # the whole debate, not only on its neighbours.
         map_data = load_judged([debate.pk])[debate.pk]
@@ -373,8 +373,7 @@ def debate_standing(request, slug: str):
         messages.error(request, "Choose whether to show or hide the standing.")
         return redirect(debate.get_absolute_url())
     show = form.cleaned_data["show_standing"]
-    # A conditional change: a second click on a stale page changes nothing and raises no revision.
-    classrooms.debate_update(debate=debate, user=request.user, show_standing=show)
+    classrooms.debate_standing_set(debate=debate, user=request.user, show=show)
     if show:
         messages.success(request, "The class now sees which claims stand, fall or are undecided.")
     else:

@@ -107,15 +107,10 @@ def _quote_input(debate: Debate, data: dict | None) -> moderation.QuoteInput | N
     return moderation.QuoteInput(source=source, text=data["text"], start=data.get("start"), end=data.get("end"))
 
 
-def _sees_standing(user, debate: Debate) -> bool:
-    # While the class sees it, who moderates need not be asked (a query for a student's roles).
-    return debate.show_standing or judging.visible(debate, moderator=permissions.can_moderate(user, debate))
-
-
 def _debate_standing(user, debate: Debate) -> dict:
     """The serializers' "standing" context for a debate detail: assessed from the approved
     nodes and arrows already prefetched (no query), if this reader may see it."""
-    if not _sees_standing(user, debate):
+    if not judging.visible(debate, user):
         return {}
     nodes = []
     for node in debate.approved_nodes:
@@ -133,7 +128,7 @@ def _items_standing(user, items) -> dict:
     several debates: the approved content of the debates among them whose standing this
     reader may see, in two queries whatever their number (none if no item is approved)."""
     debates = {item.debate_id: item.debate for item in items if item.status == Status.APPROVED}
-    wanted = [pk for pk, debate in debates.items() if _sees_standing(user, debate)]
+    wanted = [pk for pk, debate in debates.items() if judging.visible(debate, user)]
     return {pk: judging.assess_map(data)[1] for pk, data in load_judged(wanted).items()}
 
 

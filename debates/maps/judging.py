@@ -12,13 +12,11 @@ everyone: a drawing is shared by all its readers and kept in the cache.
 
 from dataclasses import dataclass
 
+from debates import permissions
 from debates.maps import standing
 from debates.maps.data import MapData, MapNode
 from debates.maps.outline import outline_numbers
 from debates.maps.standing import Assessment, Standing
-
-# The words for each label, as the badges and the outline say them.
-LABEL_WORDS = {standing.IN: "Stands", standing.OUT: "Falls", standing.UNDEC: "Undecided"}
 
 
 def assess_map(data: MapData, *, show_pending: bool = False) -> tuple[dict[int, str], Assessment]:
@@ -29,12 +27,13 @@ def assess_map(data: MapData, *, show_pending: bool = False) -> tuple[dict[int, 
     return numbers, standing.assess(data.nodes, data.relations, numbers)
 
 
-def visible(debate, *, moderator: bool) -> bool:
-    """Whether this reader sees the standing of the debate's claims on pages and in the API."""
-    return debate.show_standing or moderator
+def visible(debate, user) -> bool:
+    """Whether this reader sees the standing of the debate's claims on pages and in the API.
+    While the class sees it, who moderates is not asked (for a student, a query for roles)."""
+    return debate.show_standing or permissions.can_moderate(user, debate)
 
 
-def badges(debate, assessment: Assessment) -> Assessment | None:
+def badges(debate, assessment: Assessment | None) -> Assessment | None:
     """What the map draws: the assessment while the debate shows the standing, else nothing."""
     return assessment if debate.show_standing else None
 
@@ -46,10 +45,6 @@ class Judged:
     node: MapNode
     number: str
     standing: Standing | None
-
-    @property
-    def words(self) -> str:
-        return LABEL_WORDS[self.standing.label] if self.standing else ""
 
 
 @dataclass(frozen=True)
@@ -98,7 +93,6 @@ def node_standing(data: MapData, assessment: Assessment, numbers: dict[int, str]
 
     return {
         "standing": own,
-        "words": LABEL_WORDS[own.label],
         "attackers": listed(own.attackers),
         "supporters": listed(own.supporters),
     }

@@ -71,13 +71,16 @@ def debate_detail(request, slug):
     except _BadParameter as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     selection = dot.select(map_data, **options)
-    numbers, assessment = judging.assess_map(map_data, show_pending=options["show_pending"])
-    dot_text = dot.build_dot(map_data, standing=judging.badges(debate, assessment), **options)
     outline = build_outline(map_data, show_pending=options["show_pending"])
-    sees_standing = judging.visible(debate, moderator=moderator)
+    # Judged from the map just loaded: no query. The drawing's badges follow the switch alone
+    # (a drawing is shared by all its readers); the outline and weak points follow the reader.
+    sees_standing = judging.visible(debate, request.user)
+    numbers, assessment = {}, None
     if sees_standing:
+        numbers, assessment = judging.assess_map(map_data, show_pending=options["show_pending"])
         for entry in outline:
             entry.standing = assessment.nodes.get(entry.node.pk)
+    dot_text = dot.build_dot(map_data, standing=judging.badges(debate, assessment), **options)
     svg, map_error = "", ""
     try:
         svg = inline_svg(cache.rendered(dot_text, "svg"))
@@ -218,7 +221,9 @@ def debate_map(request, slug, fmt):
     digest, output = kept[1:] if kept is not None and kept[0] == stamp else (None, None)
     if output is None:
         map_data = _load_map(request, debate, options)
-        badges = judging.badges(debate, judging.assess_map(map_data, show_pending=options["show_pending"])[1])
+        badges = None
+        if debate.show_standing:
+            badges = judging.assess_map(map_data, show_pending=options["show_pending"])[1]
         dot_text = dot.build_dot(map_data, title=debate.question, standing=badges, **options)
         digest = cache.digest(dot_text, fmt)
     etag = _export_etag(digest, compressed)

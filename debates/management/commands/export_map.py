@@ -32,7 +32,7 @@ class Command(BaseCommand):
         map_data = data.load_map(debate, AnonymousUser())
         if focus is not None and map_data.node(focus) is None:
             raise CommandError(f"--focus: node {focus} is not an approved node of this debate.")
-        badges = judging.badges(debate, judging.assess_map(map_data)[1])
+        badges = judging.assess_map(map_data)[1] if debate.show_standing else None
         dot_text = dot.build_dot(map_data, title=debate.question, focus=focus, depth=depth, standing=badges)
         try:
             content = cache.rendered(dot_text, fmt)
