@@ -12,7 +12,9 @@ cross-links, claim-length labels, a third of the boxes evidence with quotes) of 
     served by gunicorn on 127.0.0.1 and loaded by wrk (a second process) in alternated
     rounds of fixed length;
 (c) the PNG export's time and pixel size;
-(d) the query count of the debate page, the node page and each export, at each size.
+(d) the query count of the debate page, the node page and each export, at each size;
+(e) standing.assess() (labels, evidence and every reason) on a 1,500-node debate, against its
+    10 ms target: what judging adds to a page, which reads nothing more for it.
 
 Everything is bounded: fixed repetitions, fixed load durations, timeouts on every wait.
 """
@@ -281,6 +283,19 @@ def throughput(debate, seconds: float, rounds: int, workers: int = 2, concurrenc
             server.wait(timeout=10)
 
 
+def standing_time(repeat: int) -> tuple[int, int, list[float], list[float]]:
+    """assess() on bench/standing.py's 1,500-node debate (pure: no database): nodes, arrows,
+    and the wall-clock and CPU ms of each run (CPU time leaves out waiting for other
+    processes, most of the spread on a shared machine)."""
+    from bench.standing import build_debate as build_judged_debate
+    from bench.standing import timed
+    from debates.maps.standing import assess
+
+    nodes, relations, numbers = build_judged_debate(1500)
+    wall, cpu = timed(lambda: assess(nodes, relations, numbers), repeat)
+    return len(nodes), len(relations), wall, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter load runs")
@@ -317,6 +332,16 @@ def main() -> None:
     print(f"{'nodes':>6} " + " ".join(f"{n:>7}" for n in names))
     for nodes, counts in query_counts(debates):
         print(f"{nodes:>6} " + " ".join(f"{counts[n][0]:>3}/{counts[n][1]:<3}" for n in names))
+
+    from bench.standing import TARGET_MS
+
+    nodes, arrows, wall, cpu = standing_time(20 if args.quick else 200)
+    verdict = "meets" if statistics.median(wall) <= TARGET_MS else "MISSES"
+    print(f"\n(e) standing.assess() on {nodes} nodes, {arrows} arrows: labels, evidence and every reason")
+    print(
+        f"{'runs':>6} {len(wall):>5}   min {min(wall):.2f} ms   median {statistics.median(wall):.2f} ms   "
+        f"median CPU {statistics.median(cpu):.2f} ms   target {TARGET_MS:.0f} ms (median wall-clock): {verdict}"
+    )
 
     seconds, rounds = (2.0, 2) if args.quick else (3.0, 5)
     debate = debates[1]

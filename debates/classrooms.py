@@ -127,11 +127,20 @@ def debate_create(
 
 @transaction.atomic
 def debate_update(
-    *, debate: Debate, user, question: str | None = None, description: str | None = None, is_open: bool | None = None
+    *,
+    debate: Debate,
+    user,
+    question: str | None = None,
+    description: str | None = None,
+    is_open: bool | None = None,
+    show_standing: bool | None = None,
 ) -> Debate:
-    """Rename, describe, close or reopen a debate; the question node follows the question."""
+    """Rename, describe, close or reopen a debate, or show or hide the standing of its claims
+    to the class (debate_standing_set()); the question node follows the question."""
     if not permissions.can_moderate(user, debate):
         refuse("debate", "Only the debate's teachers can change it.", NotAllowed, "forbidden")
+    if show_standing is not None:
+        debate_standing_set(debate=debate, user=user, show=show_standing)
     before = (debate.question, debate.description, debate.is_open)
     if question is not None:
         debate.question = normalize_text(question)
@@ -142,10 +151,26 @@ def debate_update(
     if (debate.question, debate.description, debate.is_open) == before:
         return debate  # nothing changed: the cached maps stay current
     full_clean(debate)
-    debate.save()
+    debate.save(update_fields=["question", "description", "is_open"])
     debate.nodes.filter(kind=Kind.QUESTION).update(text=debate.question)
     moderation.map_changed(debate.pk)
     return debate
+
+
+@transaction.atomic
+def debate_standing_set(*, debate: Debate, user, show: bool) -> bool:
+    """Show the standing of the debate's claims to the class, or hide it (a class that should
+    judge first); its teachers see it either way. A conditional update, so that two teachers
+    switching at once, or a second click on a stale page, change it once and raise the map's
+    revision (its badges) once. Returns whether it changed. Raises NotAllowed for anyone
+    but the debate's teachers."""
+    if not permissions.can_moderate(user, debate):
+        refuse("debate", "Only the debate's teachers can change it.", NotAllowed, "forbidden")
+    changed = Debate.objects.filter(pk=debate.pk, show_standing=not show).update(show_standing=show)
+    debate.show_standing = show
+    if changed:
+        moderation.map_changed(debate.pk)
+    return bool(changed)
 
 
 @transaction.atomic

@@ -265,6 +265,10 @@ class DebateOpenForm(forms.Form):
     is_open = forms.TypedChoiceField(choices=[("0", "close"), ("1", "reopen")], coerce=lambda v: v == "1")
 
 
+class DebateStandingForm(forms.Form):
+    show_standing = forms.TypedChoiceField(choices=[("0", "hide"), ("1", "show")], coerce=lambda v: v == "1")
+
+
 class QueueFilterForm(forms.Form):
     """The moderation queue's filters, read from the query string; each is optional. The
     student and debate choices are the teacher's own (moderation.queue_students and the

@@ -185,6 +185,10 @@ class Debate(models.Model):
     classroom = models.ForeignKey(Classroom, null=True, blank=True, on_delete=models.CASCADE, related_name="debates")
     sources = models.ManyToManyField(Source, blank=True, related_name="debates")
     is_open = models.BooleanField(default=True, help_text="A closed debate accepts no contributions.")
+    show_standing = models.BooleanField(
+        default=True,
+        help_text="Whether the class sees which claims stand, fall or are undecided (off: the class judges first).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

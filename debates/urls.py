@@ -20,6 +20,9 @@ urlpatterns = [
     path("classrooms/<int:pk>/", views.classroom_detail, name="classroom-detail"),
     path("classrooms/<int:pk>/regenerate-code/", views.classroom_regenerate_code, name="classroom-regenerate-code"),
     path("debates/<slug:slug>/close/", views.debate_close, name="debate-close"),
+    # The standing of a debate's claims: the teachers' switch and list.
+    path("debates/<slug:slug>/standing/", views.debate_standing, name="debate-standing"),
+    path("debates/<slug:slug>/weak-points/", views.debate_weak_points, name="debate-weak-points"),
     path("debates/<slug:slug>/sources/new/", views.source_create, name="source-create"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     # === Contributing and moderation (issue 4) ===

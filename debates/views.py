@@ -37,6 +37,8 @@ from debates import (
     throttles,
 )
 from debates.context_processors import SESSION_IS_TEACHER
+from debates.maps import judging, standing
+from debates.maps.data import load_judged
 from debates.models import (
     Action,
     Classroom,
@@ -77,7 +79,15 @@ def node_detail(request, slug, pk):
     )
     quote = node.quote if hasattr(node, "quote") else None
     paragraph = quotes.paragraph_around(quote.source.text, quote.start, quote.end) if quote else None
+    judged = None
+    if node.status == Status.APPROVED and judging.visible(debate, request.user):
+        # Two queries (the debate's approved nodes and arrows): a node's standing depends on
+        # the whole debate, not only on its neighbours.
+        map_data = load_judged([debate.pk])[debate.pk]
+        numbers, assessment = judging.assess_map(map_data)
+        judged = judging.node_standing(map_data, assessment, numbers, node.pk)
     context = {
+        "judged": judged,
         "debate": debate,
         "node": node,
         "quote": quote,
@@ -351,6 +361,42 @@ def debate_close(request, slug: str):
     else:
         messages.success(request, "The debate is closed: it accepts no more contributions.")
     return redirect(_safe_next(request, debate.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def debate_standing(request, slug: str):
+    """Show the standing of the debate's claims to the class (show_standing=1), or hide it
+    so that the class judges first (0): badges, outline, node pages, weak points, the API."""
+    debate = _moderated_debate_or_404(request, slug)
+    form = forms.DebateStandingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to show or hide the standing.")
+        return redirect(debate.get_absolute_url())
+    show = form.cleaned_data["show_standing"]
+    classrooms.debate_standing_set(debate=debate, user=request.user, show=show)
+    if show:
+        messages.success(request, "The class now sees which claims stand, fall or are undecided.")
+    else:
+        messages.success(request, "The standing is hidden from the class: only the debate's teachers see it.")
+    return redirect(debate.get_absolute_url())
+
+
+@login_required
+@require_safe
+def debate_weak_points(request, slug: str):
+    """The teachers' list of a debate's weak points, with each claim's reason."""
+    debate = _moderated_debate_or_404(request, slug)
+    map_data = load_judged([debate.pk])[debate.pk]
+    numbers, assessment = judging.assess_map(map_data)
+    context = {
+        "debate": debate,
+        "weak_points": judging.weak_points_page(map_data, assessment, numbers),
+        "summary": standing.summary(assessment),
+        "can_contribute": permissions.can_contribute(request.user, debate),
+        "can_moderate": True,
+    }
+    return render(request, "debates/weak_points.html", context)
 
 
 @login_required

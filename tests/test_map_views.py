@@ -318,7 +318,14 @@ def test_debate_page_costs_a_fixed_number_of_queries(client, debate, student, si
 def test_node_page_costs_a_fixed_number_of_queries(client, public_debate, size, django_assert_num_queries):
     made = grow(public_debate, size)
     target = made[0]
-    # debate, node (+quote+source+author), its relations (+both ends), its history (+actors).
+    # debate, node (+quote+source+author), its relations (+both ends), the debate's approved
+    # nodes (+quote+source) UNION its approved arrows (a node's standing depends on the whole
+    # debate), its history (+actors).
+    with django_assert_num_queries(5):
+        assert client.get(node_url(target)).status_code == 200
+    # With the standing hidden from the class, a reader who does not moderate sees none of
+    # it, and the debate's nodes and arrows are not read.
+    type(public_debate).objects.filter(pk=public_debate.pk).update(show_standing=False)
     with django_assert_num_queries(4):
         assert client.get(node_url(target)).status_code == 200
 

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from debates import permissions
+from debates.maps import judging
 from debates.models import (
     NODE_TEXT_MAX,
     NOTE_MAX,
@@ -182,6 +183,9 @@ class DebateEditIn(StrictSerializer):
     question = Text(max_length=NODE_TEXT_MAX, required=False)
     description = Text(max_length=5000, required=False, allow_blank=True)
     is_open = serializers.BooleanField(required=False)
+    show_standing = serializers.BooleanField(
+        required=False, help_text="Whether the class sees which claims stand, fall or are undecided."
+    )
 
 
 class SourceIn(StrictSerializer):
@@ -240,11 +244,43 @@ def _username(user) -> str | None:
     return user.username if user is not None else None
 
 
+class AcceptabilityOut(serializers.Serializer):
+    """A node's or arrow's standing, by the grounded labelling of the debate's approved
+    objections (Dung 1995, in Caminada's labelling form)."""
+
+    label = serializers.ChoiceField(
+        choices=["in", "out", "undec"],
+        help_text="in: stands (every objection to it falls); out: falls (an objection to it stands); "
+        "undec: undecided (an objection to it is undecided, as in a circle of objections).",
+    )
+    evidenced = serializers.BooleanField(
+        help_text="It stands and quotes a source, or is supported by something that stands and is evidenced."
+    )
+    reason = serializers.CharField(help_text="Why, in one line, naming the deciding nodes by their outline numbers.")
+
+
+ACCEPTABILITY_HELP = (
+    "Its standing; null for the question, for anything not approved, and, while the debate's teachers "
+    "hide the standing from the class, for everyone but them."
+)
+
+
+def _acceptability(serializer, item) -> dict | None:
+    # The view puts {debate id: standing.Assessment} in the context, only for the debates
+    # whose standing this reader may see.
+    assessment = serializer.context.get("standing", {}).get(item.debate_id)
+    if assessment is None:
+        return None
+    judged = assessment.nodes if isinstance(item, Node) else assessment.relations
+    return judging.acceptability(judged.get(item.pk))
+
+
 class NodeOut(serializers.ModelSerializer):
     debate = serializers.CharField(source="debate.slug", read_only=True, help_text="The debate's slug.")
     author = serializers.CharField(source="author.username", read_only=True, allow_null=True)
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, allow_null=True)
     quote = QuoteOut(read_only=True, allow_null=True)
+    acceptability = AcceptabilityOut(read_only=True, allow_null=True, help_text=ACCEPTABILITY_HELP)
 
     class Meta:
         model = Node
@@ -260,6 +296,7 @@ class NodeOut(serializers.ModelSerializer):
             "reviewed_at",
             "created_at",
             "updated_at",
+            "acceptability",
         ]
         read_only_fields = fields
 
@@ -286,6 +323,7 @@ class NodeOut(serializers.ModelSerializer):
             "reviewed_at": _stamp(node.reviewed_at, tz),
             "created_at": _stamp(node.created_at, tz),
             "updated_at": _stamp(node.updated_at, tz),
+            "acceptability": _acceptability(self, node),
         }
 
 
@@ -293,6 +331,7 @@ class RelationOut(serializers.ModelSerializer):
     debate = serializers.CharField(source="debate.slug", read_only=True, help_text="The debate's slug.")
     author = serializers.CharField(source="author.username", read_only=True, allow_null=True)
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, allow_null=True)
+    acceptability = AcceptabilityOut(read_only=True, allow_null=True, help_text=ACCEPTABILITY_HELP)
 
     class Meta:
         model = Relation
@@ -307,6 +346,7 @@ class RelationOut(serializers.ModelSerializer):
             "reviewed_by",
             "reviewed_at",
             "created_at",
+            "acceptability",
         ]
         read_only_fields = fields
 
@@ -324,6 +364,7 @@ class RelationOut(serializers.ModelSerializer):
             "reviewed_by": _username(relation.reviewed_by),
             "reviewed_at": _stamp(relation.reviewed_at, tz),
             "created_at": _stamp(relation.created_at, tz),
+            "acceptability": _acceptability(self, relation),
         }
 
 
@@ -378,6 +419,7 @@ class DebateOut(serializers.ModelSerializer):
             "description",
             "classroom",
             "is_open",
+            "show_standing",
             "created_by",
             "created_at",
             "url",

@@ -25,6 +25,8 @@ from rest_framework.viewsets import GenericViewSet
 
 from debates import classrooms, moderation, permissions
 from debates.api import serializers as s
+from debates.maps import judging
+from debates.maps.data import MapData, MapNode, MapRelation, load_judged
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
 from debates.teaching import activity
 from debates.text import find_forbidden_character
@@ -105,6 +107,31 @@ def _quote_input(debate: Debate, data: dict | None) -> moderation.QuoteInput | N
     return moderation.QuoteInput(source=source, text=data["text"], start=data.get("start"), end=data.get("end"))
 
 
+def _debate_standing(user, debate: Debate) -> dict:
+    """The serializers' "standing" context for a debate detail: assessed from the approved
+    nodes and arrows already prefetched (no query), if this reader may see it."""
+    if not judging.visible(debate, user):
+        return {}
+    nodes = []
+    for node in debate.approved_nodes:
+        try:
+            quote, citation = node.quote.text, node.quote.source.citation
+        except Quote.DoesNotExist:
+            quote, citation = "", ""
+        nodes.append(MapNode(node.pk, node.kind, node.text, node.status, quote, citation))
+    relations = [MapRelation(r.pk, r.source_id, r.target_id, r.kind, r.status) for r in debate.approved_relations]
+    return {debate.pk: judging.assess_map(MapData(debate.slug, debate.question, tuple(nodes), tuple(relations)))[1]}
+
+
+def _items_standing(user, items) -> dict:
+    """The serializers' "standing" context for nodes or relations, which a list can take from
+    several debates: the approved content of the debates among them whose standing this
+    reader may see, in two queries whatever their number (none if no item is approved)."""
+    debates = {item.debate_id: item.debate for item in items if item.status == Status.APPROVED}
+    wanted = [pk for pk, debate in debates.items() if judging.visible(debate, user)]
+    return {pk: judging.assess_map(data)[1] for pk, data in load_judged(wanted).items()}
+
+
 def _require_teacher(user, message: str) -> None:
     if not permissions.is_teacher(user):
         raise PermissionDenied(message)
@@ -174,7 +201,11 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             Prefetch("sources", queryset=Source.objects.annotate(length=Length("text")).defer("text").order_by("pk")),
             Prefetch(
                 "nodes",
-                queryset=Node.objects.approved().select_related("quote", "author", "reviewed_by").order_by("pk"),
+                # The quote's source for the citation a standing's reason names (not its text).
+                queryset=Node.objects.approved()
+                .select_related("quote__source", "author", "reviewed_by")
+                .defer("quote__source__text")
+                .order_by("pk"),
                 to_attr="approved_nodes",
             ),
             Prefetch(
@@ -188,7 +219,15 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return s.DebateOut if self.action == "list" else s.DebateDetailOut
 
     def _detail(self, slug: str) -> Response:
-        return s.DebateDetailOut(self.get_queryset().get(slug=slug), context=self.get_serializer_context()).data
+        debate = self.get_queryset().get(slug=slug)
+        context = {**self.get_serializer_context(), "standing": _debate_standing(self.request.user, debate)}
+        return s.DebateDetailOut(debate, context=context).data
+
+    def retrieve(self, request, slug=None):
+        # Through get_object() for its 404, then as _detail() for the standing of the nodes.
+        debate = self.get_object()
+        context = {**self.get_serializer_context(), "standing": _debate_standing(request.user, debate)}
+        return Response(s.DebateDetailOut(debate, context=context).data)
 
     @extend_schema(summary="Create a debate (teachers)", request=s.DebateIn, responses={201: s.DebateDetailOut})
     def create(self, request):
@@ -274,10 +313,26 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def filter_more(self, items, wanted: dict):
         return items
 
+    def output_of(self, items, **kwargs):
+        """The output serializer with each approved item's standing, where the reader may see it."""
+        many = kwargs.get("many", False)
+        context = {
+            **self.get_serializer_context(),
+            "standing": _items_standing(self.request.user, items if many else [items]),
+        }
+        return self.output(items, context=context, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.output_of(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.output_of(self.get_object()).data)
+
     def answer(self, item, status_code: int = status.HTTP_200_OK) -> Response:
         """The item as the user now sees it."""
         visible = self.model.objects.visible_to(self.request.user).select_related(*self.joined)
-        return Response(self.output(visible.get(pk=item.pk)).data, status=status_code)
+        return Response(self.output_of(visible.get(pk=item.pk)).data, status=status_code)
 
     def destroy(self, request, pk=None):
         moderation.item_withdraw(item=self.get_object(), user=request.user)

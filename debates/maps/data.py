@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
+from django.db.models import DateField, IntegerField, TextField, Value
 
 from debates import permissions
 from debates.models import Debate, GroupCopy, Kind, MapRevision, Node, Relation, Source, Status
@@ -104,6 +105,47 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
     )
 
 
+def load_judged(debate_ids) -> dict[int, MapData]:
+    """The approved content of these debates, by debate id: what standing.assess() and the
+    outline numbers need, for pages and lists that have not loaded a map (a node's page, the
+    API's lists, which can span debates). One query (the approved nodes with their quotes'
+    sources, UNION the arrows between them), whatever the number of debates and their size.
+    Approved content is what every reader of a debate sees, so who is asking does not matter."""
+    ids = sorted(set(debate_ids))
+    if not ids:
+        return {}
+    # Both halves give the same columns: a node leaves the arrow's ends empty, an arrow the
+    # node's text and quote.
+    none_int, none_text, none_date = Value(None, IntegerField()), Value(None, TextField()), Value(None, DateField())
+    nodes = (
+        Node.objects.filter(debate_id__in=ids)
+        .approved()
+        .order_by()  # a compound query takes no ORDER BY in its halves: sorted below
+        .annotate(end_source=none_int, end_target=none_int)
+        .values_list(
+            "debate_id", "pk", "kind", "status", "end_source", "end_target", "text", "quote__text",
+            "quote__source__title", "quote__source__author", "quote__source__outlet", "quote__source__published",
+        )
+    )  # fmt: skip
+    relations = (
+        Relation.objects.filter(debate_id__in=ids)
+        .drawn()
+        .order_by()
+        .annotate(t=none_text, q=none_text, ti=none_text, au=none_text, ou=none_text, pu=none_date)
+        .values_list("debate_id", "pk", "kind", "status", "source_id", "target_id", "t", "q", "ti", "au", "ou", "pu")
+    )
+    by_debate: dict[int, tuple[list, list]] = {pk: ([], []) for pk in ids}
+    rows = sorted(nodes.union(relations, all=True), key=lambda row: (row[4] is not None, row[1]))
+    for debate_id, pk, kind, status, source, target, text, quote, title, author, outlet, published in rows:
+        if source is not None:
+            by_debate[debate_id][1].append(MapRelation(pk, source, target, kind, status))
+            continue
+        citation = Source(title=title, author=author, outlet=outlet, published=published).citation if quote else ""
+        by_debate[debate_id][0].append(MapNode(pk, kind, text, status, quote or "", citation))
+    # The slug and question are not needed to judge: the callers have the debate.
+    return {pk: MapData("", "", tuple(n), tuple(r)) for pk, (n, r) in by_debate.items()}
+
+
 def _source_line(source) -> str:
     who = ", ".join(p for p in [source.author, source.outlet, source.published and source.published.isoformat()] if p)
     return f"{source.title} ({who})" if who else source.title
@@ -112,13 +154,13 @@ def _source_line(source) -> str:
 def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
     """The debate with this slug (its own columns only) and a stamp of what its drawings
     depend on besides the options asked for: (primary key, question, classroom id or None,
-    MapRevision number). The number is raised by cache.map_changed() in the transaction of
-    every change, so a drawing cached under an older stamp is stale. One query on two
-    primary-key indexes, whatever the debate's size; (None, ()) if there is no such debate.
-    Plain SQL: this runs on every cached export, where building an ORM query would cost more
-    than running it."""
+    MapRevision number, whether the standing badges are shown). The number is raised by
+    cache.map_changed() in the transaction of every change, so a drawing cached under an
+    older stamp is stale. One query on two primary-key indexes, whatever the debate's size;
+    (None, ()) if there is no such debate. Plain SQL: this runs on every cached export,
+    where building an ORM query would cost more than running it."""
     debates, revisions, groups = Debate._meta.db_table, MapRevision._meta.db_table, GroupCopy._meta.db_table
-    columns = ["id", "slug", "question", "classroom_id", "created_by_id", "is_open"]
+    columns = ["id", "slug", "question", "classroom_id", "created_by_id", "is_open", "show_standing"]
     # The group copy's key comes along so that permissions.can_see_debate() need not ask
     # again whether this is a group's debate (the usual answer, no, costs nothing then).
     sql = (
@@ -135,4 +177,6 @@ def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
     debate._state.adding, debate._state.db = False, connection.alias
     if row[-2] is None:
         debate._state.fields_cache["group_copy"] = None  # known: not a group's debate
-    return debate, (debate.pk, debate.question, debate.classroom_id, row[-1] or 0)
+    # The switch is in the stamp as well as raising the revision: a drawing kept with the
+    # badges is never served once they are off, whoever changed the switch and how.
+    return debate, (debate.pk, debate.question, debate.classroom_id, row[-1] or 0, bool(debate.show_standing))

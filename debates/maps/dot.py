@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from debates.maps.data import MapData, MapNode, MapRelation
 from debates.maps.outline import outline_numbers
+from debates.maps.standing import IN, OUT, UNDEC, Assessment, Standing
 from debates.models import Kind, Relation, Status
 
 DEFAULT_FOCUS_DEPTH = 2
@@ -225,7 +226,7 @@ def _only(data: MapData, pks: frozenset[int]) -> MapData:
 # --------------------------------------------------------------------------- labels
 
 
-def _node_label(node: MapNode, number: str = "") -> str:
+def _node_label(node: MapNode, number: str = "", *, standing: Standing | None = None) -> str:
     """A box: its outline number and kind, its text, and (evidence) its quote and citation.
     The number is the outline's, so that a class can say "look at 1.2.3" of the map too."""
     attributes, fill, caption = _KIND_STYLE.get(node.kind, _KIND_STYLE[Kind.CLAIM])
@@ -248,7 +249,38 @@ def _node_label(node: MapNode, number: str = "") -> str:
     if node.citation:
         citation = _html(f"\u2014 {node.citation}", width=CITATION_WIDTH, max_lines=1)
         rows.append(f'<TR><TD ALIGN="RIGHT"><FONT POINT-SIZE="9" COLOR="{MUTED}">{citation}</FONT></TD></TR>')
+    rows.append(_standing_row(standing))
     return _markup('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>")
+
+
+# --------------------------------------------------------------------------- standing
+
+# A symbol and a word for each label: the badge is read, never told apart by colour alone.
+STANDING_BADGES = {IN: ("\u2713", "stands"), OUT: ("\u2717", "falls"), UNDEC: ("?", "open")}
+NOT_EVIDENCED = "not evidenced"
+# The border of a box that stands without evidence. Dashed already means pending, and a
+# pending box is never judged; dotted is the other line Graphviz draws round a box (the
+# arrows' dotted line is an objection, but a line round a box is never an arrow).
+NOT_EVIDENCED_STYLE = "dotted"
+
+
+def _standing_row(standing: Standing | None) -> str:
+    """The badge row of a judged box ("\u2713 stands \u00b7 not evidenced", "\u2717 falls",
+    "? open"); nothing for a box that is not judged or when the badges are off. Our own
+    words only: no user text reaches it."""
+    if standing is None:
+        return ""
+    symbol, word = STANDING_BADGES[standing.label]
+    badge = f"{symbol} {word}"
+    if standing.label == IN and not standing.evidenced:
+        badge += f" \u00b7 {NOT_EVIDENCED}"
+    return f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{INK}"><B>{badge}</B></FONT></TD></TR>'
+
+
+def _standing_style(attributes: dict, standing: Standing | None) -> None:
+    """A box that stands without evidence gets a dotted border: the cue beside the words."""
+    if standing is not None and standing.label == IN and not standing.evidenced:
+        attributes.update(style=attributes["style"] + "," + NOT_EVIDENCED_STYLE, penwidth="1.8")
 
 
 def _header_label(data: MapData, title: str, selection: Selection) -> str:
@@ -386,11 +418,14 @@ def build_dot(
     show_pending: bool = False,
     max_nodes: int | None = None,
     legend: bool = True,
+    standing: Assessment | None = None,
 ) -> str:
     """The map as DOT text: the question at the top, what supports or opposes a node below
     it, arrows pointing at the node they support or oppose. Pure and deterministic: the
     same data give byte-identical text. Pending and returned work is drawn (dashed) only
-    with show_pending. With a title, the drawing carries a header (title, date, sources) for print."""
+    with show_pending. With a title, the drawing carries a header (title, date, sources) for print.
+    With `standing` (standing.assess() over the approved content), each judged box carries
+    its badge; pending boxes are not judged, so they carry none."""
     selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
     # Numbered over the whole debate, so that a focused map's 1.2.3 is the outline's 1.2.3.
     numbers = outline_numbers(data, show_pending=show_pending)
@@ -452,10 +487,12 @@ def build_dot(
         if node.status != Status.APPROVED:
             attributes.update(style=attributes["style"] + ",dashed", color=PENDING_COLOUR, penwidth="2")
         pk = int(node.pk)
+        judged = standing.nodes.get(pk) if standing is not None else None
+        _standing_style(attributes, judged)
         attributes.update(
             URL=node_url[:-2] + f"{pk}/",
             tooltip=_markup(_html(node.text)),
-            label=_node_label(node, numbers.get(pk, "")),
+            label=_node_label(node, numbers.get(pk, ""), standing=judged),
         )
         graph.node(f"n{pk}", _attributes=list(attributes.items()))
     # Each node's first arrow (by primary key) shapes the tree; later ones are cross-links

@@ -24,6 +24,8 @@ class Entry:
     has_children: bool = False
     # How many enclosing lists close after this entry (filled in at the end).
     closes: range = field(default_factory=lambda: range(0))
+    # Its standing (a standing.Standing), set by a page whose reader may see it; else None.
+    standing: object = None
 
     @property
     def anchor(self) -> str:

@@ -19,7 +19,7 @@ from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from debates import permissions, throttles
-from debates.maps import cache, data, dot, runner
+from debates.maps import cache, data, dot, judging, runner
 from debates.maps.outline import build_outline
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images;
@@ -80,7 +80,16 @@ def debate_detail(request, slug):
     except _BadParameter as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     selection = dot.select(map_data, **options)
-    dot_text = dot.build_dot(map_data, **options)
+    outline = build_outline(map_data, show_pending=options["show_pending"])
+    # Judged from the map just loaded: no query. The drawing's badges follow the switch alone
+    # (a drawing is shared by all its readers); the outline and weak points follow the reader.
+    sees_standing = judging.visible(debate, request.user)
+    numbers, assessment = {}, None
+    if sees_standing:
+        numbers, assessment = judging.assess_map(map_data, show_pending=options["show_pending"])
+        for entry in outline:
+            entry.standing = assessment.nodes.get(entry.node.pk)
+    dot_text = dot.build_dot(map_data, standing=judging.badges(debate, assessment), **options)
     svg, map_error = "", ""
     try:
         drawing = cache.rendered(dot_text, "svg", debate_id=debate.pk, client=throttles.client_ident(request))
@@ -104,7 +113,9 @@ def debate_detail(request, slug):
         "selection": selection,
         "focus_node": map_data.node(options["focus"]) if options["focus"] else None,
         "show_pending": options["show_pending"],
-        "outline": build_outline(map_data, show_pending=options["show_pending"]),
+        "outline": outline,
+        "sees_standing": sees_standing,
+        "weak_points": judging.weak_points_page(map_data, assessment, numbers) if sees_standing else None,
         "export_query": query.urlencode(),
         "max_nodes": settings.MAP_MAX_NODES,
         "question_pk": map_data.question_pk,
@@ -224,7 +235,11 @@ def debate_map(request, slug, fmt):
     kept = cache.kept_drawing(**drawing, public=public)
     digest, output = kept[1:] if kept is not None and kept[0] == stamp else (None, None)
     if output is None:
-        dot_text = dot.build_dot(_load_map(request, debate, options), title=debate.question, **options)
+        map_data = _load_map(request, debate, options)
+        badges = None
+        if debate.show_standing:
+            badges = judging.assess_map(map_data, show_pending=options["show_pending"])[1]
+        dot_text = dot.build_dot(map_data, title=debate.question, standing=badges, **options)
         digest = cache.digest(dot_text, fmt)
     etag = _export_etag(digest, compressed)
     if not_modified := _not_modified(request, etag):

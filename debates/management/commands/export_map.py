@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
-from debates.maps import cache, data, dot, runner
+from debates.maps import cache, data, dot, judging, runner
 from debates.models import Debate
 
 
@@ -32,7 +32,8 @@ class Command(BaseCommand):
         map_data = data.load_map(debate, AnonymousUser())
         if focus is not None and map_data.node(focus) is None:
             raise CommandError(f"--focus: node {focus} is not an approved node of this debate.")
-        dot_text = dot.build_dot(map_data, title=debate.question, focus=focus, depth=depth)
+        badges = judging.assess_map(map_data)[1] if debate.show_standing else None
+        dot_text = dot.build_dot(map_data, title=debate.question, focus=focus, depth=depth, standing=badges)
         try:
             content = cache.rendered(dot_text, fmt)
         except runner.RenderError as error:

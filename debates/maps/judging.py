@@ -1,0 +1,105 @@
+"""The standing of a debate's claims as its readers see it.
+
+standing.py judges (pure, no Django); this module says who sees the result and shapes it
+for pages and the API. The assessment is always computed from map data a page has already
+loaded, so judging adds no query of its own.
+
+Who sees it: while a debate's `show_standing` is on, everyone who may see the debate; while
+it is off (a class that should judge first), its moderators only, on their own pages and
+marked as hidden from the class. The map's badges are drawn only while it is on, for
+everyone: a drawing is shared by all its readers and kept in the cache.
+"""
+
+from dataclasses import dataclass
+
+from debates import permissions
+from debates.maps import standing
+from debates.maps.data import MapData, MapNode
+from debates.maps.outline import outline_numbers
+from debates.maps.standing import Assessment, Standing
+
+
+def assess_map(data: MapData, *, show_pending: bool = False) -> tuple[dict[int, str], Assessment]:
+    """The outline numbers the page shows (with or without the pending work) and the
+    standing of the approved content of `data` (pending work is never judged), its reasons
+    naming nodes by those numbers."""
+    numbers = outline_numbers(data, show_pending=show_pending)
+    return numbers, standing.assess(data.nodes, data.relations, numbers)
+
+
+def visible(debate, user) -> bool:
+    """Whether this reader sees the standing of the debate's claims on pages and in the API.
+    While the class sees it, who moderates is not asked (for a student, a query for roles)."""
+    return debate.show_standing or permissions.can_moderate(user, debate)
+
+
+def badges(debate, assessment: Assessment | None) -> Assessment | None:
+    """What the map draws: the assessment while the debate shows the standing, else nothing."""
+    return assessment if debate.show_standing else None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A node with its outline number and standing, for a template."""
+
+    node: MapNode
+    number: str
+    standing: Standing | None
+
+
+@dataclass(frozen=True)
+class WeakPointsPage:
+    """standing.WeakPoints with the nodes themselves: unevidenced claims; unanswered
+    objections as (objection, the node it opposes); undecided circles."""
+
+    unevidenced: tuple[Judged, ...]
+    unanswered: tuple[tuple[Judged, Judged], ...]
+    circles: tuple[tuple[Judged, ...], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.unevidenced or self.unanswered or self.circles)
+
+
+def weak_points_page(data: MapData, assessment: Assessment, numbers: dict[int, str]) -> WeakPointsPage:
+    """The debate's weak points (standing.weak_points()), each with its node, number and standing."""
+    weak = standing.weak_points(assessment, data.nodes, data.relations)
+    by_pk = data.by_pk
+
+    def one(pk: int) -> Judged:
+        return Judged(by_pk[pk], numbers.get(pk, ""), assessment.nodes.get(pk))
+
+    return WeakPointsPage(
+        unevidenced=tuple(one(pk) for pk in weak.unevidenced),
+        unanswered=tuple((one(objection), one(target)) for objection, target in weak.unanswered),
+        circles=tuple(tuple(one(pk) for pk in circle) for circle in weak.circles),
+    )
+
+
+def node_standing(data: MapData, assessment: Assessment, numbers: dict[int, str], pk: int) -> dict | None:
+    """What a node's page shows of its standing: its own, and the nodes whose arrows oppose
+    and support it, each with its standing and whether it decides the node's; None for a
+    node that is not judged (the question, anything not approved)."""
+    own = assessment.nodes.get(pk)
+    if own is None:
+        return None
+    by_pk = data.by_pk
+
+    def listed(pks) -> list[dict]:
+        return [
+            {"judged": Judged(by_pk[p], numbers.get(p, ""), assessment.nodes.get(p)), "decides": p in own.deciding}
+            for p in pks
+            if p in by_pk
+        ]
+
+    return {
+        "standing": own,
+        "attackers": listed(own.attackers),
+        "supporters": listed(own.supporters),
+    }
+
+
+def acceptability(standing_or_none: Standing | None) -> dict | None:
+    """The API's shape of a standing: {"label", "evidenced", "reason"}, or None."""
+    if standing_or_none is None:
+        return None
+    return {"label": standing_or_none.label, "evidenced": standing_or_none.evidenced, "reason": standing_or_none.reason}
