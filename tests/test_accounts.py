@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from debates.models import Membership
-from tests.classroom_helpers import messages_of
+from tests.factories import messages_of
 
 PASSWORD = "pw-for-tests-1"  # tests.factories.make_user's default
 

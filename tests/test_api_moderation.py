@@ -7,16 +7,16 @@ import pytest
 from django.db import connection, connections
 
 from debates.models import Membership, ModerationEvent, Node, Relation, Status
-from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
-from tests.factories import make_debate, make_node, make_relation, make_user, question_of, submit_claim
-
-
-@pytest.fixture
-def co_teacher(classroom):
-    """A second teacher of `classroom`: moderates the same queue as `teacher`."""
-    user = make_user("co_teacher", teacher=True)
-    Membership.objects.create(classroom=classroom, user=user, role=Membership.Role.TEACHER)
-    return user
+from tests.factories import (
+    api_client,
+    errors,
+    make_debate,
+    make_node,
+    make_relation,
+    make_user,
+    question_of,
+    submit_claim,
+)
 
 
 def _post(user, url, body=None):

@@ -8,8 +8,17 @@ from django.urls import reverse
 
 from debates import classrooms, errors
 from debates.models import Classroom, Debate, Kind, Membership, Node, Source, Status
-from tests.classroom_helpers import HOSTILE, login, messages_of, text_of
-from tests.factories import make_debate, make_node, make_source, make_user, question_of
+from tests.factories import (
+    HOSTILE,
+    login,
+    make_debate,
+    make_node,
+    make_source,
+    make_user,
+    messages_of,
+    question_of,
+    text_of,
+)
 
 # --- home ------------------------------------------------------------------------------
 

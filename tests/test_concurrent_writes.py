@@ -1,8 +1,6 @@
 """A class writing at once: 30 students post a claim each, several at a time, against a real
 threaded server; none gets an error, on SQLite (the default) as on PostgreSQL."""
 
-import json
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -10,26 +8,12 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from debates.models import Membership, Node
-from tests.factories import make_classroom, make_debate, make_user, question_of
+from tests.factories import make_classroom, make_debate, make_user, post_json, question_of
 
 pytestmark = pytest.mark.slow
 
 WRITERS = 30
 AT_ONCE = 8
-
-
-def _post(url: str, token: str, body: dict) -> tuple[int, str]:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace")[:300]
 
 
 def test_thirty_students_posting_at_once_all_get_201(transactional_db, live_server):
@@ -49,7 +33,7 @@ def test_thirty_students_posting_at_once_all_get_201(transactional_db, live_serv
     with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
         answers = list(
             pool.map(
-                lambda i: _post(
+                lambda i: post_json(
                     url, tokens[i], {"debate": debate.slug, "kind": "claim", "text": f"Reason {i}", "target": target}
                 ),
                 range(WRITERS),

@@ -1,21 +1,13 @@
 """Contributing: claims and evidence from a node or a selection, links, edits, withdrawals,
 "my contributions", and the include templates the node and debate pages show."""
 
-import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from debates import moderation
 from debates.models import Action, Kind, ModerationEvent, Node, Quote, Reason, Relation, Status
-from tests.classroom_helpers import HOSTILE, login, messages_of, text_of
-from tests.factories import make_debate, make_node, question_of, submit_claim
-
-
-@pytest.fixture
-def claim(debate):
-    """An approved claim on the map of `debate`."""
-    return make_node(debate, text="Military operations have worked before.")
+from tests.factories import HOSTILE, login, make_debate, make_node, messages_of, question_of, submit_claim, text_of
 
 
 def contribute_url(debate, **params):

@@ -5,37 +5,18 @@ from django.test import Client
 from django.urls import reverse
 
 from debates import moderation
-from debates.models import Action, Kind, Membership, ModerationEvent, Node, Relation, Status
-from tests.classroom_helpers import login, messages_of, text_of
-from tests.factories import make_debate, make_node, make_user, submit_claim
+from debates.models import Action, ModerationEvent, Node, Relation, Status
+from tests.factories import (
+    login,
+    make_debate,
+    make_node,
+    messages_of,
+    submit_claim,
+    submit_evidence,
+    text_of,
+)
 
 QUEUE = "/moderation/"
-
-
-@pytest.fixture
-def co_teacher(classroom):
-    """A second teacher of `classroom`: moderates the same queue as `teacher`."""
-    user = make_user("co_teacher", teacher=True)
-    Membership.objects.create(classroom=classroom, user=user, role=Membership.Role.TEACHER)
-    return user
-
-
-@pytest.fixture
-def claim(debate):
-    return make_node(debate, text="Military operations have worked before.")
-
-
-def submit_evidence(debate, author, target, passage="all attempts at negotiating", text="Talks failed."):
-    source = debate.sources.get()
-    return moderation.node_submit(
-        debate=debate,
-        author=author,
-        kind=Kind.EVIDENCE,
-        text=text,
-        target=target,
-        relation_kind="opposes",
-        quote=moderation.QuoteInput(source=source, text=passage),
-    )
 
 
 def decide(client, item, action, **fields):
@@ -53,7 +34,7 @@ def decide(client, item, action, **fields):
 def test_queue_shows_pending_items_oldest_first_with_their_context(
     client, teacher, student, other_student, debate, claim
 ):
-    first = submit_evidence(debate, student, claim)
+    first = submit_evidence(debate, student, target=claim, relation="opposes")
     second = submit_claim(debate, other_student, text="Second in line", target=claim, relation="supports")
     response = login(client, teacher).get(QUEUE)
     assert response.status_code == 200
@@ -109,7 +90,7 @@ def test_queue_refuses_post(client, teacher):
 
 
 def test_teacher_approves_a_node_and_its_arrow_follows(client, teacher, student, debate, claim):
-    node = submit_evidence(debate, student, claim)
+    node = submit_evidence(debate, student, target=claim, relation="opposes")
     response = decide(login(client, teacher), node, "approved")
     assert response["Location"] == QUEUE
     node.refresh_from_db()

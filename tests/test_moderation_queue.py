@@ -14,9 +14,18 @@ from playwright.sync_api import expect
 
 from debates import moderation
 from debates.models import Kind, Membership, Node, Relation, Status
-from tests.api_clients import api_client, errors
-from tests.classroom_helpers import login, messages_of, text_of
-from tests.factories import make_debate, make_node, make_relation, make_user
+from tests.factories import (
+    api_client,
+    errors,
+    log_in,
+    login,
+    make_debate,
+    make_node,
+    make_relation,
+    make_user,
+    messages_of,
+    text_of,
+)
 
 QUEUE = "/moderation/"
 API_QUEUE = "/api/moderation/"
@@ -441,14 +450,6 @@ def fully_in_view(locator) -> bool:
         " return r.height > 0 && r.top >= 0 && r.left >= 0"
         " && r.bottom <= window.innerHeight && r.right <= window.innerWidth; }"
     )
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw-for-tests-1")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def card(page, item):
