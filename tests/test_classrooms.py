@@ -442,7 +442,8 @@ def test_source_paragraphs_cover_the_text_exactly_with_overlapping_quotes():
 def test_debate_create_makes_the_question_node_and_checks_the_classroom(teacher, other_teacher, classroom):
     debate = classrooms.debate_create(created_by=teacher, question="Should we?", classroom=classroom)
     assert debate.slug == "should-we"
-    assert question_of(debate).status == "approved"
+    question = question_of(debate)
+    assert (question.text, question.status, question.author) == ("Should we?", "approved", teacher)
     with pytest.raises(errors.NotAllowed):
         classrooms.debate_create(created_by=other_teacher, question="Mine?", classroom=classroom)
 
