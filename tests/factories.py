@@ -121,39 +121,29 @@ def submit_claim(
     text: str = "Talks have failed before.",
     target: Node | None = None,
     relation: str = "supports",
+    kind: str = Kind.CLAIM,
+    quote: moderation.QuoteInput | None = None,
 ) -> Node:
-    """A claim through the real workflow (pending for a student, approved for a teacher)."""
+    """A claim (or another kind) through the real workflow: pending for a student, approved
+    for a teacher. Raises errors.ModerationError where the workflow refuses it."""
     return moderation.node_submit(
         debate=debate,
         author=author,
-        kind=Kind.CLAIM,
+        kind=kind,
         text=text,
         target=target or question_of(debate),
         relation_kind=relation,
+        quote=quote,
     )
 
 
-def submit_evidence(
-    debate: Debate,
-    author,
-    *,
-    passage: str = "all attempts at negotiating",
-    text: str = "Talks failed.",
-    target: Node | None = None,
-    relation: str = "supports",
-) -> Node:
-    """Evidence quoting `passage` of the debate's one source, through the real workflow.
-
-    Raises errors.ModerationError (field "quote") if the passage is not in the source."""
-    return moderation.node_submit(
-        debate=debate,
-        author=author,
-        kind=Kind.EVIDENCE,
-        text=text,
-        target=target or question_of(debate),
-        relation_kind=relation,
-        quote=moderation.QuoteInput(source=debate.sources.get(), text=passage),
-    )
+def submit_evidence(debate: Debate, author, *, passage: str = "all attempts at negotiating", **fields) -> Node:
+    """Evidence quoting `passage` of the debate's one source, through the real workflow;
+    `fields` as for submit_claim. Raises errors.ModerationError (field "quote") if the
+    passage is not in the source."""
+    fields.setdefault("text", "Talks failed.")
+    quote = moderation.QuoteInput(source=debate.sources.get(), text=passage)
+    return submit_claim(debate, author, kind=Kind.EVIDENCE, quote=quote, **fields)
 
 
 # --- Signing in and reading answers ---------------------------------------------------------

@@ -19,6 +19,12 @@ def post_node(client, debate, **data):
     return client.post(contribute_url(debate), {"kind": "claim", "relation": "supports", **data})
 
 
+def post_evidence(client, debate, target, text, quote, **data):
+    """Evidence for `target` quoting the debate's one source; `start` and `end` as a selection sends them."""
+    fields = {"kind": "evidence", "text": text, "target": target.pk, "source": debate.sources.get().pk, "quote": quote}
+    return post_node(client, debate, **fields, **data)
+
+
 # --- adding a node ---------------------------------------------------------------------
 
 
@@ -64,17 +70,8 @@ def test_student_submits_evidence_with_the_offsets_of_a_selection(client, studen
     passage = "all attempts at negotiating with local terrorist organizations have failed"
     start = source.text.index(passage)
     login(client, student)
-    post_node(
-        client,
-        debate,
-        kind="evidence",
-        text="Talks failed.",
-        target=claim.pk,
-        relation="opposes",
-        source=source.pk,
-        quote=passage,
-        start=start,
-        end=start + len(passage),
+    post_evidence(
+        client, debate, claim, "Talks failed.", passage, relation="opposes", start=start, end=start + len(passage)
     )
     quote = Quote.objects.get(node__text="Talks failed.")
     assert (quote.text, quote.start, quote.end, quote.source) == (passage, start, start + len(passage), source)
@@ -85,35 +82,16 @@ def test_a_selection_across_paragraphs_survives_the_textareas_crlf(client, stude
     passage = "more than 100 people.\n\nThus far"
     start = source.text.index(passage)
     login(client, student)
-    response = post_node(
-        client,
-        debate,
-        kind="evidence",
-        text="Across.",
-        target=claim.pk,
-        source=source.pk,
-        quote=passage.replace("\n", "\r\n"),
-        start=start,
-        end=start + len(passage),
-    )
+    crlf = passage.replace("\n", "\r\n")
+    response = post_evidence(client, debate, claim, "Across.", crlf, start=start, end=start + len(passage))
     assert response.status_code == 302
     assert Quote.objects.get(node__text="Across.").text == passage
 
 
 def test_offsets_that_do_not_match_the_source_are_refused_and_the_input_kept(client, student, debate, claim):
-    source = debate.sources.get()
     login(client, student)
-    response = post_node(
-        client,
-        debate,
-        kind="evidence",
-        text="Talks failed.",
-        target=claim.pk,
-        source=source.pk,
-        quote="all attempts at negotiating",
-        start=0,
-        end=len("all attempts at negotiating"),
-    )
+    passage = "all attempts at negotiating"
+    response = post_evidence(client, debate, claim, "Talks failed.", passage, start=0, end=len(passage))
     assert response.status_code == 400
     assert "select the passage again" in response.context["form"].errors["quote"][0]
     assert "Talks failed." in response.content.decode()
@@ -123,15 +101,7 @@ def test_offsets_that_do_not_match_the_source_are_refused_and_the_input_kept(cli
 def test_a_quote_typed_without_offsets_is_found_in_the_source(client, student, debate, claim):
     source = debate.sources.get()
     login(client, student)
-    post_node(
-        client,
-        debate,
-        kind="evidence",
-        text="Demand.",
-        target=claim.pk,
-        source=source.pk,
-        quote='a "military solution"',
-    )
+    post_evidence(client, debate, claim, "Demand.", 'a "military solution"')
     quote = Quote.objects.get(node__text="Demand.")
     assert quote.text == "a “military solution”"
     assert source.text[quote.start : quote.end] == quote.text
