@@ -109,6 +109,12 @@ def _tell(request, action, success: str) -> None:
         messages.success(request, success.format(result))
 
 
+def _create_page(request, form, title: str, url_name: str, submit: str):
+    """The page of a plain form that creates one thing; 400 when the form shows errors."""
+    context = {"form": form, "title": title, "action": reverse(url_name), "submit": submit}
+    return render(request, "debates/create_form.html", context, status=400 if form.errors else 200)
+
+
 def _teacher_or_404(request) -> None:
     if not permissions.is_teacher(request.user):
         raise Http404("No such page.")
@@ -262,7 +268,7 @@ def classroom_create(request):
         else:
             messages.success(request, f"Classroom created. Its join code is {classroom.join_code}.")
             return redirect(classroom)
-    return render(request, "debates/classroom_form.html", {"form": form}, status=400 if form.errors else 200)
+    return _create_page(request, form, "New classroom", "debates:classroom-create", "Create the classroom")
 
 
 @login_required
@@ -324,7 +330,7 @@ def debate_create(request):
         else:
             messages.success(request, "Debate created. Now add the op-eds it is about.")
             return redirect("debates:source-create", debate.slug)
-    return render(request, "debates/debate_form.html", {"form": form}, status=400 if form.errors else 200)
+    return _create_page(request, form, "New debate", "debates:debate-create", "Create the debate")
 
 
 @login_required
