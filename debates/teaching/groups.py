@@ -91,17 +91,10 @@ def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: lis
     now = timezone.now()
     question = debate.nodes.get(kind=Kind.QUESTION)
     origin_question = origin.nodes.get(kind=Kind.QUESTION)
+    # Every copy is approved content of the group's debate, approved by the teacher who copied it.
+    approved = {"debate": debate, "status": Status.APPROVED, "reviewed_by": teacher, "reviewed_at": now}
     copies = Node.objects.bulk_create(
-        Node(
-            debate=debate,
-            kind=node.kind,
-            text=node.text,
-            author_id=node.author_id,
-            status=Status.APPROVED,
-            reviewed_by=teacher,
-            reviewed_at=now,
-        )
-        for node in nodes
+        Node(kind=node.kind, text=node.text, author_id=node.author_id, **approved) for node in nodes
     )
     new_pk = {old.pk: new.pk for old, new in zip(nodes, copies, strict=True)}
     new_pk[origin_question.pk] = question.pk
@@ -112,14 +105,7 @@ def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: lis
     )
     Relation.objects.bulk_create(
         Relation(
-            debate=debate,
-            source_id=new_pk[r.source_id],
-            target_id=new_pk[r.target_id],
-            kind=r.kind,
-            author_id=r.author_id,
-            status=Status.APPROVED,
-            reviewed_by=teacher,
-            reviewed_at=now,
+            source_id=new_pk[r.source_id], target_id=new_pk[r.target_id], kind=r.kind, author_id=r.author_id, **approved
         )
         for r in arrows
         if r.source_id in new_pk and r.target_id in new_pk
