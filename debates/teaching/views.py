@@ -69,13 +69,19 @@ def _debate_filter(request, classroom: Classroom) -> tuple[list[Debate], Debate 
 # --- Activity per student -------------------------------------------------------------------
 
 
+def _activity(request, pk: int):
+    """The classroom (its teachers only, else 404), the debates chosen by ?debate=, the one
+    chosen (None for all) and the activity rows for them."""
+    classroom = _classroom_taught_or_404(request, pk)
+    debates, chosen = _debate_filter(request, classroom)
+    return classroom, debates, chosen, activity.activity_rows(classroom, debates)
+
+
 @login_required
 @require_safe
 def classroom_activity(request, pk: int):
     """One row per student of the classroom: their contributions, decisions, grades and last activity."""
-    classroom = _classroom_taught_or_404(request, pk)
-    debates, chosen = _debate_filter(request, classroom)
-    rows = activity.activity_rows(classroom, debates)
+    classroom, debates, chosen, rows = _activity(request, pk)
     context = {
         "classroom": classroom,
         "debates": debates,
@@ -103,9 +109,7 @@ def csv_cell(value) -> str:
 @require_safe
 def classroom_activity_csv(request, pk: int):
     """The activity table as CSV, with each debate's grade."""
-    classroom = _classroom_taught_or_404(request, pk)
-    debates, _ = _debate_filter(request, classroom)
-    rows = activity.activity_rows(classroom, debates)
+    classroom, debates, _, rows = _activity(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="activity-classroom-{classroom.pk}.csv"'
     writer = csv.writer(response)
