@@ -394,15 +394,20 @@ def _render(template, user, **context):
     return render_to_string(template, {"user": user, **context}, request=request)
 
 
-def test_node_actions_offer_additions_to_a_member_of_an_open_debate(student, debate, claim):
-    html = _render(
+def _node_actions(user, node, debate, *, can_moderate=False, can_contribute=True):
+    """The node's action buttons as `user` gets them (a contributing member by default)."""
+    return _render(
         "debates/includes/_node_actions.html",
-        student,
-        node=claim,
+        user,
+        node=node,
         debate=debate,
-        can_moderate=False,
-        can_contribute=True,
+        can_moderate=can_moderate,
+        can_contribute=can_contribute,
     )
+
+
+def test_node_actions_offer_additions_to_a_member_of_an_open_debate(student, debate, claim):
+    html = _node_actions(student, claim, debate)
     assert f"?target={claim.pk}&amp;relation=opposes&amp;kind=evidence" in html
     assert "Add a supporting claim" in html and "Propose a link to another node" in html
     assert "moderation-decide" not in html and "Withdraw" not in html
@@ -412,36 +417,20 @@ def test_node_actions_show_nothing_to_a_visitor(public_debate, django_user_model
     from django.contrib.auth.models import AnonymousUser
 
     node = make_node(public_debate)
-    html = _render(
-        "debates/includes/_node_actions.html",
-        AnonymousUser(),
-        node=node,
-        debate=public_debate,
-        can_moderate=False,
-        can_contribute=False,
-    )
+    html = _node_actions(AnonymousUser(), node, public_debate, can_contribute=False)
     assert "Add a" not in html and "<form" not in html
 
 
 def test_node_actions_let_the_author_edit_or_withdraw_a_pending_node(student, debate):
     node = submit_claim(debate, student)
-    html = _render(
-        "debates/includes/_node_actions.html",
-        student,
-        node=node,
-        debate=debate,
-        can_moderate=False,
-        can_contribute=True,
-    )
+    html = _node_actions(student, node, debate)
     assert reverse("debates:node-edit", args=[debate.slug, node.pk]) in html
     assert reverse("debates:node-withdraw", args=[debate.slug, node.pk]) in html
 
 
 def test_node_actions_give_a_moderator_the_decision_buttons_on_a_pending_node(teacher, student, debate):
     node = submit_claim(debate, student)
-    html = _render(
-        "debates/includes/_node_actions.html", teacher, node=node, debate=debate, can_moderate=True, can_contribute=True
-    )
+    html = _node_actions(teacher, node, debate, can_moderate=True)
     assert reverse("debates:moderation-decide", args=["node", node.pk]) in html
     assert f'name="node-{node.pk}-action" value="rejected"' in html
     assert 'value="misquoted"' in html
@@ -449,14 +438,7 @@ def test_node_actions_give_a_moderator_the_decision_buttons_on_a_pending_node(te
 
 def test_node_actions_on_a_closed_debate_say_it_is_closed(student, debate, claim):
     debate.is_open = False
-    html = _render(
-        "debates/includes/_node_actions.html",
-        student,
-        node=claim,
-        debate=debate,
-        can_moderate=False,
-        can_contribute=True,
-    )
+    html = _node_actions(student, claim, debate)
     assert "closed" in html and "Add a" not in html
 
 
