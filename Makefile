@@ -15,14 +15,19 @@ export DEBUG ?= 1
 # The development server's port: `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test system-packages test-system-packages bench-system-packages lint bench clean
+# axe-core checks the pages' accessibility in Chromium (tests/test_accessibility_browser.py).
+# It comes from npm into .cache/npm, outside git; without npm that test skips and says why.
+AXE_VERSION := 4.11.0
+NPM_PREFIX := .cache/npm
+
+.PHONY: run test system-packages test-system-packages npm-packages bench-system-packages lint bench clean
 
 run: system-packages $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: system-packages test-system-packages $(VENV)/.installed-dev
+test: system-packages test-system-packages npm-packages $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
@@ -44,6 +49,13 @@ system-packages:
 test-system-packages:
 	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_PACKAGES); }
 
+npm-packages:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "== npm is absent: the axe-core accessibility test will skip =="; \
+	elif ! grep -qs '"version": "$(AXE_VERSION)"' $(NPM_PREFIX)/node_modules/axe-core/package.json; then \
+		npm install --no-save --no-audit --no-fund --loglevel=error --prefix $(NPM_PREFIX) axe-core@$(AXE_VERSION); \
+	fi
+
 bench-system-packages:
 	@dpkg -s $(BENCH_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BENCH_PACKAGES); }
 
@@ -63,4 +75,4 @@ bench: system-packages bench-system-packages $(VENV)/.installed-dev
 	$(PY) bench/api.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .cache

@@ -12,11 +12,11 @@ that a dead Redis costs milliseconds (a refused connection) and a hung one at mo
 the timeouts, not a worker.
 """
 
+import functools
 import logging
 import threading
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -43,83 +43,51 @@ def _warn(operation: str, error: Exception) -> None:
     logger.warning("Cache unavailable (%s: %s); serving uncached until it answers again.", operation, error)
 
 
+def _fail_safe(name: str, outage):
+    """RedisCache's operation `name`, answering outage(*args, **kwargs) instead when Redis is
+    unavailable (and warning, at most once per WARNING_INTERVAL)."""
+    operation = getattr(RedisCache, name)
+
+    @functools.wraps(operation)
+    def safe(self, *args, **kwargs):
+        try:
+            return operation(self, *args, **kwargs)
+        except UNAVAILABLE as error:
+            _warn(name, error)
+            return outage(*args, **kwargs)
+
+    return safe
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+def _missing(key, *args, **kwargs):
+    raise ValueError(f"Key '{key}' not found (the cache is unavailable).") from None
+
+
 class FailSafeRedisCache(RedisCache):
-    """Django's RedisCache whose operations turn an unreachable Redis into a miss or a no-op.
+    """Django's RedisCache whose operations turn an unreachable Redis into a miss or a no-op,
+    answering what Django's DummyCache answers.
 
     Errors other than connection and timeout errors (a bad key, a value that cannot be
     pickled) still raise: those are bugs, not outages."""
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNAVAILABLE as error:
-            _warn("add", error)
-            return True  # as DummyCache: a caller holding an add-lock goes ahead
-
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNAVAILABLE as error:
-            _warn("get", error)
-            return default
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNAVAILABLE as error:
-            _warn("set", error)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNAVAILABLE as error:
-            _warn("touch", error)
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNAVAILABLE as error:
-            _warn("delete", error)
-            return False
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNAVAILABLE as error:
-            _warn("get_many", error)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNAVAILABLE as error:
-            _warn("has_key", error)
-            return False
-
-    def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNAVAILABLE as error:
-            _warn("incr", error)
-            raise ValueError(f"Key '{key}' not found (the cache is unavailable).") from None
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNAVAILABLE as error:
-            _warn("set_many", error)
-            return list(data)  # the keys that were not stored
-
-    def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNAVAILABLE as error:
-            _warn("delete_many", error)
-
-    def clear(self):
-        try:
-            return super().clear()
-        except UNAVAILABLE as error:
-            _warn("clear", error)
-            return False
+    # As DummyCache: add says it stored, so that a caller holding an add-lock goes ahead.
+    add = _fail_safe("add", lambda *args, **kwargs: True)
+    get = _fail_safe("get", lambda key, default=None, version=None: default)
+    set = _fail_safe("set", _nothing)
+    touch = _fail_safe("touch", _false)
+    delete = _fail_safe("delete", _false)
+    get_many = _fail_safe("get_many", lambda *args, **kwargs: {})
+    has_key = _fail_safe("has_key", _false)
+    incr = _fail_safe("incr", _missing)
+    # The keys that were not stored: all of them.
+    set_many = _fail_safe("set_many", lambda data, *args, **kwargs: list(data))
+    delete_many = _fail_safe("delete_many", _nothing)
+    clear = _fail_safe("clear", _false)

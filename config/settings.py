@@ -148,7 +148,7 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Login throttling: a whole class sits behind one school address, so lock out a user
-# name (never an IP address) and only for a while (HAZARDS 15).
+# name (never an IP address) and only for a while (docs/hazards.md, "Login lockouts").
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
@@ -249,7 +249,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON only, bounded in size and depth (HAZARDS 12).
+    # JSON only, bounded in size and depth: deeply nested JSON is a RecursionError in DRF's
+    # own parser (docs/hazards.md, "Deep JSON").
     "DEFAULT_PARSER_CLASSES": ["debates.api.parsers.SafeJSONParser"],
     "EXCEPTION_HANDLER": "debates.api.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

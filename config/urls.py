@@ -20,11 +20,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # For monitors and load balancers: no login, never cached.
     path("healthz", health.healthz, name="healthz"),
-    # === Accounts (issue 4) ===
+    # === Accounts ===
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
-    # === API (issue 5) ===
+    # === API ===
     path("api/", include("debates.api.urls")),
     path("", include("debates.urls")),
 ]

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from debates import usernames
 from debates.models import NODE_TEXT_MAX, NOTE_MAX, QUOTE_TEXT_MAX, TITLE_MAX, Kind, Reason, Relation
@@ -289,3 +290,27 @@ class QueueFilterForm(forms.Form):
         self.fields["student"].choices = [("", "Every student"), *((name, name) for name in students)]
         self.fields["debate"].choices = [("", "Every debate"), *((slug, q[:80]) for slug, q in debates)]
         self.fields["kind"].choices = [("", "Every kind"), *kinds]
+
+
+# The workflow's argument names that the forms spell differently (as in the query string).
+FIELD_NAMES = {"relation_kind": "relation"}
+
+
+def add_refusal(form, error: ValidationError) -> None:
+    """Show a workflow's refusal (errors.ModerationError and kin) on the form: under the field
+    it names when the form has that field, at the top otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, problems in error.message_dict.items():
+        field = FIELD_NAMES.get(field, field)
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def safe_next(request, default: str) -> str:
+    """Where to go after a form: its `next` (POST, else the query string) when it is a path or
+    URL of this site, `default` otherwise, so that no link can send a user off-site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default

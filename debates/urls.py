@@ -13,7 +13,7 @@ urlpatterns = [
     path("debates/<slug:slug>/", map_views.debate_detail, name="debate-detail"),
     path("debates/<slug:slug>/nodes/<int:pk>/", views.node_detail, name="node-detail"),
     path("debates/<slug:slug>/map.<str:fmt>", map_views.debate_map, name="debate-map"),
-    # === Classroom (issue 4) ===
+    # === Classroom ===
     path("classrooms/", views.classroom_list, name="classroom-list"),
     path("classrooms/join/", views.classroom_join, name="classroom-join"),
     path("classrooms/new/", views.classroom_create, name="classroom-create"),
@@ -25,7 +25,7 @@ urlpatterns = [
     path("debates/<slug:slug>/weak-points/", views.debate_weak_points, name="debate-weak-points"),
     path("debates/<slug:slug>/sources/new/", views.source_create, name="source-create"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
-    # === Contributing and moderation (issue 4) ===
+    # === Contributing and moderation ===
     path("debates/<slug:slug>/contribute/", views.node_create, name="node-create"),
     path("debates/<slug:slug>/link/", views.relation_create, name="relation-create"),
     path("debates/<slug:slug>/nodes/<int:pk>/edit/", views.node_edit, name="node-edit"),

@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import (
-    url_has_allowed_host_and_scheme,
     urlencode,
 )
 from django.views.decorators.http import (
@@ -108,25 +107,22 @@ def node_detail(request, slug, pk):
 # === Classroom: accounts, classrooms, teacher pages, sources ======================
 
 
-# The workflow's argument names that the forms spell differently (as in the query string).
-FIELD_NAMES = {"relation_kind": "relation"}
+def _tell(request, action, success: str) -> None:
+    """Run a workflow `action()` for a button that has no form of its own: its refusal
+    becomes an error message, its success the message `success` (formatted with what
+    action() returned)."""
+    try:
+        result = action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success.format(result))
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a workflow refusal on the form: under its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, problems in error.message_dict.items():
-        field = FIELD_NAMES.get(field, field)
-        form.add_error(field if field in form.fields else None, problems)
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+def _create_page(request, form, title: str, url_name: str, submit: str):
+    """The page of a plain form that creates one thing; 400 when the form shows errors."""
+    context = {"form": form, "title": title, "action": reverse(url_name), "submit": submit}
+    return render(request, "debates/create_form.html", context, status=400 if form.errors else 200)
 
 
 def _teacher_or_404(request) -> None:
@@ -192,6 +188,29 @@ def home(request):
     )
 
 
+def _join_with_code(request, form, join):
+    """Run `join()` for a valid POSTed form under the wrong-code limits (per address, and per
+    user once signed in). Returns what join() returned (None when the form is not posted,
+    invalid or refused) and the status to answer: 200, 400 with the form's errors, or 429
+    when the limit is reached (its message under the code field)."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    limit = throttles.JoinLimit(request, user=request.user)
+    try:
+        limit.check()
+        joined = join()
+    except throttles.TooManyAttempts as error:
+        form.add_error("code", str(error))
+        return None, 429
+    except ValidationError as error:
+        forms.add_refusal(form, error)
+        return None, 400
+    limit.succeeded()
+    return joined, 200
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """A student makes an account with a classroom's join code."""
@@ -200,30 +219,22 @@ def signup(request):
         join = reverse("debates:classroom-join")
         code = request.GET.get("code", "")
         return redirect(f"{join}?{urlencode({'code': code})}" if code else join)
-    status = 200
     if request.method == "POST":
         form = forms.SignupForm(request.POST)
-        if form.is_valid():
-            limit = throttles.JoinLimit(request)
-            try:
-                limit.check()
-                with transaction.atomic():
-                    user = form.save()
-                    classroom = classrooms.classroom_join(user=user, code=form.cleaned_data["code"])
-            except throttles.TooManyAttempts as error:
-                form.add_error("code", str(error))
-                status = 429
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                limit.succeeded()
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, f"Welcome, {user.get_username()}: you joined {classroom.name}.")
-                return redirect("debates:home")
     else:
         form = forms.SignupForm(initial={"code": request.GET.get("code", "")})
-    if form.errors and status == 200:
-        status = 400
+
+    def make_and_join():
+        with transaction.atomic():
+            user = form.save()
+            return user, classrooms.classroom_join(user=user, code=form.cleaned_data["code"])
+
+    joined, status = _join_with_code(request, form, make_and_join)
+    if joined is not None:
+        user, classroom = joined
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.get_username()}: you joined {classroom.name}.")
+        return redirect("debates:home")
     return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
@@ -232,23 +243,12 @@ def signup(request):
 def classroom_join(request):
     """A signed-in user joins a further classroom with its code."""
     form = forms.JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        limit = throttles.JoinLimit(request, user=request.user)
-        try:
-            limit.check()
-            classroom = classrooms.classroom_join(user=request.user, code=form.cleaned_data["code"])
-        except throttles.TooManyAttempts as error:
-            form.add_error("code", str(error))
-            status = 429
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            limit.succeeded()
-            messages.success(request, f"You joined {classroom.name}.")
-            return redirect("debates:home")
-    if form.errors and status == 200:
-        status = 400
+    classroom, status = _join_with_code(
+        request, form, lambda: classrooms.classroom_join(user=request.user, code=form.cleaned_data["code"])
+    )
+    if classroom is not None:
+        messages.success(request, f"You joined {classroom.name}.")
+        return redirect("debates:home")
     return render(request, "debates/classroom_join.html", {"form": form}, status=status)
 
 
@@ -274,11 +274,11 @@ def classroom_create(request):
         try:
             classroom = classrooms.classroom_create(teacher=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_refusal(form, error)
         else:
             messages.success(request, f"Classroom created. Its join code is {classroom.join_code}.")
             return redirect(classroom)
-    return render(request, "debates/classroom_form.html", {"form": form}, status=400 if form.errors else 200)
+    return _create_page(request, form, "New classroom", "debates:classroom-create", "Create the classroom")
 
 
 @login_required
@@ -308,12 +308,11 @@ def classroom_regenerate_code(request, pk: int):
     classroom, role = _classroom_for_member(request, pk)
     if role != Membership.Role.TEACHER:
         raise Http404("No such classroom.")
-    try:
-        code = classrooms.join_code_regenerate(classroom=classroom, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"New join code: {code}. The old code no longer works.")
+    _tell(
+        request,
+        lambda: classrooms.join_code_regenerate(classroom=classroom, user=request.user),
+        "New join code: {}. The old code no longer works.",
+    )
     return redirect(classroom)
 
 
@@ -338,11 +337,11 @@ def debate_create(request):
                 classroom=taught.get(pk=classroom_id) if classroom_id else None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_refusal(form, error)
         else:
             messages.success(request, "Debate created. Now add the op-eds it is about.")
             return redirect("debates:source-create", debate.slug)
-    return render(request, "debates/debate_form.html", {"form": form}, status=400 if form.errors else 200)
+    return _create_page(request, form, "New debate", "debates:debate-create", "Create the debate")
 
 
 @login_required
@@ -353,14 +352,14 @@ def debate_close(request, slug: str):
     form = forms.DebateOpenForm({"is_open": request.POST.get("is_open", "0")})
     if not form.is_valid():
         messages.error(request, "Choose whether to close or reopen the debate.")
-        return redirect(_safe_next(request, debate.get_absolute_url()))
+        return redirect(forms.safe_next(request, debate.get_absolute_url()))
     is_open = form.cleaned_data["is_open"]
     classrooms.debate_update(debate=debate, user=request.user, is_open=is_open)
     if is_open:
         messages.success(request, "The debate is open again: students can contribute.")
     else:
         messages.success(request, "The debate is closed: it accepts no more contributions.")
-    return redirect(_safe_next(request, debate.get_absolute_url()))
+    return redirect(forms.safe_next(request, debate.get_absolute_url()))
 
 
 @login_required
@@ -419,7 +418,7 @@ def source_create(request, slug: str):
                 url=data["url"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_refusal(form, error)
         else:
             messages.success(request, f"Source added to “{debate.question}”.")
             return redirect(source)
@@ -546,7 +545,7 @@ def node_create(request, slug: str):
                     if data["task"] is not None:
                         teaching_tasks.contribution_record(task_id=data["task"], node=node)
             except ValidationError as error:
-                _add_errors(form, error)
+                forms.add_refusal(form, error)
             else:
                 if node.status == Status.APPROVED:
                     messages.success(request, f"Added to the map: {node.get_kind_display().lower()} #{node.pk}.")
@@ -610,7 +609,7 @@ def relation_create(request, slug: str):
                 author=request.user, source=by_pk[data["source"]], target=by_pk[data["target"]], kind=data["kind"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_refusal(form, error)
         else:
             if relation.status == Status.APPROVED:
                 messages.success(request, "Link added to the map.")
@@ -657,7 +656,7 @@ def node_edit(request, slug: str, pk: int):
             try:
                 moderation.node_edit(node=node, editor=request.user, text=form.cleaned_data["text"], quote=new_quote)
             except ValidationError as error:
-                _add_errors(form, error)
+                forms.add_refusal(form, error)
             else:
                 if was_returned:
                     messages.success(request, "Revised and sent back to your teacher for review.")
@@ -686,12 +685,11 @@ def _withdraw(request, item: Node | Relation, action_url: str):
     """Ask first (GET: the question, with Withdraw and Keep it), withdraw on POST. Plain
     HTML, so that it works without JavaScript; nothing is lost, as the item can be restored."""
     if request.method == "POST":
-        try:
-            moderation.item_withdraw(item=item, user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Withdrawn. It stays in this list: you can restore it while the debate is open.")
+        _tell(
+            request,
+            lambda: moderation.item_withdraw(item=item, user=request.user),
+            "Withdrawn. It stays in this list: you can restore it while the debate is open.",
+        )
         return redirect("debates:my-contributions")
     if item.status not in (Status.PENDING, Status.RETURNED):
         messages.warning(request, f"This contribution is {item.get_status_display().lower()}: it cannot be withdrawn.")
@@ -701,12 +699,11 @@ def _withdraw(request, item: Node | Relation, action_url: str):
 
 
 def _restore(request, item: Node | Relation):
-    try:
-        moderation.item_restore(item=item, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Restored: it is waiting for your teacher's review again.")
+    _tell(
+        request,
+        lambda: moderation.item_restore(item=item, user=request.user),
+        "Restored: it is waiting for your teacher's review again.",
+    )
     return redirect("debates:my-contributions")
 
 
@@ -891,7 +888,7 @@ def _refused(request, form, key: str, label: str):
     queue = reverse("debates:moderation-queue")
     if not request.POST.get("next"):
         return _render_queue(request, failed_key=key, failed_form=form)
-    target = urlsplit(_safe_next(request, queue))
+    target = urlsplit(forms.safe_next(request, queue))
     if target.path == queue:
         request.session[QUEUE_REFUSAL] = {
             "key": key,
@@ -919,7 +916,7 @@ def moderation_decide(request, kind: str, pk: int):
             raise Http404("No such item.")
         # Withdrawn items are kept (item_decide says so); only the admin deletes one.
         messages.warning(request, "This contribution no longer exists.")
-        return redirect(_safe_next(request, reverse("debates:moderation-queue")))
+        return redirect(forms.safe_next(request, reverse("debates:moderation-queue")))
     if not permissions.can_see_debate(request.user, item.debate) or not permissions.can_moderate(
         request.user, item.debate
     ):
@@ -944,13 +941,13 @@ def moderation_decide(request, kind: str, pk: int):
             )
         except errors.AlreadyDecided as error:
             messages.warning(request, " ".join(error.messages))
-            return redirect(_safe_next(request, reverse("debates:moderation-queue")))
+            return redirect(forms.safe_next(request, reverse("debates:moderation-queue")))
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_refusal(form, error)
         else:
             verb = {"approved": "Approved", "rejected": "Rejected", "returned": "Returned for revision"}
             messages.success(request, f"{verb[decision['action']]}: {label}.")
-            return redirect(_safe_next(request, reverse("debates:moderation-queue")))
+            return redirect(forms.safe_next(request, reverse("debates:moderation-queue")))
     return _refused(request, form, key, label)
 
 
@@ -961,7 +958,7 @@ def moderation_bulk(request):
     (the same queue page and filters)."""
     if not permissions.has_moderation_queue(request.user):
         raise Http404("No such page.")
-    back = _safe_next(request, reverse("debates:moderation-queue"))
+    back = forms.safe_next(request, reverse("debates:moderation-queue"))
     wanted = {"node": set(), "relation": set()}
     for value in request.POST.getlist("items"):
         kind, _, pk = value.partition("-")

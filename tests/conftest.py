@@ -3,12 +3,13 @@
 import pytest
 from django.core.cache import cache
 
-from tests.factories import make_classroom, make_debate, make_user
+from debates.models import Membership
+from tests.factories import make_classroom, make_debate, make_node, make_user
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The real hasher costs ~0.3 s a user; tests make many users.
+def fast_password_hasher(settings):
+    # The real hasher costs ~0.3 s a user; tests make many users (load_demo alone makes four).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -51,6 +52,21 @@ def outsider(db):
 
 
 @pytest.fixture
+def co_teacher(classroom):
+    """A second teacher of `classroom`: sees and moderates the same queue as `teacher`."""
+    user = make_user("co_teacher", teacher=True)
+    Membership.objects.create(classroom=classroom, user=user, role=Membership.Role.TEACHER)
+    return user
+
+
+@pytest.fixture
+def admin(db):
+    """A site admin (staff, superuser): sees and moderates every debate, node, relation and
+    source, in the pages, the API and /admin/, though a member of no classroom."""
+    return make_user("admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
 def classroom(teacher, student, other_student):
     return make_classroom(teacher=teacher, students=[student, other_student], name="Civics 10B")
 
@@ -64,6 +80,13 @@ def other_classroom(other_teacher, outsider):
 def debate(classroom, teacher):
     """An open debate of `classroom` with one source and its question node."""
     return make_debate(classroom=classroom, created_by=teacher, slug="ttp-response")
+
+
+@pytest.fixture
+def claim(debate):
+    """An approved claim under the question of `debate`, with no author: everyone who may read
+    `debate` sees it, on the map and in the outline."""
+    return make_node(debate, text="Military operations have worked before.")
 
 
 @pytest.fixture

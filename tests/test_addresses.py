@@ -9,8 +9,7 @@ from django.urls import get_resolver
 
 from debates import urls as debate_urls
 from debates.models import RESERVED_SLUGS, Debate
-from tests.api_clients import api_client, errors
-from tests.factories import make_debate, make_node
+from tests.factories import api_client, errors, make_debate, make_node
 
 
 def _spellings(pk: int) -> list[str]:

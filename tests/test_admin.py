@@ -4,14 +4,14 @@ import pytest
 from django.urls import reverse
 
 from debates.models import ModerationEvent, Node
-from tests.factories import make_node, make_user, submit_claim
+from tests.factories import make_node, submit_claim
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
-    client.force_login(make_user("site-admin", is_staff=True, is_superuser=True))
+def admin_client(client, admin):
+    client.force_login(admin)
     return client
 
 
@@ -22,14 +22,14 @@ def test_every_model_has_an_admin_list(admin_client, debate, model):
     assert admin_client.get(reverse(f"admin:debates_{model}_changelist")).status_code == 200
 
 
-def test_admin_approve_action_decides_through_moderation_and_logs(admin_client, debate, student):
+def test_admin_approve_action_decides_through_moderation_and_logs(admin_client, admin, debate, student):
     node = submit_claim(debate, student)
     response = admin_client.post(
         reverse("admin:debates_node_changelist"), {"action": "approve", "_selected_action": [node.pk]}, follow=True
     )
     assert response.status_code == 200
     assert Node.objects.get(pk=node.pk).status == "approved"
-    assert ModerationEvent.objects.filter(node=node, action="approved", actor__username="site-admin").exists()
+    assert ModerationEvent.objects.filter(node=node, action="approved", actor=admin).exists()
 
 
 def test_admin_reject_action_reports_an_already_decided_item(admin_client, debate, student):

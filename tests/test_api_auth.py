@@ -4,8 +4,7 @@ token logins go through django-axes, keyed by user name; writes are rate-limited
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
-from tests.factories import question_of
+from tests.factories import api_client, errors, question_of
 
 PASSWORD = "pw-for-tests-1"
 

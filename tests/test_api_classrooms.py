@@ -3,8 +3,7 @@
 import pytest
 
 from debates.models import Classroom, Membership
-from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
-from tests.factories import make_classroom, make_user
+from tests.factories import api_client, errors, make_classroom, make_user
 
 
 def test_student_lists_their_classrooms_without_join_codes(classroom, other_classroom, student):

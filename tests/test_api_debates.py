@@ -4,8 +4,7 @@ import pytest
 
 from debates.api.serializers import map_url
 from debates.models import Debate, Kind, Status
-from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
-from tests.factories import make_debate, make_node, make_relation, make_source, submit_claim
+from tests.factories import api_client, errors, make_debate, make_node, make_relation, make_source, submit_claim
 
 
 def _slugs(response) -> list[str]:

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from tests.api_clients import api_client
+from tests.factories import api_client
 
 
 def test_docs_page_references_only_local_static_files_and_its_own_script(db):

@@ -1,5 +1,5 @@
 """Bad input gets JSON errors that name the field, with the right status; never a 500
-(HAZARDS 12 and 13: deep JSON, NUL in bodies and query parameters)."""
+(deep JSON, NUL in bodies and query parameters: docs/hazards.md)."""
 
 import json
 
@@ -7,8 +7,7 @@ import pytest
 
 from debates.api.views import Pagination
 from debates.models import Node
-from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
-from tests.factories import make_node, question_of
+from tests.factories import api_client, errors, make_node, question_of
 
 
 def _raw_post(client, url, body: str, content_type="application/json"):

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.api_clients import fast_password_hasher  # noqa: F401 (autouse)
 from tests.factories import SOURCE_TEXT, make_user
 
 PASSWORD = "pw-for-tests-1"

@@ -6,8 +6,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from debates.models import Status
-from tests.api_clients import api_client
-from tests.factories import make_node, make_relation
+from tests.factories import api_client, make_node, make_relation
 
 METHODS = ["get", "head", "post", "put", "patch", "delete", "options"]
 

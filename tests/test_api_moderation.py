@@ -4,19 +4,19 @@ moderation queue: the same moderation functions as the pages, and 409 for the lo
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from debates.models import Membership, ModerationEvent, Node, Relation, Status
-from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
-from tests.factories import make_debate, make_node, make_relation, make_user, question_of, submit_claim
-
-
-@pytest.fixture
-def co_teacher(classroom):
-    """A second teacher of `classroom`: moderates the same queue as `teacher`."""
-    user = make_user("co_teacher", teacher=True)
-    Membership.objects.create(classroom=classroom, user=user, role=Membership.Role.TEACHER)
-    return user
+from tests.factories import (
+    api_client,
+    errors,
+    make_debate,
+    make_node,
+    make_relation,
+    make_user,
+    question_of,
+    submit_claim,
+)
 
 
 def _post(user, url, body=None):
@@ -236,13 +236,11 @@ def test_queue_costs_the_same_queries_whatever_its_length(django_assert_num_quer
     assert Node.objects.filter(status=Status.PENDING).count() == size
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
-def test_two_moderators_deciding_at_the_same_moment_get_one_200_and_one_409(classroom, debate, teacher, student):
-    co = make_user("co_teacher_concurrent", teacher=True)
-    Membership.objects.create(classroom=classroom, user=co, role=Membership.Role.TEACHER)
+def test_two_moderators_deciding_at_the_same_moment_get_one_200_and_one_409(debate, teacher, co_teacher, student):
+    # Each thread has its own connection (on SQLite too: the test database is a file).
     node = submit_claim(debate, student)
-    clients = [api_client(teacher), api_client(co)]
+    clients = [api_client(teacher), api_client(co_teacher)]
     bodies = [("approve", {}), ("reject", {"reason": "unclear"})]
     barrier = threading.Barrier(2)
     statuses = []

@@ -3,8 +3,7 @@
 import pytest
 
 from debates.models import Relation, Status
-from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
-from tests.factories import make_debate, make_node, make_relation, question_of, submit_claim
+from tests.factories import api_client, errors, make_debate, make_node, make_relation, question_of, submit_claim
 
 
 def _ids(response) -> set[int]:

@@ -4,8 +4,7 @@ and the approved quotes; teachers add sources."""
 import pytest
 
 from debates.models import Kind, Source, Status
-from tests.api_clients import api_client, errors, fast_password_hasher  # noqa: F401 (autouse)
-from tests.factories import make_node, make_source
+from tests.factories import api_client, errors, make_node, make_source
 
 
 def test_student_lists_the_sources_of_their_debates_and_public_ones(debate, public_debate, student):

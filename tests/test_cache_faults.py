@@ -11,8 +11,7 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from config import cache as cache_backend
-from tests.api_clients import api_client
-from tests.factories import make_node, question_of
+from tests.factories import api_client, make_node, question_of
 from tests.redis_server import private_redis  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.dot

@@ -6,11 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from debates.models import Kind, Node, Status
-from tests.factories import make_classroom, make_debate, make_node, make_source, make_user, submit_claim
+from tests.factories import log_in, make_classroom, make_debate, make_node, make_source, make_user, submit_claim
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "pw-for-tests-1"
 # Emoji and Urdu before the passage: UTF-16 offsets differ from code points there.
 OP_ED = (
     "The recent mosque bombing in Peshawar 🕌 killed more than 100 people. پشاور\n\n"
@@ -46,14 +45,6 @@ def new_tab(chromium, live_server):
     yield make
     for context in contexts:
         context.close()
-
-
-def log_in(page, username, password=PASSWORD):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def select_passage(page, passage):

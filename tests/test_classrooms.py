@@ -8,8 +8,17 @@ from django.urls import reverse
 
 from debates import classrooms, errors
 from debates.models import Classroom, Debate, Kind, Membership, Node, Source, Status
-from tests.classroom_helpers import HOSTILE, login, messages_of, text_of
-from tests.factories import make_debate, make_node, make_source, make_user, question_of
+from tests.factories import (
+    HOSTILE,
+    login,
+    make_debate,
+    make_node,
+    make_source,
+    make_user,
+    messages_of,
+    question_of,
+    text_of,
+)
 
 # --- home ------------------------------------------------------------------------------
 
@@ -433,7 +442,8 @@ def test_source_paragraphs_cover_the_text_exactly_with_overlapping_quotes():
 def test_debate_create_makes_the_question_node_and_checks_the_classroom(teacher, other_teacher, classroom):
     debate = classrooms.debate_create(created_by=teacher, question="Should we?", classroom=classroom)
     assert debate.slug == "should-we"
-    assert question_of(debate).status == "approved"
+    question = question_of(debate)
+    assert (question.text, question.status, question.author) == ("Should we?", "approved", teacher)
     with pytest.raises(errors.NotAllowed):
         classrooms.debate_create(created_by=other_teacher, question="Mine?", classroom=classroom)
 

@@ -1,21 +1,13 @@
 """Contributing: claims and evidence from a node or a selection, links, edits, withdrawals,
 "my contributions", and the include templates the node and debate pages show."""
 
-import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from debates import moderation
 from debates.models import Action, Kind, ModerationEvent, Node, Quote, Reason, Relation, Status
-from tests.classroom_helpers import HOSTILE, login, messages_of, text_of
-from tests.factories import make_debate, make_node, question_of, submit_claim
-
-
-@pytest.fixture
-def claim(debate):
-    """An approved claim on the map of `debate`."""
-    return make_node(debate, text="Military operations have worked before.")
+from tests.factories import HOSTILE, login, make_debate, make_node, messages_of, question_of, submit_claim, text_of
 
 
 def contribute_url(debate, **params):
@@ -25,6 +17,12 @@ def contribute_url(debate, **params):
 
 def post_node(client, debate, **data):
     return client.post(contribute_url(debate), {"kind": "claim", "relation": "supports", **data})
+
+
+def post_evidence(client, debate, target, text, quote, **data):
+    """Evidence for `target` quoting the debate's one source; `start` and `end` as a selection sends them."""
+    fields = {"kind": "evidence", "text": text, "target": target.pk, "source": debate.sources.get().pk, "quote": quote}
+    return post_node(client, debate, **fields, **data)
 
 
 # --- adding a node ---------------------------------------------------------------------
@@ -72,17 +70,8 @@ def test_student_submits_evidence_with_the_offsets_of_a_selection(client, studen
     passage = "all attempts at negotiating with local terrorist organizations have failed"
     start = source.text.index(passage)
     login(client, student)
-    post_node(
-        client,
-        debate,
-        kind="evidence",
-        text="Talks failed.",
-        target=claim.pk,
-        relation="opposes",
-        source=source.pk,
-        quote=passage,
-        start=start,
-        end=start + len(passage),
+    post_evidence(
+        client, debate, claim, "Talks failed.", passage, relation="opposes", start=start, end=start + len(passage)
     )
     quote = Quote.objects.get(node__text="Talks failed.")
     assert (quote.text, quote.start, quote.end, quote.source) == (passage, start, start + len(passage), source)
@@ -93,35 +82,16 @@ def test_a_selection_across_paragraphs_survives_the_textareas_crlf(client, stude
     passage = "more than 100 people.\n\nThus far"
     start = source.text.index(passage)
     login(client, student)
-    response = post_node(
-        client,
-        debate,
-        kind="evidence",
-        text="Across.",
-        target=claim.pk,
-        source=source.pk,
-        quote=passage.replace("\n", "\r\n"),
-        start=start,
-        end=start + len(passage),
-    )
+    crlf = passage.replace("\n", "\r\n")
+    response = post_evidence(client, debate, claim, "Across.", crlf, start=start, end=start + len(passage))
     assert response.status_code == 302
     assert Quote.objects.get(node__text="Across.").text == passage
 
 
 def test_offsets_that_do_not_match_the_source_are_refused_and_the_input_kept(client, student, debate, claim):
-    source = debate.sources.get()
     login(client, student)
-    response = post_node(
-        client,
-        debate,
-        kind="evidence",
-        text="Talks failed.",
-        target=claim.pk,
-        source=source.pk,
-        quote="all attempts at negotiating",
-        start=0,
-        end=len("all attempts at negotiating"),
-    )
+    passage = "all attempts at negotiating"
+    response = post_evidence(client, debate, claim, "Talks failed.", passage, start=0, end=len(passage))
     assert response.status_code == 400
     assert "select the passage again" in response.context["form"].errors["quote"][0]
     assert "Talks failed." in response.content.decode()
@@ -131,15 +101,7 @@ def test_offsets_that_do_not_match_the_source_are_refused_and_the_input_kept(cli
 def test_a_quote_typed_without_offsets_is_found_in_the_source(client, student, debate, claim):
     source = debate.sources.get()
     login(client, student)
-    post_node(
-        client,
-        debate,
-        kind="evidence",
-        text="Demand.",
-        target=claim.pk,
-        source=source.pk,
-        quote='a "military solution"',
-    )
+    post_evidence(client, debate, claim, "Demand.", 'a "military solution"')
     quote = Quote.objects.get(node__text="Demand.")
     assert quote.text == "a “military solution”"
     assert source.text[quote.start : quote.end] == quote.text
@@ -432,15 +394,20 @@ def _render(template, user, **context):
     return render_to_string(template, {"user": user, **context}, request=request)
 
 
-def test_node_actions_offer_additions_to_a_member_of_an_open_debate(student, debate, claim):
-    html = _render(
+def _node_actions(user, node, debate, *, can_moderate=False, can_contribute=True):
+    """The node's action buttons as `user` gets them (a contributing member by default)."""
+    return _render(
         "debates/includes/_node_actions.html",
-        student,
-        node=claim,
+        user,
+        node=node,
         debate=debate,
-        can_moderate=False,
-        can_contribute=True,
+        can_moderate=can_moderate,
+        can_contribute=can_contribute,
     )
+
+
+def test_node_actions_offer_additions_to_a_member_of_an_open_debate(student, debate, claim):
+    html = _node_actions(student, claim, debate)
     assert f"?target={claim.pk}&amp;relation=opposes&amp;kind=evidence" in html
     assert "Add a supporting claim" in html and "Propose a link to another node" in html
     assert "moderation-decide" not in html and "Withdraw" not in html
@@ -450,36 +417,20 @@ def test_node_actions_show_nothing_to_a_visitor(public_debate, django_user_model
     from django.contrib.auth.models import AnonymousUser
 
     node = make_node(public_debate)
-    html = _render(
-        "debates/includes/_node_actions.html",
-        AnonymousUser(),
-        node=node,
-        debate=public_debate,
-        can_moderate=False,
-        can_contribute=False,
-    )
+    html = _node_actions(AnonymousUser(), node, public_debate, can_contribute=False)
     assert "Add a" not in html and "<form" not in html
 
 
 def test_node_actions_let_the_author_edit_or_withdraw_a_pending_node(student, debate):
     node = submit_claim(debate, student)
-    html = _render(
-        "debates/includes/_node_actions.html",
-        student,
-        node=node,
-        debate=debate,
-        can_moderate=False,
-        can_contribute=True,
-    )
+    html = _node_actions(student, node, debate)
     assert reverse("debates:node-edit", args=[debate.slug, node.pk]) in html
     assert reverse("debates:node-withdraw", args=[debate.slug, node.pk]) in html
 
 
 def test_node_actions_give_a_moderator_the_decision_buttons_on_a_pending_node(teacher, student, debate):
     node = submit_claim(debate, student)
-    html = _render(
-        "debates/includes/_node_actions.html", teacher, node=node, debate=debate, can_moderate=True, can_contribute=True
-    )
+    html = _node_actions(teacher, node, debate, can_moderate=True)
     assert reverse("debates:moderation-decide", args=["node", node.pk]) in html
     assert f'name="node-{node.pk}-action" value="rejected"' in html
     assert 'value="misquoted"' in html
@@ -487,14 +438,7 @@ def test_node_actions_give_a_moderator_the_decision_buttons_on_a_pending_node(te
 
 def test_node_actions_on_a_closed_debate_say_it_is_closed(student, debate, claim):
     debate.is_open = False
-    html = _render(
-        "debates/includes/_node_actions.html",
-        student,
-        node=claim,
-        debate=debate,
-        can_moderate=False,
-        can_contribute=True,
-    )
+    html = _node_actions(student, claim, debate)
     assert "closed" in html and "Add a" not in html
 
 

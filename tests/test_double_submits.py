@@ -1,5 +1,7 @@
 """Writes sent at the same moment, through the real server: threads POST to pytest-django's
-live_server, each request on its own database connection, as gunicorn's workers would.
+live_server, each request on its own database connection, as gunicorn's workers would. A
+class writing at once (30 students, several at a time) gets no error; a double submit makes
+one item; the pending limit holds exactly.
 
 Runs on SQLite (a file test database, IMMEDIATE transactions) and on PostgreSQL (an
 advisory lock per author and debate), whichever DATABASE_URL names.
@@ -11,13 +13,15 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from debates.models import Node, Relation, Status
-from tests.factories import make_node, question_of
+from debates.models import Membership, Node, Relation, Status
+from tests.factories import make_classroom, make_debate, make_node, make_user, post_json, question_of
 
 pytestmark = pytest.mark.slow
 
@@ -170,3 +174,35 @@ def test_the_pending_limit_holds_exactly_with_twenty_web_form_posts_at_once(live
     # A stored node redirects to its page; a refusal shows the form again (400).
     assert sorted(status for status, _ in answers) == [302] * 10 + [400] * 10, answers
     assert Node.objects.filter(author=student, status=Status.PENDING).count() == 10
+
+
+WRITERS = 30
+AT_ONCE = 8
+
+
+def test_thirty_students_posting_at_once_all_get_201(transactional_db, live_server):
+    teacher = make_user("teacher", teacher=True)
+    students = [make_user(f"student{i}") for i in range(WRITERS)]
+    classroom = make_classroom(teacher=teacher, students=students)
+    debate = make_debate(classroom=classroom, created_by=teacher, slug="class-writes")
+    target = question_of(debate).pk
+    tokens = [Token.objects.create(user=student).key for student in students]
+    assert Membership.objects.filter(classroom=classroom).count() == WRITERS + 1
+    if connection.vendor == "sqlite":
+        # The threads must each have their own connection to a file, or this test proves nothing.
+        assert connection.settings_dict["NAME"].endswith(".sqlite3")
+        assert connection.cursor().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+    url = f"{live_server.url}/api/nodes/"
+    with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
+        answers = list(
+            pool.map(
+                lambda i: post_json(
+                    url, tokens[i], {"debate": debate.slug, "kind": "claim", "text": f"Reason {i}", "target": target}
+                ),
+                range(WRITERS),
+            )
+        )
+
+    assert [status for status, _ in answers] == [201] * WRITERS, [a for a in answers if a[0] != 201][:3]
+    assert Node.objects.filter(debate=debate, kind="claim").count() == WRITERS

@@ -6,8 +6,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from debates import moderation
 from debates.models import Action, MapRevision, ModerationEvent, Status
-from tests.api_clients import api_client
-from tests.factories import make_node, make_relation, submit_claim
+from tests.factories import api_client, make_node, make_relation, submit_claim
 
 
 def _returned(item, teacher):

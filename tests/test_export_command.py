@@ -12,11 +12,6 @@ from debates.models import Kind
 from tests.factories import make_node, submit_claim
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def mapped(debate, student):
     """A classroom debate with approved claims and evidence, and one pending claim."""

@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 from debates import classrooms, errors, moderation
 from debates.models import Debate, ModerationEvent, Node, Source
 from debates.text import VisibleText, has_visible_character
-from tests.api_clients import api_client
-from tests.api_clients import errors as api_errors
-from tests.classroom_helpers import login, text_of
-from tests.factories import SOURCE_TEXT, question_of, submit_claim
+from tests.factories import SOURCE_TEXT, api_client, login, question_of, submit_claim, text_of
+from tests.factories import errors as api_errors
 
 INVISIBLE_CATEGORIES = ["Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc"]
 invisible = st.text(alphabet=st.characters(categories=INVISIBLE_CATEGORIES), min_size=1)

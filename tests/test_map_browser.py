@@ -10,12 +10,6 @@ from django.test import Client
 pytestmark = [pytest.mark.browser, pytest.mark.dot]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # load_demo hashes four passwords; at full strength that is most of this test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sign_in(page, live_server, username):
     """Give the browser the session of a signed-in user (the login page is not this test's subject)."""
     client = Client()

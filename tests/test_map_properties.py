@@ -77,11 +77,6 @@ def check_svg(svg: bytes, slug: str) -> None:
                 assert value.startswith(f"/debates/{slug}/nodes/"), f"link outside the app: {value!r}"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=hostile_text)
 @example(text="x" * 20_000)

@@ -14,12 +14,6 @@ from tests.factories import make_node, make_relation, question_of, submit_claim
 pytestmark = pytest.mark.dot
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The personas' passwords are hashed at full strength otherwise: seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def page_url(debate, **query):
     url = reverse("debates:debate-detail", args=[debate.slug])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")

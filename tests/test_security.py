@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from debates import moderation
 from debates.models import Action, Classroom
-from tests.classroom_helpers import HOSTILE, login
-from tests.factories import make_node, submit_claim
+from tests.factories import HOSTILE, login, make_node, submit_claim
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

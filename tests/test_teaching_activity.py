@@ -7,28 +7,24 @@ import pytest
 from django.urls import reverse
 
 from debates import moderation
-from debates.models import Action, Kind, Membership
+from debates.models import Action, Membership
 from debates.teaching import feedback
 from debates.teaching.views import csv_cell
-from tests.api_clients import api_client
-from tests.classroom_helpers import login, text_of
-from tests.factories import make_debate, make_node, make_user, question_of, submit_claim
+from tests.factories import (
+    api_client,
+    login,
+    make_debate,
+    make_node,
+    make_user,
+    submit_claim,
+    submit_evidence,
+    text_of,
+)
 
 
 def activity_url(classroom, **query):
     url = reverse("debates:classroom-activity", args=[classroom.pk])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
-
-
-def submit_evidence(debate, author, passage="killed more than 100 people", text="Many died."):
-    return moderation.node_submit(
-        debate=debate,
-        author=author,
-        kind=Kind.EVIDENCE,
-        text=text,
-        quote=moderation.QuoteInput(source=debate.sources.get(), text=passage),
-        target=question_of(debate),
-    )
 
 
 @pytest.fixture
@@ -37,7 +33,7 @@ def worked(debate, teacher, student, other_student):
     other_student: nothing."""
     approved = submit_claim(debate, student, text="Approved claim")
     moderation.item_decide(item=approved, moderator=teacher, action=Action.APPROVED)
-    rejected = submit_evidence(debate, student)
+    rejected = submit_evidence(debate, student, passage="killed more than 100 people", text="Many died.")
     moderation.item_decide(item=rejected, moderator=teacher, action=Action.REJECTED, reason="misquoted")
     returned = submit_claim(debate, student, text='=HYPERLINK("http://evil")')
     moderation.item_decide(item=returned, moderator=teacher, action=Action.RETURNED, note="Say more.")

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from debates import moderation
 from debates.models import Action, Node, TaskContribution
 from debates.teaching import feedback, tasks
-from tests.factories import make_classroom, make_debate, make_node, make_user
-from tests.test_classroom_browser import PASSWORD, log_in
+from tests.factories import PASSWORD, log_in, make_classroom, make_debate, make_node, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,7 @@ from django.urls import reverse
 from debates.errors import ModerationError, NotAllowed
 from debates.models import FeedbackAction, FeedbackEvent, Grade, Notification, NotificationKind
 from debates.teaching import feedback
-from tests.classroom_helpers import login, text_of
-from tests.factories import make_node, submit_claim
+from tests.factories import login, make_node, submit_claim, text_of
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ from debates import moderation, permissions
 from debates.errors import ModerationError, NotAllowed
 from debates.models import Action, Debate, GroupCopy, Kind, Membership, Relation
 from debates.teaching import activity, groups
-from tests.api_clients import api_client
-from tests.classroom_helpers import login, text_of
-from tests.factories import make_node, make_user, submit_claim
+from tests.factories import api_client, login, make_node, make_user, submit_claim, text_of
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from django.urls import reverse
 from debates import moderation
 from debates.models import Action, Notification, NotificationKind
 from debates.teaching import notifications
-from tests.classroom_helpers import login, text_of
-from tests.factories import submit_claim
+from tests.factories import login, submit_claim, text_of
 
 
 def test_a_decision_tells_the_author_with_the_note_and_links_to_the_node(debate, teacher, student):

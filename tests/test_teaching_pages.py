@@ -11,8 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from debates.models import Status
-from tests.classroom_helpers import login, text_of
-from tests.factories import make_node
+from tests.factories import login, make_node, text_of
 
 
 def test_the_debate_page_lists_its_sources_with_links(client, public_debate):

@@ -9,13 +9,7 @@ from django.urls import reverse
 from debates.errors import ModerationError, NotAllowed
 from debates.models import Notification, NotificationKind, Task, TaskContribution
 from debates.teaching import tasks
-from tests.classroom_helpers import login, text_of
-from tests.factories import make_node
-
-
-@pytest.fixture
-def claim(debate, teacher):
-    return make_node(debate, text="Talks have failed.", author=teacher)
+from tests.factories import login, text_of
 
 
 def test_a_task_for_named_students_is_seen_by_them_only(client, debate, teacher, student, other_student, claim):

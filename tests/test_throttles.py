@@ -2,10 +2,8 @@
 (local-memory cache and a real Redis); wrong join codes are limited per user and per
 address on the web form, at sign-up and in the API."""
 
-import json
 import re
 import threading
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -16,9 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from debates import throttles
 from debates.models import Membership, Node
-from tests.api_clients import api_client, errors
-from tests.classroom_helpers import login
-from tests.factories import make_classroom, make_debate, make_user, question_of
+from tests.factories import api_client, errors, login, make_classroom, make_debate, make_user, post_json, question_of
 from tests.redis_server import private_redis  # noqa: F401 (fixture)
 
 BURST, LIMIT = 12, 5
@@ -49,20 +45,6 @@ def test_concurrent_hits_get_each_count_exactly_once():
     assert counts == list(range(1, BURST + 1))
 
 
-def _post(url: str, token: str, body: dict) -> int:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["locmem", "redis"])
 def test_a_burst_of_twelve_writes_against_a_limit_of_five_lets_exactly_five_through(
@@ -85,7 +67,7 @@ def test_a_burst_of_twelve_writes_against_a_limit_of_five_lets_exactly_five_thro
 
     def one(i):
         barrier.wait()
-        return _post(f"{live_server.url}/api/nodes/", token, {**body, "text": f"Claim {i}"})
+        return post_json(f"{live_server.url}/api/nodes/", token, {**body, "text": f"Claim {i}"})[0]
 
     with override_settings(CACHES=caches):
         with ThreadPoolExecutor(max_workers=BURST) as pool:

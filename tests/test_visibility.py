@@ -12,8 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from debates import moderation, permissions
 from debates.models import Debate, Node, Relation, Source, Status
-from tests.api_clients import api_client
-from tests.factories import make_debate, make_node, make_relation, make_source, make_user, question_of
+from tests.factories import api_client, make_debate, make_node, make_relation, make_source, question_of
 
 
 @pytest.fixture
@@ -134,7 +133,7 @@ PERSONAS = sorted(EXPECTED)
 
 
 @pytest.fixture
-def personas(teacher, other_teacher, student, other_student, outsider):
+def personas(teacher, other_teacher, student, other_student, outsider, admin):
     return {
         "visitor": AnonymousUser(),
         "student": student,
@@ -142,7 +141,7 @@ def personas(teacher, other_teacher, student, other_student, outsider):
         "outsider": outsider,
         "teacher": teacher,
         "other_teacher": other_teacher,
-        "admin": make_user("admin", is_superuser=True, is_staff=True),
+        "admin": admin,
     }
 
 

@@ -8,16 +8,8 @@ from django.urls import reverse
 
 from debates import errors, moderation
 from debates.models import Action, ModerationEvent, Node, Relation, Status
-from tests.api_clients import api_client
-from tests.api_clients import errors as api_errors
-from tests.classroom_helpers import login, messages_of, text_of
-from tests.factories import make_node, question_of, submit_claim
-
-
-@pytest.fixture
-def claim(debate):
-    """An approved claim on the map, under the question."""
-    return make_node(debate, text="Talks have failed")
+from tests.factories import api_client, login, make_node, messages_of, question_of, submit_claim, text_of
+from tests.factories import errors as api_errors
 
 
 @pytest.fixture

@@ -93,18 +93,15 @@ def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: lis
     now = timezone.now()
     question = debate.nodes.get(kind=Kind.QUESTION)
     origin_question = origin.nodes.get(kind=Kind.QUESTION)
-    copies = Node.objects.bulk_create(
-        Node(
-            debate=debate,
-            kind=node.kind,
-            text=node.text,
-            author=teacher,
-            status=Status.APPROVED,
-            reviewed_by=teacher,
-            reviewed_at=now,
-        )
-        for node in nodes
-    )
+    # Every copy is the group's starting map: written and approved by the teacher who copied it.
+    approved = {
+        "debate": debate,
+        "author": teacher,
+        "status": Status.APPROVED,
+        "reviewed_by": teacher,
+        "reviewed_at": now,
+    }
+    copies = Node.objects.bulk_create(Node(kind=node.kind, text=node.text, **approved) for node in nodes)
     new_pk = {old.pk: new.pk for old, new in zip(nodes, copies, strict=True)}
     new_pk[origin_question.pk] = question.pk
     Quote.objects.bulk_create(
@@ -113,16 +110,7 @@ def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: lis
         if (q := getattr(n, "quote", None)) is not None
     )
     Relation.objects.bulk_create(
-        Relation(
-            debate=debate,
-            source_id=new_pk[r.source_id],
-            target_id=new_pk[r.target_id],
-            kind=r.kind,
-            author=teacher,
-            status=Status.APPROVED,
-            reviewed_by=teacher,
-            reviewed_at=now,
-        )
+        Relation(source_id=new_pk[r.source_id], target_id=new_pk[r.target_id], kind=r.kind, **approved)
         for r in arrows
         if r.source_id in new_pk and r.target_id in new_pk
     )

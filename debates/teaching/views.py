@@ -12,10 +12,10 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from debates import permissions
+from debates.forms import add_refusal, safe_next
 from debates.models import (
     Action,
     Classroom,
@@ -66,28 +66,22 @@ def _debate_filter(request, classroom: Classroom) -> tuple[list[Debate], Debate 
     return [chosen], chosen
 
 
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for name, problems in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(name if name in form.fields else None, problems)
-
-
 # --- Activity per student -------------------------------------------------------------------
+
+
+def _activity(request, pk: int):
+    """The classroom (its teachers only, else 404), the debates chosen by ?debate=, the one
+    chosen (None for all) and the activity rows for them."""
+    classroom = _classroom_taught_or_404(request, pk)
+    debates, chosen = _debate_filter(request, classroom)
+    return classroom, debates, chosen, activity.activity_rows(classroom, debates)
 
 
 @login_required
 @require_safe
 def classroom_activity(request, pk: int):
     """One row per student of the classroom: their contributions, decisions, grades and last activity."""
-    classroom = _classroom_taught_or_404(request, pk)
-    debates, chosen = _debate_filter(request, classroom)
-    rows = activity.activity_rows(classroom, debates)
+    classroom, debates, chosen, rows = _activity(request, pk)
     context = {
         "classroom": classroom,
         "debates": debates,
@@ -115,9 +109,7 @@ def csv_cell(value) -> str:
 @require_safe
 def classroom_activity_csv(request, pk: int):
     """The activity table as CSV, with each debate's grade."""
-    classroom = _classroom_taught_or_404(request, pk)
-    debates, _ = _debate_filter(request, classroom)
-    rows = activity.activity_rows(classroom, debates)
+    classroom, debates, _, rows = _activity(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="activity-classroom-{classroom.pk}.csv"'
     writer = csv.writer(response)
@@ -224,7 +216,7 @@ def node_feedback(request, slug: str, pk: int):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on #{node.pk}.")
-    return redirect(_safe_next(request, node.get_absolute_url()))
+    return redirect(safe_next(request, node.get_absolute_url()))
 
 
 def _grade_forms(request, debate, students, grades):
@@ -253,7 +245,7 @@ def debate_grades(request, slug: str):
             try:
                 feedback.scale_set(debate=debate, teacher=request.user, scale=scale_form.cleaned_data["scale"])
             except ValidationError as error:
-                _add_errors(scale_form, error)
+                add_refusal(scale_form, error)
             else:
                 messages.success(request, f"Grades are now out of {scale_form.cleaned_data['scale']}.")
                 return redirect("debates:debate-grades", debate.slug)
@@ -279,7 +271,7 @@ def debate_grades(request, slug: str):
                                 comment=data["comment"],
                             )
                         except ValidationError as error:
-                            _add_errors(form, error)
+                            add_refusal(form, error)
                             raise
             except ValidationError:
                 failed = True
@@ -397,7 +389,7 @@ def task_list(request, slug: str):
                     due=data["due"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, "Task set; the students it is for have been told.")
                 return redirect(task)
@@ -447,7 +439,7 @@ def debate_groups(request, slug: str):
             specs = groups.parse_groups(form.cleaned_data["groups"], students)
             made = groups.groups_create(origin=debate, teacher=request.user, groups=specs)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, f"Made {len(made)} group debate{'s' if len(made) != 1 else ''}.")
             return redirect("debates:debate-groups", debate.slug)
