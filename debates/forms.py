@@ -217,6 +217,18 @@ class NodeForm(forms.Form):
         return data
 
 
+class UndercutForm(forms.Form):
+    """An objection to a supports arrow: why the one box does not show the other."""
+
+    text = CleanCharField(
+        noun="statement",
+        max_length=NODE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why does it not show it?",
+        help_text=f"One short statement, at most {NODE_TEXT_MAX} characters.",
+    )
+
+
 class NodeEditForm(forms.Form):
     text = CleanCharField(
         noun="statement", max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Statement"

@@ -25,6 +25,7 @@ urlpatterns = [
     # === Contributing and moderation (issue 4) ===
     path("debates/<slug:slug>/contribute/", views.node_create, name="node-create"),
     path("debates/<slug:slug>/link/", views.relation_create, name="relation-create"),
+    path("debates/<slug:slug>/links/<int:pk>/object/", views.undercut_create, name="undercut-create"),
     path("debates/<slug:slug>/nodes/<int:pk>/edit/", views.node_edit, name="node-edit"),
     path("debates/<slug:slug>/nodes/<int:pk>/withdraw/", views.node_withdraw, name="node-withdraw"),
     path("debates/<slug:slug>/links/<int:pk>/withdraw/", views.relation_withdraw, name="relation-withdraw"),

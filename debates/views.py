@@ -68,13 +68,21 @@ def node_detail(request, slug, pk):
     if node is None:
         raise Http404("No such node.")
     node.debate = debate
+    # The node's arrows, and the objections (undercuts) to the arrows from and into it, in one query.
     relations = list(
         Relation.objects.filter(debate=debate)
-        .filter(Q(source=node) | Q(target=node))
+        .filter(Q(source=node) | Q(target=node) | Q(target_relation__source=node) | Q(target_relation__target=node))
         .visible_to(request.user, moderator=moderator)
-        .select_related("source", "target")
+        .select_related("source", "target", "target_relation__source", "target_relation__target")
         .order_by("pk")
     )
+    objections: dict[int, list[Relation]] = {}
+    for relation in relations:
+        if relation.target_relation_id is not None:
+            objections.setdefault(relation.target_relation_id, []).append(relation)
+    arrows = {r.pk: r for r in relations if r.target_id is not None}
+    for relation in arrows.values():
+        relation.objections = objections.get(relation.pk, [])
     quote = node.quote if hasattr(node, "quote") else None
     paragraph = quotes.paragraph_around(quote.source.text, quote.start, quote.end) if quote else None
     context = {
@@ -84,10 +92,12 @@ def node_detail(request, slug, pk):
         "paragraph": paragraph,
         "can_moderate": moderator,
         "can_contribute": permissions.can_contribute(request.user, debate),
-        "supports": [r for r in relations if r.source_id == node.pk and r.kind == Relation.Kind.SUPPORTS],
-        "opposes": [r for r in relations if r.source_id == node.pk and r.kind == Relation.Kind.OPPOSES],
-        "supported_by": [r for r in relations if r.target_id == node.pk and r.kind == Relation.Kind.SUPPORTS],
-        "opposed_by": [r for r in relations if r.target_id == node.pk and r.kind == Relation.Kind.OPPOSES],
+        "supports": [r for r in arrows.values() if r.source_id == node.pk and r.kind == Relation.Kind.SUPPORTS],
+        "opposes": [r for r in arrows.values() if r.source_id == node.pk and r.kind == Relation.Kind.OPPOSES],
+        "supported_by": [r for r in arrows.values() if r.target_id == node.pk and r.kind == Relation.Kind.SUPPORTS],
+        "opposed_by": [r for r in arrows.values() if r.target_id == node.pk and r.kind == Relation.Kind.OPPOSES],
+        # The arrows this node objects to (its undercuts), each with the arrow's two ends.
+        "objects_to": [r for r in relations if r.source_id == node.pk and r.target_relation_id is not None],
         # Evaluated here, so that the page's query count does not depend on the template.
         "history": list(node.events.select_related("actor").order_by("created_at", "pk")),
         **teaching_views.node_context(request, node, debate, moderator),
@@ -573,6 +583,46 @@ def relation_create(request, slug: str):
     return render(
         request, "debates/relation_form.html", {"form": form, "debate": debate}, status=400 if form.errors else 200
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def undercut_create(request, slug: str, pk: int):
+    """Object to a supports arrow ("that is true, but it does not show this"): a new claim
+    that opposes the arrow itself, an undercut."""
+    debate = _contributable_debate_or_404(request, slug)
+    moderator = permissions.can_moderate(request.user, debate)
+    arrow = (
+        Relation.objects.filter(debate=debate, pk=pk, kind=Relation.Kind.SUPPORTS, target__isnull=False)
+        .visible_to(request.user, moderator=moderator)
+        .select_related("source", "target")
+        .first()
+    )
+    if arrow is None:
+        raise Http404("No such link.")
+    form = forms.UndercutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            node = moderation.node_submit(
+                debate=debate,
+                author=request.user,
+                kind=Kind.CLAIM,
+                text=form.cleaned_data["text"],
+                target_relation=arrow,
+                relation_kind=Relation.Kind.OPPOSES,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if node.status == Status.APPROVED:
+                messages.success(request, f"Added to the map: claim #{node.pk}, against the link.")
+            else:
+                messages.success(
+                    request, "Sent to your teacher for review. You can edit or withdraw it until it is decided."
+                )
+            return redirect(node)
+    context = {"form": form, "debate": debate, "arrow": arrow}
+    return render(request, "debates/undercut_form.html", context, status=400 if form.errors else 200)
 
 
 def _own_node_or_404(request, slug: str, pk: int) -> Node:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
+from django.db.models import Q
 
 from debates import permissions
 from debates.models import Debate, GroupCopy, Kind, MapRevision, Node, Relation, Source, Status
@@ -26,11 +27,15 @@ class MapNode:
 
 @dataclass(frozen=True)
 class MapRelation:
+    """An arrow: `target` is the node it points at, or None for an undercut, whose
+    `target_relation` is the pk of the supports arrow it objects to."""
+
     pk: int
     source: int
-    target: int
+    target: int | None
     kind: str
     status: str
+    target_relation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,13 +77,19 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
             "quote__source__title", "quote__source__author", "quote__source__outlet", "quote__source__published",
         )
     )  # fmt: skip
+    # An undercut comes with the arrow it objects to and that arrow's ends (the same joins
+    # that visible_to() makes), so that the drawing never meets an arrow into nothing.
+    arrow_shown = Q(
+        target_relation__status__in=statuses,
+        target_relation__source__status__in=statuses,
+        target_relation__target__status__in=statuses,
+    )
     relations = (
-        Relation.objects.filter(
-            debate=debate, status__in=statuses, source__status__in=statuses, target__status__in=statuses
-        )
+        Relation.objects.filter(debate=debate, status__in=statuses, source__status__in=statuses)
+        .filter(Q(target__status__in=statuses) | arrow_shown)
         .visible_to(user, moderator=moderator)
         .for_map()
-        .values_list("pk", "source_id", "target_id", "kind", "status", "reviewed_at")
+        .values_list("pk", "source_id", "target_id", "kind", "status", "reviewed_at", "target_relation_id")
     )
     citations: dict[int, str] = {}
     map_nodes, stamps = [], []
@@ -89,8 +100,8 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
         map_nodes.append(MapNode(pk, kind, text, status, quote or "", citations.get(source_id, "")))
         stamps += [updated, reviewed]
     map_relations = []
-    for pk, source, target, kind, status, reviewed in relations:
-        map_relations.append(MapRelation(pk, source, target, kind, status))
+    for pk, source, target, kind, status, reviewed, target_relation in relations:
+        map_relations.append(MapRelation(pk, source, target, kind, status, target_relation))
         stamps.append(reviewed)
     stamps = [s for s in stamps if s is not None]
     sources = tuple(_source_line(s) for s in debate.sources.order_by("pk"))

@@ -227,10 +227,10 @@ def debate_map(request, slug, fmt):
 # --------------------------------------------------------------------------- inline SVG
 
 _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
-# Node and edge names (n42, n1&#45;&gt;n42) mean nothing to a screen reader; each box's
-# link keeps its text as its title.
+# Node and edge names (n42, n1&#45;&gt;n42; r7, the middle of an arrow an undercut ends at)
+# mean nothing to a screen reader; each box's link keeps its text as its title.
 _SVG_NAME_TITLE = re.compile(
-    r"<title>(?:n\d+(?:&#45;&gt;n\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
+    r"<title>(?:[nr]\d+(?:&#45;&gt;[nr]\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
 )
 
 
