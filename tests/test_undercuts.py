@@ -13,6 +13,7 @@ from debates.errors import ModerationError
 from debates.maps import data, dot, runner
 from debates.maps.outline import build_outline
 from debates.models import Action, Kind, Node, Relation, Status
+from tests.api_clients import api_client, errors
 from tests.factories import make_debate, make_node, make_relation, question_of
 
 pytestmark = pytest.mark.urls("config.urls")
@@ -372,3 +373,67 @@ def test_question_cannot_object(link):
     question = question_of(link.debate)
     relation = Relation(debate=link.debate, source=question, target_relation=link, kind="opposes")
     assert "source" in _clean_errors(relation)
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def test_api_relation_is_created_with_target_relation_and_read_back_with_it(link, student):
+    objector = make_node(link.debate, text="An old claim")
+    response = api_client(student).post(
+        "/api/relations/", {"source": objector.pk, "target_relation": link.pk, "kind": "opposes"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["target"], body["target_relation"], body["status"]) == (None, link.pk, "pending")
+    listed = api_client(student).get(f"/api/relations/{link.pk}/").json()
+    assert (listed["target"], listed["target_relation"]) == (link.target_id, None)
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({}, "target"), ({"target": "T", "target_relation": "L"}, "target_relation"), ({"target": None}, "target")],
+)
+def test_api_relation_needs_exactly_one_target_and_names_the_field(link, student, payload, field):
+    objector = make_node(link.debate, text="An old claim")
+    ids = {"T": link.target_id, "L": link.pk}
+    body = {"source": objector.pk, "kind": "opposes", **{k: ids.get(v, v) for k, v in payload.items()}}
+    before = Relation.objects.count()
+    response = api_client(student).post("/api/relations/", body, format="json")
+    assert response.status_code == 400
+    assert field in errors(response)
+    assert Relation.objects.count() == before
+
+
+def test_api_refuses_an_objection_to_an_arrow_the_student_cannot_see(debate, student, other_student):
+    a, b = make_node(debate, text="A"), make_node(debate, text="B")
+    hidden = make_relation(a, b, kind="supports", status=Status.PENDING, author=other_student)
+    response = api_client(student).post(
+        "/api/relations/", {"source": a.pk, "target_relation": hidden.pk, "kind": "opposes"}, format="json"
+    )
+    assert response.status_code == 400 and "target_relation" in errors(response)
+
+
+def test_api_node_may_object_to_an_arrow(link, student):
+    response = api_client(student).post(
+        "/api/nodes/",
+        {
+            "debate": link.debate.slug,
+            "kind": "claim",
+            "text": "Different leaders",
+            "target_relation": link.pk,
+            "relation_kind": "opposes",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert Relation.objects.get(source_id=response.json()["id"]).target_relation_id == link.pk
+
+
+def test_api_schema_documents_target_and_target_relation(db):
+    doc = api_client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    schemas = doc["components"]["schemas"]
+    for name in ("RelationInRequest", "RelationOut"):
+        assert {"target", "target_relation"} <= set(schemas[name]["properties"]), name
+    assert schemas["RelationOut"]["properties"]["target"]["nullable"] is True
+    assert "target" not in schemas["RelationInRequest"].get("required", [])

@@ -125,12 +125,22 @@ class NodeIn(StrictSerializer):
     target = Id(
         required=False, allow_null=True, help_text="The node this supports or opposes (a position: the question)."
     )
+    target_relation = Id(
+        required=False,
+        allow_null=True,
+        help_text="Instead of target: the supports arrow this objects to (an undercut; relation_kind opposes).",
+    )
     relation_kind = serializers.ChoiceField(choices=Relation.Kind.choices, default=Relation.Kind.SUPPORTS)
     quote = QuoteIn(
         required=False,
         allow_null=True,
         help_text="Required for evidence. Without start and end the server finds the passage.",
     )
+
+    def validate(self, attrs):
+        if attrs.get("target") is not None and attrs.get("target_relation") is not None:
+            raise serializers.ValidationError({"target_relation": ["Give target or target_relation, not both."]})
+        return attrs
 
 
 class NodeEditIn(StrictSerializer):
@@ -139,9 +149,24 @@ class NodeEditIn(StrictSerializer):
 
 
 class RelationIn(StrictSerializer):
+    """An arrow from a node to exactly one of: a node (target) or a supports arrow (target_relation, an undercut)."""
+
     source = Id(help_text="The node the arrow starts from.")
-    target = Id(help_text="The node it supports or opposes.")
+    target = Id(required=False, allow_null=True, help_text="The node it supports or opposes (or give target_relation).")
+    target_relation = Id(
+        required=False,
+        allow_null=True,
+        help_text="The supports arrow it objects to: an undercut, whose kind is opposes (or give target).",
+    )
     kind = serializers.ChoiceField(choices=Relation.Kind.choices)
+
+    def validate(self, attrs):
+        target, arrow = attrs.get("target"), attrs.get("target_relation")
+        if target is None and arrow is None:
+            raise serializers.ValidationError({"target": ["Give target (a node) or target_relation (an arrow)."]})
+        if target is not None and arrow is not None:
+            raise serializers.ValidationError({"target_relation": ["Give target or target_relation, not both."]})
+        return attrs
 
 
 class RelationEditIn(StrictSerializer):
@@ -301,6 +326,7 @@ class RelationOut(serializers.ModelSerializer):
             "debate",
             "source",
             "target",
+            "target_relation",
             "kind",
             "status",
             "author",
@@ -309,6 +335,10 @@ class RelationOut(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "target": {"help_text": "The node it supports or opposes; null for an undercut."},
+            "target_relation": {"help_text": "For an undercut, the supports arrow it objects to; else null."},
+        }
 
     def to_representation(self, relation):
         # Written out for speed, as NodeOut.
@@ -318,6 +348,7 @@ class RelationOut(serializers.ModelSerializer):
             "debate": relation.debate.slug,
             "source": relation.source_id,
             "target": relation.target_id,
+            "target_relation": relation.target_relation_id,
             "kind": relation.kind,
             "status": relation.status,
             "author": _username(relation.author),

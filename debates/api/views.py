@@ -336,11 +336,15 @@ class NodeViewSet(ContributionViewSet):
     def create(self, request):
         data = self.valid(s.NodeIn)
         debate = _debate_or_400(request.user, data["debate"])
-        target = None
+        target = arrow = None
         if data.get("target") is not None:
             target = debate.nodes.filter(pk=data["target"]).first()
             if target is None:
                 raise ValidationError({"target": ["No such node in this debate."]})
+        if data.get("target_relation") is not None:
+            arrow = debate.relations.filter(pk=data["target_relation"]).first()
+            if arrow is None:
+                raise ValidationError({"target_relation": ["No such arrow in this debate."]})
         node = moderation.node_submit(
             debate=debate,
             author=request.user,
@@ -348,6 +352,7 @@ class NodeViewSet(ContributionViewSet):
             text=data["text"],
             quote=_quote_input(debate, data.get("quote")),
             target=target,
+            target_relation=arrow,
             relation_kind=data["relation_kind"],
         )
         return self.answer(node, status.HTTP_201_CREATED)
@@ -388,7 +393,13 @@ class RelationViewSet(ContributionViewSet):
 
     def filter_more(self, relations, wanted: dict):
         if "node" in wanted:
-            relations = relations.filter(Q(source_id=wanted["node"]) | Q(target_id=wanted["node"]))
+            node = wanted["node"]
+            relations = relations.filter(
+                Q(source_id=node)
+                | Q(target_id=node)
+                | Q(target_relation__source_id=node)
+                | Q(target_relation__target_id=node)
+            )
         return relations
 
     def _node_or_400(self, pk: int, field: str) -> Node:
@@ -397,14 +408,26 @@ class RelationViewSet(ContributionViewSet):
             raise ValidationError({field: ["No such node."]})
         return node
 
+    def _arrow_or_400(self, pk: int) -> Relation:
+        arrow = Relation.objects.visible_to(self.request.user).select_related("debate").filter(pk=pk).first()
+        if arrow is None:
+            raise ValidationError({"target_relation": ["No such arrow."]})
+        return arrow
+
     @extend_schema(
-        summary="Propose an arrow between two nodes of a debate", request=s.RelationIn, responses={201: s.RelationOut}
+        summary="Propose an arrow from a node to another node (target) or, as an undercut, to a supports "
+        "arrow (target_relation): exactly one",
+        request=s.RelationIn,
+        responses={201: s.RelationOut},
     )
     def create(self, request):
         data = self.valid(s.RelationIn)
         source = self._node_or_400(data["source"], "source")
-        target = self._node_or_400(data["target"], "target")
-        relation = moderation.relation_submit(author=request.user, source=source, target=target, kind=data["kind"])
+        if data.get("target") is not None:
+            aim = {"target": self._node_or_400(data["target"], "target")}
+        else:
+            aim = {"target_relation": self._arrow_or_400(data["target_relation"])}
+        relation = moderation.relation_submit(author=request.user, source=source, kind=data["kind"], **aim)
         return self.answer(relation, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change the kind of your own pending or returned relation", request=s.RelationEditIn)
