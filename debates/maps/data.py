@@ -17,12 +17,31 @@ from debates.models import Debate, GroupCopy, Kind, MapRevision, Node, Relation,
 
 @dataclass(frozen=True)
 class MapNode:
+    """A box. `quote` is its quote's whole text ("" if none), `citation` the source's outlet
+    and date; quote_source/start/end place the quote in the source (for the debate file)."""
+
     pk: int
     kind: str
     text: str
     status: str
     quote: str = ""
     citation: str = ""
+    quote_source: int | None = None
+    quote_start: int | None = None
+    quote_end: int | None = None
+
+
+@dataclass(frozen=True)
+class MapSource:
+    """A source of the debate, with its whole text (what the debate file carries)."""
+
+    pk: int
+    title: str
+    author: str
+    outlet: str
+    published: date | None
+    url: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,7 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
         .values_list(
             "pk", "kind", "text", "status", "updated_at", "reviewed_at", "quote__text", "quote__source_id",
             "quote__source__title", "quote__source__author", "quote__source__outlet", "quote__source__published",
+            "quote__start", "quote__end",
         )
     )  # fmt: skip
     # An undercut comes with the arrow it objects to and that arrow's ends (the same joins
@@ -93,11 +113,12 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
     )
     citations: dict[int, str] = {}
     map_nodes, stamps = [], []
-    for pk, kind, text, status, updated, reviewed, quote, source_id, *source in nodes:
+    for pk, kind, text, status, updated, reviewed, quote, source_id, *source, start, end in nodes:
         if source_id is not None and source_id not in citations:
             title, author, outlet, published = source
             citations[source_id] = Source(title=title, author=author, outlet=outlet, published=published).citation
-        map_nodes.append(MapNode(pk, kind, text, status, quote or "", citations.get(source_id, "")))
+        citation = citations.get(source_id, "")
+        map_nodes.append(MapNode(pk, kind, text, status, quote or "", citation, source_id, start, end))
         stamps += [updated, reviewed]
     map_relations = []
     for pk, source, target, kind, status, reviewed, target_relation in relations:
@@ -113,6 +134,12 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
         sources=sources,
         as_of=max(stamps).date() if stamps else None,
     )
+
+
+def load_sources(debate: Debate) -> tuple[MapSource, ...]:
+    """The debate's sources with their whole texts, in pk order: one query."""
+    fields = ("pk", "title", "author", "outlet", "published", "url", "text")
+    return tuple(MapSource(*row) for row in debate.sources.order_by("pk").values_list(*fields))
 
 
 def _source_line(source) -> str:
