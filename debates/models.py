@@ -147,7 +147,7 @@ class Source(models.Model):
 # A debate's slug is its address, /debates/<slug>/: letters, digits, hyphens and underscores
 # (Django's slug converter), unique without regard to case, and never a word that names a
 # page of its own under /debates/ (whose URL would shadow the debate's).
-RESERVED_SLUGS = frozenset({"new"})
+RESERVED_SLUGS = frozenset({"new", "import"})
 
 
 def validate_debate_slug(value: str) -> None:

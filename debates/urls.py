@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Before debates/<slug>/, which would take "new" for a slug.
     path("debates/new/", views.debate_create, name="debate-create"),
+    path("debates/import/", views.map_import, name="map-import"),
     # The map: the debate page (map and outline), a node's page, the exports.
     path("debates/<slug:slug>/", map_views.debate_detail, name="debate-detail"),
     path("debates/<slug:slug>/nodes/<int:pk>/", views.node_detail, name="node-detail"),

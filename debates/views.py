@@ -1,5 +1,7 @@
 """Pages. Function views; one access helper per object that returns it or raises 404."""
 
+import base64
+import hashlib
 import re
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -31,12 +33,14 @@ from debates import (
     classrooms,
     errors,
     forms,
+    importing,
     moderation,
     permissions,
     quotes,
     throttles,
 )
 from debates.context_processors import SESSION_IS_TEACHER
+from debates.interchange.model import FormatError, read_bytes
 from debates.models import (
     Action,
     Classroom,
@@ -342,6 +346,92 @@ def debate_create(request):
             messages.success(request, "Debate created. Now add the op-eds it is about.")
             return redirect("debates:source-create", debate.slug)
     return render(request, "debates/debate_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# The previewed file waits in the session (database-backed) between preview and confirm, under
+# this key: the bytes are not sent to the browser and back, so nothing can swap them between
+# what was previewed and what is imported (the digest must match too).
+_IMPORT_SESSION_KEY = "map_import"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def map_import(request):
+    """A teacher imports another tool's map as a new debate: upload, preview, confirm."""
+    _teacher_or_404(request)
+    taught = Classroom.objects.filter(pk__in=permissions.moderated_classroom_ids(request.user))
+    if request.user.is_superuser:
+        taught = Classroom.objects.all()
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _map_import_confirm(request, taught)
+    form = forms.MapImportForm(request.POST or None, request.FILES or None, classrooms=taught)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = read_bytes(upload, max_bytes=settings.IMPORT_MAX_BYTES)
+            fmt = form.cleaned_data["format"] or importing.detect_format(data[:4096])
+            argument_map = importing.read_upload(data, fmt)
+            summary = importing.summarize(argument_map, fmt, question=form.cleaned_data["question"])
+        except FormatError as error:
+            form.add_error("file", str(error))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            digest = hashlib.sha256(data).hexdigest()
+            request.session[_IMPORT_SESSION_KEY] = {
+                "digest": digest,
+                "format": fmt,
+                "filename": upload.name[:255],
+                "data": base64.b64encode(data).decode(),
+            }
+            confirm = forms.MapImportConfirmForm(
+                initial={
+                    "digest": digest,
+                    "slug": form.cleaned_data["slug"],
+                    "question": form.cleaned_data["question"],
+                    "classroom": form.cleaned_data["classroom"],
+                }
+            )
+            context = {
+                "summary": summary,
+                "confirm": confirm,
+                "filename": upload.name,
+                "slug": form.cleaned_data["slug"],
+            }
+            return render(request, "debates/map_import_preview.html", context)
+    return render(request, "debates/map_import.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _map_import_confirm(request, taught):
+    form = forms.MapImportConfirmForm(request.POST)
+    kept = request.session.get(_IMPORT_SESSION_KEY)
+    if not form.is_valid() or not kept or kept.get("digest") != form.cleaned_data["digest"]:
+        messages.error(request, "That preview has expired or was replaced by another: upload the file again.")
+        return redirect("debates:map-import")
+    data = form.cleaned_data
+    classroom = taught.filter(pk=data["classroom"]).first() if data["classroom"] else None
+    if data["classroom"] and classroom is None:
+        messages.error(request, "Choose one of your classrooms.")
+        return redirect("debates:map-import")
+    raw = base64.b64decode(kept["data"])
+    try:
+        debate = importing.map_import(
+            argument_map=importing.read_upload(raw, kept["format"]),
+            fmt=kept["format"],
+            imported_by=request.user,
+            slug=data["slug"],
+            classroom=classroom,
+            question=data["question"],
+            filename=kept["filename"],
+            data=raw,
+        )
+    except ValidationError as error:
+        problems = error.message_dict.items() if hasattr(error, "error_dict") else [("file", error.messages)]
+        messages.error(request, " ".join(f"{field}: {' '.join(text)}" for field, text in problems))
+        return redirect("debates:map-import")
+    del request.session[_IMPORT_SESSION_KEY]
+    messages.success(request, f"Imported: {debate.nodes.count() - 1:,} statements.")
+    return redirect(debate)
 
 
 @login_required

@@ -381,3 +381,85 @@ def test_read_upload_names_the_field_file(db):
     with pytest.raises(ModerationError) as caught:
         importing.read_upload(b"{", "aif")
     assert "file" in caught.value.message_dict
+
+
+# --------------------------------------------------------------------------- the import page
+
+
+def _upload(name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, fixture(name), content_type="application/octet-stream")
+
+
+def test_import_page_previews_counts_and_warnings_then_imports_on_confirm(client, teacher, classroom):
+    client.force_login(teacher)
+    url = reverse("debates:map-import")
+    assert client.get(url).status_code == 200
+    before = _counts()
+    preview = client.post(
+        url, {"step": "preview", "file": _upload("kialo_layout_b.txt"), "slug": "from-kialo", "classroom": classroom.pk}
+    )
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Read as <strong>kialo</strong>" in page
+    assert "5 statements" in page and "6 relations" in page
+    assert "The Sources section (3 lines) is not imported" in page
+    assert _counts() == before  # a preview stores nothing
+    digest = preview.context["confirm"].initial["digest"]
+    done = client.post(
+        url, {"step": "confirm", "digest": digest, "slug": "from-kialo", "question": "", "classroom": classroom.pk}
+    )
+    debate = Debate.objects.get(slug="from-kialo")
+    assert done.status_code == 302 and done["Location"] == debate.get_absolute_url()
+    assert debate.classroom == classroom and debate.import_record.imported_by == teacher
+    assert debate.nodes.count() == 6  # the question and five claims
+
+
+def test_import_page_shows_a_malformed_file_as_a_form_error(client, teacher):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(teacher)
+    before = _counts()
+    bad = SimpleUploadedFile("bad.json", b'{"nodes": [', content_type="application/json")
+    response = client.post(reverse("debates:map-import"), {"step": "preview", "file": bad, "slug": "bad"})
+    assert response.status_code == 400
+    assert "This is not valid JSON" in response.content.decode()
+    assert _counts() == before
+
+
+def test_import_page_confirm_without_its_preview_imports_nothing(client, teacher):
+    client.force_login(teacher)
+    before = _counts()
+    response = client.post(
+        reverse("debates:map-import"), {"step": "confirm", "digest": "0" * 64, "slug": "sneaky", "question": ""}
+    )
+    assert response.status_code == 302 and _counts() == before
+
+
+def test_import_page_refuses_a_taken_slug_at_confirm_and_stores_nothing(client, teacher):
+    client.force_login(teacher)
+    url = reverse("debates:map-import")
+    preview = client.post(url, {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "cars"})
+    make_debate(created_by=teacher, slug="Cars")
+    before = _counts()
+    digest = preview.context["confirm"].initial["digest"]
+    response = client.post(url, {"step": "confirm", "digest": digest, "slug": "cars", "question": ""}, follow=True)
+    assert "slug" in response.content.decode() and _counts() == before
+
+
+def test_import_page_is_for_teachers_only(client, student):
+    url = reverse("debates:map-import")
+    assert client.get(url).status_code == 302  # anonymous: sign in
+    client.force_login(student)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "x"}).status_code == 404
+
+
+def test_import_page_refuses_another_teachers_classroom(client, teacher, other_classroom):
+    client.force_login(teacher)
+    response = client.post(
+        reverse("debates:map-import"),
+        {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "x", "classroom": other_classroom.pk},
+    )
+    assert response.status_code == 400 and not Debate.objects.filter(slug="x").exists()
