@@ -8,6 +8,7 @@ import json
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -17,6 +18,7 @@ from debates.errors import ModerationError
 from debates.interchange import READERS
 from debates.maps import data, exchange
 from debates.models import Debate, ImportRecord, Kind, Node, Quote, Relation, Source, Status
+from tests.api_clients import api_client, errors
 from tests.factories import make_debate, make_node, make_relation, make_user
 from tests.interchange_helpers import FIXTURES, fixture, shape
 
@@ -387,8 +389,6 @@ def test_read_upload_names_the_field_file(db):
 
 
 def _upload(name: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, fixture(name), content_type="application/octet-stream")
 
 
@@ -417,8 +417,6 @@ def test_import_page_previews_counts_and_warnings_then_imports_on_confirm(client
 
 
 def test_import_page_shows_a_malformed_file_as_a_form_error(client, teacher):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(teacher)
     before = _counts()
     bad = SimpleUploadedFile("bad.json", b'{"nodes": [', content_type="application/json")
@@ -463,3 +461,67 @@ def test_import_page_refuses_another_teachers_classroom(client, teacher, other_c
         {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "x", "classroom": other_classroom.pk},
     )
     assert response.status_code == 400 and not Debate.objects.filter(slug="x").exists()
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def test_api_imports_a_multipart_file_as_a_new_debate(teacher):
+    response = api_client(teacher).post(
+        "/api/debates/import/", {"slug": "api-kialo", "file": _upload("kialo_layout_a.txt")}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["debate"], body["format"], body["statements"], body["relations"]) == ("api-kialo", "kialo", 6, 8)
+    record = ImportRecord.objects.get(debate__slug="api-kialo")
+    assert (record.imported_by, record.filename) == (teacher, "kialo_layout_a.txt")
+
+
+def test_api_imports_json_content_and_dry_run_stores_nothing(teacher):
+    content = fixture("school_uniforms.argdown").decode()
+    before = _counts()
+    dry = api_client(teacher).post(
+        "/api/debates/import/", {"slug": "uniforms", "content": content, "dry_run": True}, format="json"
+    )
+    assert dry.status_code == 200 and dry.json()["debate"] is None and dry.json()["undercuts"] == 1
+    assert _counts() == before
+    done = api_client(teacher).post("/api/debates/import/", {"slug": "uniforms", "content": content}, format="json")
+    assert done.status_code == 201 and Debate.objects.filter(slug="uniforms").exists()
+
+
+def test_api_import_names_the_field_and_the_line_of_a_malformed_file(teacher):
+    before = _counts()
+    response = api_client(teacher).post(
+        "/api/debates/import/",
+        {"slug": "cycle", "content": fixture("kialo_see_cycle.txt").decode(), "format": "kialo"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "Line 4" in errors(response)["content"][0]
+    assert _counts() == before
+
+
+def test_api_import_needs_exactly_one_of_file_and_content(teacher):
+    response = api_client(teacher).post("/api/debates/import/", {"slug": "none"}, format="json")
+    assert response.status_code == 400 and "file" in errors(response)
+
+
+def test_api_import_is_for_teachers_only(student):
+    body = {"slug": "x", "content": fixture("kialo_layout_a.txt").decode()}
+    assert api_client().post("/api/debates/import/", body, format="json").status_code == 401
+    assert api_client(student).post("/api/debates/import/", body, format="json").status_code == 403
+    assert not Debate.objects.filter(slug="x").exists()
+
+
+def test_api_import_refuses_a_taken_slug(teacher):
+    make_debate(created_by=teacher, slug="taken")
+    body = {"slug": "TAKEN", "content": fixture("kialo_layout_a.txt").decode()}
+    response = api_client(teacher).post("/api/debates/import/", body, format="json")
+    assert response.status_code == 400 and "slug" in errors(response)
+
+
+def test_api_schema_documents_the_import(db):
+    doc = api_client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = doc["paths"]["/api/debates/import/"]["post"]
+    assert {"multipart/form-data", "application/json"} <= set(operation["requestBody"]["content"])
+    assert "201" in operation["responses"]

@@ -203,6 +203,40 @@ class DebateIn(StrictSerializer):
     sources = serializers.ListField(child=Id(), required=False, default=list, max_length=50)
 
 
+class MapImportIn(StrictSerializer):
+    """Another tool's map, to become a new debate: the file (multipart) or its text (JSON)."""
+
+    slug = Slug(help_text="The new debate's slug (its address); must be new, case aside.")
+    format = serializers.ChoiceField(
+        choices=["aif", "kialo", "argdown", "debate"], required=False, help_text="Default: guessed from the file."
+    )
+    file = serializers.FileField(required=False, help_text="The map file (multipart/form-data); or give content.")
+    content = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="The map file's text (JSON requests); or give file."
+    )
+    filename = serializers.CharField(required=False, default="", max_length=255, help_text="Recorded with the import.")
+    question = Text(max_length=NODE_TEXT_MAX, required=False, default="", help_text="Default: the file's own.")
+    classroom = Id(required=False, allow_null=True, help_text="One of your classrooms; none for a public debate.")
+    dry_run = serializers.BooleanField(required=False, default=False, help_text="Only say what it would import.")
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("content" in attrs):
+            raise serializers.ValidationError({"file": ["Give the map as file or as content, exactly one."]})
+        return attrs
+
+
+class MapImportOut(serializers.Serializer):
+    debate = serializers.CharField(allow_null=True, help_text="The new debate's slug (null for a dry run).")
+    format = serializers.CharField()
+    question = serializers.CharField()
+    statements = serializers.IntegerField()
+    relations = serializers.IntegerField()
+    undercuts = serializers.IntegerField()
+    sources = serializers.IntegerField()
+    quotes = serializers.IntegerField()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
 class DebateEditIn(StrictSerializer):
     question = Text(max_length=NODE_TEXT_MAX, required=False)
     description = Text(max_length=5000, required=False, allow_blank=True)

@@ -3,10 +3,12 @@ the pages. Every list is filtered by the models' visible_to(user), because DRF's
 permissions do not run on lists or creates; every write calls debates.moderation or
 debates.classrooms."""
 
+import dataclasses
 import re
 from datetime import timedelta
 
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Length
@@ -18,13 +20,17 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from debates import classrooms, moderation, permissions
+from debates import classrooms, importing, moderation, permissions
 from debates.api import serializers as s
+from debates.api.parsers import SafeJSONParser
+from debates.errors import ModerationError
+from debates.interchange.model import FormatError, read_bytes
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
 from debates.teaching import activity
 from debates.text import find_forbidden_character
@@ -219,6 +225,57 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             sources=sources,
         )
         return Response(self._detail(debate.slug), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Import another tool's map (AIF, Kialo, Argdown, a debate file) as a new debate (teachers)",
+        description="One transaction: the whole map or nothing. A file the reader cannot take is a 400 whose "
+        "`file` (or `content`) error names the line or node id and the reason. With dry_run, nothing is stored.",
+        request={"multipart/form-data": s.MapImportIn, "application/json": s.MapImportIn},
+        responses={201: s.MapImportOut, 200: s.MapImportOut},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[SafeJSONParser, MultiPartParser])
+    def import_map(self, request):
+        user = request.user
+        _require_teacher(user, "Only teachers can import maps.")
+        data = self.valid(s.MapImportIn)
+        field = "file" if "file" in data else "content"
+        try:
+            if field == "file":
+                raw = read_bytes(data["file"], max_bytes=settings.IMPORT_MAX_BYTES)
+                filename = data["filename"] or data["file"].name
+            else:
+                raw, filename = data["content"].encode("utf-8", "surrogatepass"), data["filename"]
+            fmt = data.get("format") or importing.detect_format(raw[:4096])
+            argument_map = importing.read_upload(raw, fmt)
+            summary = importing.summarize(argument_map, fmt, question=data["question"])
+        except FormatError as error:
+            raise ValidationError({field: [str(error)]}) from None
+        except ModerationError as error:
+            if "file" in error.message_dict:
+                raise ValidationError({field: error.message_dict["file"]}) from None
+            raise
+        slug = None
+        if not data["dry_run"]:
+            classroom = None
+            if data.get("classroom") is not None:
+                classroom = Classroom.objects.filter(pk=data["classroom"]).first()
+                if classroom is None or (
+                    not user.is_superuser and classroom.pk not in permissions.moderated_classroom_ids(user)
+                ):
+                    raise ValidationError({"classroom": ["No such classroom of yours."]})
+            debate = importing.map_import(
+                argument_map=argument_map,
+                fmt=fmt,
+                imported_by=user,
+                slug=data["slug"],
+                classroom=classroom,
+                question=data["question"],
+                filename=filename,
+                data=raw,
+            )
+            slug = debate.slug
+        body = s.MapImportOut({"debate": slug, **dataclasses.asdict(summary), "warnings": list(summary.warnings)})
+        return Response(body.data, status=status.HTTP_200_OK if data["dry_run"] else status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Rename, describe, close or reopen a debate (its teachers)",
