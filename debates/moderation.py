@@ -595,27 +595,35 @@ class PendingQueue:
         if index.stop is not None and index.stop <= (index.start or 0):
             return []
         keys = list(self._keys().order_by("created_at", "rank", "pk")[index])
-        followers = Relation.objects.submitted_with_nodes().select_related("author", "reviewed_by", "target")
+        # An undercut's arrow comes with its two ends, joined: the queue names the link objected to.
+        ends = ("target_relation__source", "target_relation__target")
+        followers = Relation.objects.submitted_with_nodes().select_related("author", "reviewed_by", "target", *ends)
         nodes = (
             self._nodes.select_related("debate", "author", "reviewed_by", "quote")
             .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="arrows"))
             .in_bulk([pk for _, rank, pk in keys if rank == 0])
         )
-        arrows = self._arrows.select_related("debate", "author", "reviewed_by", "source", "target").in_bulk(
+        arrows = self._arrows.select_related("debate", "author", "reviewed_by", "source", "target", *ends).in_bulk(
             [pk for _, rank, pk in keys if rank == 1]
         )
         for node in nodes.values():
             for arrow in node.arrows:
-                arrow.debate = node.debate  # their links need the slug
-                if arrow.target is not None:
-                    arrow.target.debate = node.debate
+                _share_debate(arrow, node.debate)  # their links need the slug
         for arrow in arrows.values():
+            _share_debate(arrow, arrow.debate)
             arrow.source.debate = arrow.debate
-            if arrow.target is not None:
-                arrow.target.debate = arrow.debate
         # An item decided between the two reads is left out.
         found = ((nodes if rank == 0 else arrows).get(pk) for _, rank, pk in keys)
         return [item for item in found if item is not None]
+
+
+def _share_debate(arrow: Relation, debate: Debate) -> None:
+    """Give an arrow and the nodes it points at their (already loaded) debate."""
+    arrow.debate = debate
+    if arrow.target is not None:
+        arrow.target.debate = debate
+    if arrow.target_relation is not None:
+        arrow.target_relation.source.debate = arrow.target_relation.target.debate = debate
 
 
 def pending_queue(

@@ -437,3 +437,19 @@ def test_api_schema_documents_target_and_target_relation(db):
         assert {"target", "target_relation"} <= set(schemas[name]["properties"]), name
     assert schemas["RelationOut"]["properties"]["target"]["nullable"] is True
     assert "target" not in schemas["RelationInRequest"].get("required", [])
+
+
+def test_moderation_queue_names_the_link_an_objection_is_against(client, link, student, teacher):
+    moderation.node_submit(
+        debate=link.debate,
+        author=student,
+        kind=Kind.CLAIM,
+        text="Not then",
+        target_relation=link,
+        relation_kind="opposes",
+    )
+    objector = make_node(link.debate, text="Older claim")
+    moderation.relation_submit(author=student, source=objector, kind="opposes", target_relation=link)
+    client.force_login(teacher)
+    page = client.get(reverse("debates:moderation-queue")).content.decode()
+    assert page.count("the link: ") == 2 and "Talks worked in 2014" in page
