@@ -172,10 +172,13 @@ def _check_may_import(user, classroom: Classroom | None) -> None:
 
 
 def _clean_fields(obj, exclude: list[str], node_id: str) -> None:
-    """Field validators only (no query): the readers have checked what the map holds; this
-    catches what the model adds (a source title over 300 characters, say), naming the item."""
+    """Field validators and the model's clean() (a source's length, a quote against its
+    source's text), none of which queries, unlike full_clean()'s unique and foreign-key
+    checks (one query a row). The readers have checked what the map holds; this catches what
+    the model adds (a source title over 300 characters, say), naming the item."""
     try:
         obj.clean_fields(exclude=exclude)
+        obj.clean()
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         refuse("file", f"Node {node_id}: {field}: {' '.join(messages)}", code="format_error")

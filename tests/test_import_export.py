@@ -525,3 +525,28 @@ def test_api_schema_documents_the_import(db):
     operation = doc["paths"]["/api/debates/import/"]["post"]
     assert {"multipart/form-data", "application/json"} <= set(operation["requestBody"]["content"])
     assert "201" in operation["responses"]
+
+
+def test_a_debate_file_source_over_the_length_limit_is_refused_naming_it(db, tmp_path, settings):
+    path = tmp_path / "seeded.json"
+    path.write_text(_debate_file_of_a_seeded_debate(), encoding="utf-8")
+    settings.SOURCE_MAX_CHARS = 50
+    before = _counts()
+    with pytest.raises(CommandError, match="Node 1: text: The text is"):
+        call_command("import_map", str(path), "--format", "debate", "--debate", "long-source")
+    assert _counts() == before
+
+
+def test_pending_work_in_a_debate_file_is_not_imported_and_a_warning_says_so(client, teacher, tmp_path):
+    _seeded_debate(teacher)
+    client.force_login(teacher)
+    exported = client.get(reverse("debates:debate-map", args=["seeded", "debate.json"]) + "?pending=1").content
+    assert b"Still pending" in exported
+    path = tmp_path / "with-pending.json"
+    path.write_bytes(exported)
+    out = io.StringIO()
+    call_command("import_map", str(path), "--format", "debate", "--debate", "copy", stdout=out, stderr=out)
+    assert "1 statements and 1 relations the file marks as not approved" in out.getvalue()
+    copy = Debate.objects.get(slug="copy")
+    assert not copy.nodes.filter(text="Still pending").exists()
+    assert copy.nodes.count() == Debate.objects.get(slug="seeded").nodes.approved().count()
