@@ -4,6 +4,8 @@ debate file, the export URLs, round trips, malformed files, and the cost of a la
 import hashlib
 import io
 import json
+import pathlib
+import subprocess
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -21,6 +23,7 @@ from debates.models import Debate, ImportRecord, Kind, Node, Quote, Relation, So
 from tests.api_clients import api_client, errors
 from tests.factories import make_debate, make_node, make_relation, make_user
 from tests.interchange_helpers import FIXTURES, fixture, shape
+from tests.test_interchange_argdown import ARGDOWN_CLI
 
 pytestmark = pytest.mark.urls("config.urls")
 
@@ -550,3 +553,17 @@ def test_pending_work_in_a_debate_file_is_not_imported_and_a_warning_says_so(cli
     copy = Debate.objects.get(slug="copy")
     assert not copy.nodes.filter(text="Still pending").exists()
     assert copy.nodes.count() == Debate.objects.get(slug="seeded").nodes.approved().count()
+
+
+@pytest.mark.npm
+def test_the_argdown_cli_parses_a_debates_argdown_export_with_no_error(db, tmp_path):
+    if not pathlib.Path(ARGDOWN_CLI).exists():
+        pytest.skip("the Argdown CLI is not installed (make bench installs it)")
+    _seeded_debate(make_user("seeder", teacher=True))
+    source = tmp_path / "seeded.argdown"
+    source.write_text(_export("seeded", "argdown"), encoding="utf-8")
+    run = subprocess.run([ARGDOWN_CLI, "json", str(source), str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "error" not in (run.stdout + run.stderr).lower(), run.stdout + run.stderr
+    exported = json.loads((tmp_path / "seeded.json").read_text(encoding="utf-8"))
+    texts = {m["text"] for element in exported["statements"].values() for m in element["members"] if m.get("text")}
+    assert "Schools reduce recruitment \\N <b>" in texts
