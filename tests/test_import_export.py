@@ -567,3 +567,15 @@ def test_the_argdown_cli_parses_a_debates_argdown_export_with_no_error(db, tmp_p
     exported = json.loads((tmp_path / "seeded.json").read_text(encoding="utf-8"))
     texts = {m["text"] for element in exported["statements"].values() for m in element["members"] if m.get("text")}
     assert "Schools reduce recruitment \\N <b>" in texts
+
+
+def test_import_page_refuses_a_file_over_the_size_limit(client, teacher, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    client.force_login(teacher)
+    before = _counts()
+    response = client.post(
+        reverse("debates:map-import"), {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "big"}
+    )
+    assert response.status_code == 400
+    assert "larger than the limit of 100 bytes" in response.content.decode()
+    assert _counts() == before and "map_import" not in client.session
