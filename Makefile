@@ -7,8 +7,14 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core
 TEST_PACKAGES := chromium redis-server
-# wrk loads the server from a second process in bench/maps.py, figure (b).
-BENCH_PACKAGES := wrk
+# wrk loads the server from a second process in bench/maps.py, figure (b); npm installs the
+# Argdown CLI that bench/interchange.py compares against.
+BENCH_PACKAGES := wrk nodejs
+# The peer of bench/interchange.py, installed outside git (.cache/ is ignored). 1.7.5: the
+# latest whose dependencies the registry serves whole (2.0.0 asks for a plugin version that
+# was never published).
+ARGDOWN_VERSION := 1.7.5
+ARGDOWN := .cache/npm/node_modules/.bin/argdown
 PG_URL ?= postgres://postgres@127.0.0.1:5432/counterpoint
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export DEBUG ?= 1
@@ -70,9 +76,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-bench: system-packages bench-system-packages $(VENV)/.installed-dev
+$(ARGDOWN): | bench-system-packages
+	@# Debian ships npm apart from nodejs; NodeSource's nodejs carries its own (and conflicts with it).
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	npm install --silent --no-audit --no-fund --prefix .cache/npm @argdown/cli@$(ARGDOWN_VERSION)
+
+bench: system-packages bench-system-packages $(VENV)/.installed-dev $(ARGDOWN)
 	$(PY) bench/maps.py
 	$(PY) bench/api.py
+	$(PY) bench/interchange.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .cache

@@ -238,6 +238,12 @@ JOIN_RATE_PER_ADDRESS = os.environ.get("JOIN_RATE_PER_ADDRESS", "100/15m")
 MAX_PENDING_PER_DEBATE = env_int("MAX_PENDING_PER_DEBATE", 10)
 SOURCE_MAX_CHARS = env_int("SOURCE_MAX_CHARS", 200_000)
 
+# Maps imported from other tools (debates/importing.py): the largest file read, and the most
+# statements taken from it. A Kialo export of 2,659 statements is about 705 KB. A map larger
+# than MAP_MAX_NODES still imports; only its drawing shows the neighbourhood of the question.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5_000_000)
+IMPORT_MAX_STATEMENTS = env_int("IMPORT_MAX_STATEMENTS", 5_000)
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header turns "not signed in" into a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [

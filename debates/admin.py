@@ -7,7 +7,19 @@ from django.contrib.auth.models import User
 
 from debates import forms, moderation
 from debates.maps import cache as maps_cache
-from debates.models import Action, Classroom, Debate, Membership, ModerationEvent, Node, Quote, Reason, Relation, Source
+from debates.models import (
+    Action,
+    Classroom,
+    Debate,
+    ImportRecord,
+    Membership,
+    ModerationEvent,
+    Node,
+    Quote,
+    Reason,
+    Relation,
+    Source,
+)
 
 
 def _decide(modeladmin, request, queryset, action: str, reason: str = "", note: str = ""):
@@ -86,12 +98,12 @@ class NodeAdmin(VisibleOnlyAdmin, MapDataAdmin):
 
 @admin.register(Relation)
 class RelationAdmin(VisibleOnlyAdmin, MapDataAdmin):
-    list_display = ["pk", "source", "kind", "target", "author", "status"]
+    list_display = ["pk", "source", "kind", "target", "target_relation", "author", "status"]
     list_filter = ["status", "kind", "debate"]
-    raw_id_fields = ["debate", "source", "target", "author", "reviewed_by"]
+    raw_id_fields = ["debate", "source", "target", "target_relation", "author", "reviewed_by"]
     readonly_fields = ["status", "reviewed_by", "reviewed_at"]
     actions = [approve, reject_unrelated]
-    list_select_related = ["source", "target", "author"]
+    list_select_related = ["source", "target", "target_relation", "author"]
 
 
 @admin.register(Source)
@@ -148,6 +160,20 @@ class QuoteAdmin(MapDataAdmin):
     def get_queryset(self, request):
         # A quote is seen with its node.
         return super().get_queryset(request).filter(node__in=Node.objects.visible_to(request.user))
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    """Who imported which map file: a record, read-only like the moderation log."""
+
+    list_display = ["debate", "format", "filename", "imported_by", "statements", "relations", "created_at"]
+    list_select_related = ["debate", "imported_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ModerationEvent)

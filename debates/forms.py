@@ -107,6 +107,45 @@ class DebateForm(forms.Form):
         self.fields["classroom"].required = not allow_public
 
 
+class MapImportForm(forms.Form):
+    """Another tool's map file, and the new debate it becomes (the preview step)."""
+
+    file = forms.FileField(label="Map file", help_text="AIF JSON, a Kialo export (.txt), Argdown or a debate file.")
+    format = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Detect from the file"),
+            ("aif", "AIF JSON (OVA, AIFdb)"),
+            ("kialo", "Kialo discussion export"),
+            ("argdown", "Argdown"),
+            ("debate", "Counterpoint debate file"),
+        ],
+    )
+    slug = forms.SlugField(max_length=80, label="Address", help_text="The new debate's address: /debates/<address>/.")
+    question = CleanCharField(
+        noun="question",
+        required=False,
+        max_length=NODE_TEXT_MAX,
+        help_text="Optional: the file's own question (Kialo's title, Argdown's title) is used otherwise.",
+    )
+    classroom = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, help_text="Who can see it.")
+
+    def __init__(self, *args, classrooms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(c.pk, c.name) for c in classrooms]
+        choices.append(("", "No classroom: a public debate, readable by anyone"))
+        self.fields["classroom"].choices = choices
+
+
+class MapImportConfirmForm(forms.Form):
+    """The confirm step: the same choices, and the digest of the previewed file kept in the session."""
+
+    digest = forms.RegexField(regex=r"\A[0-9a-f]{64}\Z", widget=forms.HiddenInput)
+    slug = forms.SlugField(max_length=80, widget=forms.HiddenInput)
+    question = CleanCharField(noun="question", required=False, max_length=NODE_TEXT_MAX, widget=forms.HiddenInput)
+    classroom = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
 class SourceForm(forms.Form):
     """An op-ed, pasted or uploaded as a UTF-8 .txt file (one of the two)."""
 
@@ -216,6 +255,18 @@ class NodeForm(forms.Form):
         if (data.get("start") is None) != (data.get("end") is None):
             self.add_error("quote", "Select the passage again: its position was lost.")
         return data
+
+
+class UndercutForm(forms.Form):
+    """An objection to a supports arrow: why the one box does not show the other."""
+
+    text = CleanCharField(
+        noun="statement",
+        max_length=NODE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why does it not show it?",
+        help_text=f"One short statement, at most {NODE_TEXT_MAX} characters.",
+    )
 
 
 class NodeEditForm(forms.Form):

@@ -15,7 +15,11 @@ from django.urls import reverse
 from debates import quotes
 from debates.text import VisibleText, validate_clean_text, validate_single_line
 
+# Typed in the app (forms, the API, the workflow): one short statement.
 NODE_TEXT_MAX = 500
+# Imported from another tool's map (Kialo, AIF, Argdown), whose statements run longer: kept
+# whole up to this, the most the database takes for any node. The map shortens it when drawn.
+IMPORTED_TEXT_MAX = 5000
 QUOTE_TEXT_MAX = 1500
 NOTE_MAX = 2000
 TITLE_MAX = 300
@@ -143,7 +147,7 @@ class Source(models.Model):
 # A debate's slug is its address, /debates/<slug>/: letters, digits, hyphens and underscores
 # (Django's slug converter), unique without regard to case, and never a word that names a
 # page of its own under /debates/ (whose URL would shadow the debate's).
-RESERVED_SLUGS = frozenset({"new"})
+RESERVED_SLUGS = frozenset({"new", "import"})
 
 
 def validate_debate_slug(value: str) -> None:
@@ -335,7 +339,9 @@ class Node(Contribution):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="nodes"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    text = models.TextField(validators=[validate_clean_text, MaxLengthValidator(NODE_TEXT_MAX), VisibleText("text")])
+    text = models.TextField(
+        validators=[validate_clean_text, MaxLengthValidator(IMPORTED_TEXT_MAX), VisibleText("text")]
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NodeQuerySet.as_manager()
@@ -405,12 +411,24 @@ class RelationQuerySet(ContributionQuerySet):
     def _live(self) -> Q:
         # An arrow to or from a withdrawn node goes with it (moderation.item_withdraw); this
         # holds even for an arrow that some other way still touches one.
+        # An undercut goes with the arrow it attacks, and with that arrow's ends.
         withdrawn = Status.WITHDRAWN
-        return ~Q(status=withdrawn) & ~Q(source__status=withdrawn) & ~Q(target__status=withdrawn)
+        live = ~Q(status=withdrawn) & ~Q(source__status=withdrawn) & ~Q(target__status=withdrawn)
+        for end in ("target_relation__", "target_relation__source__", "target_relation__target__"):
+            live &= ~Q(**{f"{end}status": withdrawn})
+        return live
 
     def _own_rule(self, user) -> Q:
-        # An arrow is shown only if both its ends are too.
-        return _approved_or_own(user) & _approved_or_own(user, "source__") & _approved_or_own(user, "target__")
+        # An arrow is shown only if both its ends are too; an undercut only if the arrow it
+        # attacks is, with both of that arrow's ends.
+        to_node = Q(target__isnull=False) & _approved_or_own(user, "target__")
+        to_arrow = (
+            Q(target_relation__isnull=False)
+            & _approved_or_own(user, "target_relation__")
+            & _approved_or_own(user, "target_relation__source__")
+            & _approved_or_own(user, "target_relation__target__")
+        )
+        return _approved_or_own(user) & _approved_or_own(user, "source__") & (to_node | to_arrow)
 
     def drawn(self) -> "RelationQuerySet":
         """Approved arrows between approved nodes: what everyone who may see the debate sees."""
@@ -429,7 +447,11 @@ class RelationQuerySet(ContributionQuerySet):
 
 
 class Relation(Contribution):
-    """An arrow from one node (source) to the node it supports or opposes (target)."""
+    """An arrow from one node (source) to the node it supports or opposes (target), or, for
+    an undercut, to the arrow it objects to (target_relation): "that is true, but it does not
+    show this". Exactly one of target and target_relation is set; an undercut opposes a
+    supports arrow of the same debate (Pollock's undercutting defeater, as AIF's CA nodes
+    whose conclusion is an RA node)."""
 
     class Kind(models.TextChoices):
         SUPPORTS = "supports", "Supports"
@@ -440,7 +462,10 @@ class Relation(Contribution):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="relations"
     )
     source = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="outgoing")
-    target = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="incoming")
+    target = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="incoming")
+    target_relation = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="undercuts"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
 
     objects = RelationQuerySet.as_manager()
@@ -456,15 +481,58 @@ class Relation(Contribution):
                 condition=~Q(status__in=["rejected", "withdrawn"]),
                 name="relation_unique_pair",
             ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False, target_relation__isnull=True)
+                | Q(target__isnull=True, target_relation__isnull=False),
+                name="relation_exactly_one_target",
+                violation_error_message="An arrow points at exactly one node or one arrow.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_relation__isnull=True) | Q(kind="opposes"),
+                name="relation_undercut_opposes",
+                violation_error_message="An objection to an arrow opposes it.",
+            ),
+            # On insert the new row's id is not known yet when PostgreSQL or SQLite checks
+            # this, so it catches an update that points an arrow at itself; clean() catches
+            # the rest before anything is written.
+            models.CheckConstraint(
+                condition=Q(target_relation__isnull=True) | ~Q(target_relation=F("pk")),
+                name="relation_undercut_not_itself",
+            ),
+            # One objection from a node to an arrow, as for two nodes.
+            models.UniqueConstraint(
+                fields=["source", "target_relation"],
+                condition=~Q(status__in=["rejected", "withdrawn"]),
+                name="relation_unique_undercut",
+            ),
+        ]
+        indexes = [
+            *Contribution.Meta.indexes,
+            # A node page's arrows and the undercuts of them; deleting an arrow (its undercuts cascade).
+            models.Index(fields=["target_relation"], name="relation_target_relation_idx"),
         ]
 
     def __str__(self) -> str:
+        if self.target_relation_id is not None:
+            return f"#{self.source_id} {self.kind} arrow #{self.target_relation_id}"
         return f"#{self.source_id} {self.kind} #{self.target_id}"
 
     def get_absolute_url(self) -> str:
         return reverse("debates:node-detail", args=[self.debate.slug, self.source_id])
 
+    @property
+    def is_undercut(self) -> bool:
+        return self.target_relation_id is not None
+
     def clean(self) -> None:
+        if (self.target_id is None) == (self.target_relation_id is None):
+            field = "target" if self.target_id is None else "target_relation"
+            raise ValidationError(
+                {field: "An arrow points at exactly one node (target) or one arrow (target_relation)."}
+            )
+        if self.target_relation_id is not None:
+            self._clean_undercut()
+            return
         errors = {}
         if self.source_id and self.target_id:
             if self.source_id == self.target_id:
@@ -484,6 +552,70 @@ class Relation(Contribution):
                 errors["target"] = "These two nodes are already linked."
         if errors:
             raise ValidationError(errors)
+
+    def _clean_undercut(self) -> None:
+        """An undercut: an opposes from a node to a supports arrow of the same debate, not to
+        itself, once per (node, arrow)."""
+        errors = {}
+        attacked = self.target_relation
+        if self.pk is not None and attacked.pk == self.pk:
+            errors["target_relation"] = "An arrow cannot object to itself."
+        elif attacked.kind != Relation.Kind.SUPPORTS or attacked.target_id is None:
+            errors["target_relation"] = "Only a supports arrow between two nodes can be objected to."
+        elif self.debate_id and attacked.debate_id != self.debate_id:
+            errors["target_relation"] = "That arrow belongs to another debate."
+        if self.kind != Relation.Kind.OPPOSES:
+            errors["kind"] = "An objection to an arrow opposes it."
+        if self.source_id:
+            if self.source.debate_id != attacked.debate_id:
+                errors["source"] = "The node belongs to another debate."
+            if self.source.kind == Kind.QUESTION:
+                errors["source"] = "The debate's question cannot support or oppose anything."
+        duplicate = (
+            Relation.objects.filter(source_id=self.source_id, target_relation_id=self.target_relation_id)
+            .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
+            .exclude(pk=self.pk)
+        )
+        if "target_relation" not in errors and self.source_id and duplicate.exists():
+            errors["target_relation"] = "This node already objects to that arrow."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ImportRecord(models.Model):
+    """A debate made from another tool's map file: who imported it, from which file, when,
+    and what it brought. One row per import, not a ModerationEvent per item: a Kialo export of
+    thousands of statements would otherwise write thousands of identical "approved by import"
+    lines. Its nodes and relations are approved, reviewed_by the importer at created_at."""
+
+    class Format(models.TextChoices):
+        AIF = "aif", "AIF JSON"
+        KIALO = "kialo", "Kialo discussion export"
+        ARGDOWN = "argdown", "Argdown"
+        DEBATE = "debate", "Counterpoint debate file"
+
+    debate = models.OneToOneField(Debate, on_delete=models.CASCADE, primary_key=True, related_name="import_record")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=16, choices=Format.choices)
+    filename = models.CharField(max_length=255, blank=True, validators=[validate_clean_text, validate_single_line])
+    # Which bytes exactly: a teacher can tell two versions of a file apart.
+    sha256 = models.CharField(max_length=64)
+    statements = models.PositiveIntegerField()
+    relations = models.PositiveIntegerField()
+    warnings = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=["aif", "kialo", "argdown", "debate"]), name="import_format_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.debate_id} imported from {self.filename or self.format}"
 
 
 class Action(models.TextChoices):

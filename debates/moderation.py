@@ -24,6 +24,7 @@ from debates import permissions, quotes
 from debates.errors import AlreadyDecided, ModerationError, NotAllowed, full_clean, refuse
 from debates.maps.cache import map_changed
 from debates.models import (
+    NODE_TEXT_MAX,
     Action,
     Debate,
     Kind,
@@ -52,7 +53,16 @@ class QuoteInput:
 def _label(item: Node | Relation) -> str:
     if isinstance(item, Node):
         return f"{item.get_kind_display()} #{item.pk}: {item.text[:150]}"
-    return f"Relation #{item.pk}: #{item.source_id} {item.kind} #{item.target_id}"
+    return f"Relation #{item.pk}: {item}"
+
+
+def _typed_text(text: str) -> str:
+    """The text of a contribution typed in the app, normalised: at most NODE_TEXT_MAX
+    characters (imported statements may be longer; the model allows them)."""
+    text = normalize_text(text)
+    if len(text) > NODE_TEXT_MAX:
+        refuse("text", f"Keep it to {NODE_TEXT_MAX} characters (it is {len(text):,}).", code="max_length")
+    return text
 
 
 def _log(item: Node | Relation, actor, action: str, *, reason: str = "", note: str = "") -> ModerationEvent:
@@ -142,6 +152,16 @@ def _check_target(target: Node, debate: Debate, user, moderator: bool) -> None:
         refuse("target", "That node does not exist.", code="not_found")
 
 
+def _check_target_relation(arrow: Relation, debate: Debate, user, moderator: bool) -> None:
+    """An undercut's arrow: a supports arrow of this debate that the user can see (with its ends)."""
+    if arrow.debate_id != debate.pk:
+        refuse("target_relation", "That arrow belongs to another debate.", code="other_debate")
+    if not Relation.objects.visible_to(user, moderator=moderator).filter(pk=arrow.pk).exists():
+        refuse("target_relation", "That arrow does not exist.", code="not_found")
+    if arrow.kind != Relation.Kind.SUPPORTS or arrow.target_id is None:
+        refuse("target_relation", "Only a supports arrow between two nodes can be objected to.", code="kind")
+
+
 def _landing_status(moderator: bool) -> str:
     """The status a new contribution gets: a moderator's own are approved at once."""
     return Status.APPROVED if moderator else Status.PENDING
@@ -157,8 +177,10 @@ def node_submit(
     quote: QuoteInput | None = None,
     target: Node | None = None,
     relation_kind: str = Relation.Kind.SUPPORTS,
+    target_relation: Relation | None = None,
 ) -> Node:
-    """Add a position, claim or evidence to the map, attached to the node it supports or opposes.
+    """Add a position, claim or evidence to the map, attached to the node it supports or opposes,
+    or (target_relation, relation_kind "opposes") as an objection to a supports arrow: an undercut.
 
     Sent again while the first is still as it landed (pending, or approved for a moderator)
     with the same kind, text, quote, target and relation kind, it returns that first node
@@ -171,12 +193,21 @@ def node_submit(
         refuse("quote", "Evidence needs a quote from one of the debate's sources.", code="required")
     if relation_kind not in Relation.Kind.values:
         refuse("relation_kind", "Choose supports or opposes.", code="relation_kind")
-    if target is None:
-        if kind != Kind.POSITION:
-            refuse("target", "Say which node this supports or opposes.", code="required")
-        target = debate.nodes.get(kind=Kind.QUESTION)
-    _check_target(target, debate, author, moderator)
-    text = normalize_text(text)
+    if target_relation is not None:
+        if target is not None:
+            refuse("target", "Say which node or which arrow this bears on, not both.", code="both")
+        if relation_kind != Relation.Kind.OPPOSES:
+            refuse("relation_kind", "An objection to an arrow opposes it.", code="relation_kind")
+        _check_target_relation(target_relation, debate, author, moderator)
+        aim = {"outgoing__target_relation": target_relation}
+    else:
+        if target is None:
+            if kind != Kind.POSITION:
+                refuse("target", "Say which node this supports or opposes.", code="required")
+            target = debate.nodes.get(kind=Kind.QUESTION)
+        _check_target(target, debate, author, moderator)
+        aim = {"outgoing__target": target}
+    text = _typed_text(text)
     stored = _anchor(quote, debate) if quote is not None else None
     same = Node.objects.filter(
         debate=debate,
@@ -184,8 +215,8 @@ def node_submit(
         kind=kind,
         text=text,
         status=_landing_status(moderator),
-        outgoing__target=target,
         outgoing__kind=relation_kind,
+        **aim,
     )
     if stored is None:
         same = same.filter(quote__isnull=True)
@@ -204,7 +235,9 @@ def node_submit(
         stored.node = node
         full_clean(stored)
         stored.save()
-    relation = Relation(debate=debate, source=node, target=target, kind=relation_kind, author=author)
+    relation = Relation(
+        debate=debate, source=node, target=target, target_relation=target_relation, kind=relation_kind, author=author
+    )
     full_clean(relation)
     relation.save()
     if moderator:
@@ -215,33 +248,45 @@ def node_submit(
 
 
 @transaction.atomic
-def relation_submit(*, author, source: Node, target: Node, kind: str) -> Relation:
-    """Propose an arrow between two nodes already on the map. Sent again while the first is
-    still as it landed, it returns that first arrow instead of refusing the second."""
+def relation_submit(
+    *, author, source: Node, kind: str, target: Node | None = None, target_relation: Relation | None = None
+) -> Relation:
+    """Propose an arrow from a node already on the map to another node (target) or, as an
+    undercut, to a supports arrow (target_relation, kind "opposes"): exactly one of the two.
+    Sent again while the first is still as it landed, it returns that first arrow instead of
+    refusing the second."""
     debate = source.debate
     _lock_contributions(author, debate)
     moderator = _check_may_contribute(debate, author)
     _check_target(source, debate, author, moderator)
-    if target.debate_id != debate.pk:
-        refuse("target", "Both nodes must belong to the same debate.", code="other_debate")
-    _check_target(target, debate, author, moderator)
+    if (target is None) == (target_relation is None):
+        field = "target" if target is None else "target_relation"
+        refuse(field, "Give exactly one of target (a node) and target_relation (an arrow).", code="exactly_one")
     if kind not in Relation.Kind.values:
         refuse("kind", "Choose supports or opposes.", code="kind")
-    same = Relation.objects.filter(
-        source=source, target=target, kind=kind, author=author, status=_landing_status(moderator)
-    )
+    if target is not None:
+        if target.debate_id != debate.pk:
+            refuse("target", "Both nodes must belong to the same debate.", code="other_debate")
+        _check_target(target, debate, author, moderator)
+        aim, field = {"target": target}, "target"
+    else:
+        _check_target_relation(target_relation, debate, author, moderator)
+        if kind != Relation.Kind.OPPOSES:
+            refuse("kind", "An objection to an arrow opposes it.", code="kind")
+        aim, field = {"target_relation": target_relation}, "target_relation"
+    same = Relation.objects.filter(source=source, kind=kind, author=author, status=_landing_status(moderator), **aim)
     if first := same.order_by("pk").first():
         return first
     if not moderator:
         _check_pending_limit(debate, author)
-    relation = Relation(debate=debate, source=source, target=target, kind=kind, author=author)
+    relation = Relation(debate=debate, source=source, kind=kind, author=author, **aim)
     full_clean(relation)
     try:
         with transaction.atomic():
             relation.save()
     except IntegrityError:
         # Two submissions of the same arrow at once: the unique constraint caught the second.
-        refuse("target", "These two nodes are already linked.", code="duplicate")
+        refuse(field, "These are already linked.", code="duplicate")
     _log(relation, author, Action.SUBMITTED)
     if moderator:
         _approve_at_once(relation, author)
@@ -261,6 +306,17 @@ def _approve_at_once(item: Node | Relation, moderator) -> None:
 
 
 def _check_ends_approved(relation: Relation) -> None:
+    if relation.target_relation_id is not None:
+        # An undercut: its node, and the arrow it objects to (approved only with both its ends).
+        source = Node.objects.filter(pk=relation.source_id, status=Status.APPROVED).exists()
+        arrow = Relation.objects.filter(pk=relation.target_relation_id, status=Status.APPROVED).exists()
+        if not (source and arrow):
+            refuse(
+                "status",
+                "Approve the objecting node and the arrow it objects to before approving the objection.",
+                code="ends_not_approved",
+            )
+        return
     ends = Node.objects.filter(pk__in=[relation.source_id, relation.target_id], status=Status.APPROVED).count()
     if ends < 2:
         refuse("status", "Approve both nodes this arrow links before approving the arrow.", code="ends_not_approved")
@@ -302,7 +358,7 @@ def node_edit(*, node: Node, editor, text: str, quote: QuoteInput | None = None)
         refuse("debate", "This debate is closed and accepts no contributions.", code="closed")
     if normalize_text(text) == node.text and quote is None:
         return node  # nothing revised: a returned node stays returned, the queue unchanged
-    node.text = normalize_text(text)
+    node.text = _typed_text(text)
     node.status = Status.PENDING
     full_clean(node)
     if quote is not None:
@@ -401,6 +457,7 @@ def item_restore(*, item: Node | Relation, user) -> Node | Relation:
         adding = 1 + sum(1 for relation in followers if relation.source_id != item.pk)
     else:
         ends = Node.objects.filter(pk__in=[item.source_id, item.target_id], status=Status.WITHDRAWN).exists()
+        ends = ends or Relation.objects.filter(pk=item.target_relation_id, status=Status.WITHDRAWN).exists()
         if ends:
             refuse("status", "A node this arrow links is withdrawn: restore the node first.", code="end_withdrawn")
         adding = 1
@@ -451,13 +508,13 @@ def item_decide(
     if isinstance(item, Node):
         followers = Relation.objects.submitted_with_nodes().filter(source=item)
         if action == Action.APPROVED:
-            followers = followers.filter(target__status=Status.APPROVED)
+            followers = followers.filter(Q(target__status=Status.APPROVED) | Q(target_relation__status=Status.APPROVED))
     followers = list(followers)
 
     changes = {"status": action, "reviewed_by": moderator, "reviewed_at": timezone.now()}
     edited = False
     if text is not None and isinstance(item, Node) and normalize_text(text) != item.text:
-        item.text = normalize_text(text)
+        item.text = _typed_text(text)
         full_clean(item)
         changes["text"] = item.text
         edited = True
@@ -538,23 +595,35 @@ class PendingQueue:
         if index.stop is not None and index.stop <= (index.start or 0):
             return []
         keys = list(self._keys().order_by("created_at", "rank", "pk")[index])
-        followers = Relation.objects.submitted_with_nodes().select_related("author", "reviewed_by", "target")
+        # An undercut's arrow comes with its two ends, joined: the queue names the link objected to.
+        ends = ("target_relation__source", "target_relation__target")
+        followers = Relation.objects.submitted_with_nodes().select_related("author", "reviewed_by", "target", *ends)
         nodes = (
             self._nodes.select_related("debate", "author", "reviewed_by", "quote")
             .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="arrows"))
             .in_bulk([pk for _, rank, pk in keys if rank == 0])
         )
-        arrows = self._arrows.select_related("debate", "author", "reviewed_by", "source", "target").in_bulk(
+        arrows = self._arrows.select_related("debate", "author", "reviewed_by", "source", "target", *ends).in_bulk(
             [pk for _, rank, pk in keys if rank == 1]
         )
         for node in nodes.values():
             for arrow in node.arrows:
-                arrow.debate = arrow.target.debate = node.debate  # their links need the slug
+                _share_debate(arrow, node.debate)  # their links need the slug
         for arrow in arrows.values():
-            arrow.source.debate = arrow.target.debate = arrow.debate
+            _share_debate(arrow, arrow.debate)
+            arrow.source.debate = arrow.debate
         # An item decided between the two reads is left out.
         found = ((nodes if rank == 0 else arrows).get(pk) for _, rank, pk in keys)
         return [item for item in found if item is not None]
+
+
+def _share_debate(arrow: Relation, debate: Debate) -> None:
+    """Give an arrow and the nodes it points at their (already loaded) debate."""
+    arrow.debate = debate
+    if arrow.target is not None:
+        arrow.target.debate = debate
+    if arrow.target_relation is not None:
+        arrow.target_relation.source.debate = arrow.target_relation.target.debate = debate
 
 
 def pending_queue(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Before debates/<slug>/, which would take "new" for a slug.
     path("debates/new/", views.debate_create, name="debate-create"),
+    path("debates/import/", views.map_import, name="map-import"),
     # The map: the debate page (map and outline), a node's page, the exports.
     path("debates/<slug:slug>/", map_views.debate_detail, name="debate-detail"),
     path("debates/<slug:slug>/nodes/<int:pk>/", views.node_detail, name="node-detail"),
@@ -28,6 +29,7 @@ urlpatterns = [
     # === Contributing and moderation ===
     path("debates/<slug:slug>/contribute/", views.node_create, name="node-create"),
     path("debates/<slug:slug>/link/", views.relation_create, name="relation-create"),
+    path("debates/<slug:slug>/links/<int:pk>/object/", views.undercut_create, name="undercut-create"),
     path("debates/<slug:slug>/nodes/<int:pk>/edit/", views.node_edit, name="node-edit"),
     path("debates/<slug:slug>/nodes/<int:pk>/withdraw/", views.node_withdraw, name="node-withdraw"),
     path("debates/<slug:slug>/links/<int:pk>/withdraw/", views.relation_withdraw, name="relation-withdraw"),

@@ -1,5 +1,7 @@
 """Pages. Function views; one access helper per object that returns it or raises 404."""
 
+import base64
+import hashlib
 import re
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -30,12 +32,14 @@ from debates import (
     classrooms,
     errors,
     forms,
+    importing,
     moderation,
     permissions,
     quotes,
     throttles,
 )
 from debates.context_processors import SESSION_IS_TEACHER
+from debates.interchange.model import FormatError, read_bytes
 from debates.maps import judging, standing
 from debates.maps.data import load_judged
 from debates.models import (
@@ -69,13 +73,21 @@ def node_detail(request, slug, pk):
     if node is None:
         raise Http404("No such node.")
     node.debate = debate
+    # The node's arrows, and the objections (undercuts) to the arrows from and into it, in one query.
     relations = list(
         Relation.objects.filter(debate=debate)
-        .filter(Q(source=node) | Q(target=node))
+        .filter(Q(source=node) | Q(target=node) | Q(target_relation__source=node) | Q(target_relation__target=node))
         .visible_to(request.user, moderator=moderator)
-        .select_related("source", "target")
+        .select_related("source", "target", "target_relation__source", "target_relation__target")
         .order_by("pk")
     )
+    objections: dict[int, list[Relation]] = {}
+    for relation in relations:
+        if relation.target_relation_id is not None:
+            objections.setdefault(relation.target_relation_id, []).append(relation)
+    arrows = {r.pk: r for r in relations if r.target_id is not None}
+    for relation in arrows.values():
+        relation.objections = objections.get(relation.pk, [])
     quote = node.quote if hasattr(node, "quote") else None
     paragraph = quotes.paragraph_around(quote.source.text, quote.start, quote.end) if quote else None
     judged = None
@@ -93,10 +105,12 @@ def node_detail(request, slug, pk):
         "paragraph": paragraph,
         "can_moderate": moderator,
         "can_contribute": permissions.can_contribute(request.user, debate),
-        "supports": [r for r in relations if r.source_id == node.pk and r.kind == Relation.Kind.SUPPORTS],
-        "opposes": [r for r in relations if r.source_id == node.pk and r.kind == Relation.Kind.OPPOSES],
-        "supported_by": [r for r in relations if r.target_id == node.pk and r.kind == Relation.Kind.SUPPORTS],
-        "opposed_by": [r for r in relations if r.target_id == node.pk and r.kind == Relation.Kind.OPPOSES],
+        "supports": [r for r in arrows.values() if r.source_id == node.pk and r.kind == Relation.Kind.SUPPORTS],
+        "opposes": [r for r in arrows.values() if r.source_id == node.pk and r.kind == Relation.Kind.OPPOSES],
+        "supported_by": [r for r in arrows.values() if r.target_id == node.pk and r.kind == Relation.Kind.SUPPORTS],
+        "opposed_by": [r for r in arrows.values() if r.target_id == node.pk and r.kind == Relation.Kind.OPPOSES],
+        # The arrows this node objects to (its undercuts), each with the arrow's two ends.
+        "objects_to": [r for r in relations if r.source_id == node.pk and r.target_relation_id is not None],
         # Evaluated here, so that the page's query count does not depend on the template.
         "history": list(node.events.select_related("actor").order_by("created_at", "pk")),
         **teaching_views.node_context(request, node, debate, moderator),
@@ -342,6 +356,92 @@ def debate_create(request):
             messages.success(request, "Debate created. Now add the op-eds it is about.")
             return redirect("debates:source-create", debate.slug)
     return _create_page(request, form, "New debate", "debates:debate-create", "Create the debate")
+
+
+# The previewed file waits in the session (database-backed) between preview and confirm, under
+# this key: the bytes are not sent to the browser and back, so nothing can swap them between
+# what was previewed and what is imported (the digest must match too).
+_IMPORT_SESSION_KEY = "map_import"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def map_import(request):
+    """A teacher imports another tool's map as a new debate: upload, preview, confirm."""
+    _teacher_or_404(request)
+    taught = Classroom.objects.filter(pk__in=permissions.moderated_classroom_ids(request.user))
+    if request.user.is_superuser:
+        taught = Classroom.objects.all()
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _map_import_confirm(request, taught)
+    form = forms.MapImportForm(request.POST or None, request.FILES or None, classrooms=taught)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = read_bytes(upload, max_bytes=settings.IMPORT_MAX_BYTES)
+            fmt = form.cleaned_data["format"] or importing.detect_format(data[:4096])
+            argument_map = importing.read_upload(data, fmt)
+            summary = importing.summarize(argument_map, fmt, question=form.cleaned_data["question"])
+        except FormatError as error:
+            form.add_error("file", str(error))
+        except ValidationError as error:
+            forms.add_refusal(form, error)
+        else:
+            digest = hashlib.sha256(data).hexdigest()
+            request.session[_IMPORT_SESSION_KEY] = {
+                "digest": digest,
+                "format": fmt,
+                "filename": upload.name[:255],
+                "data": base64.b64encode(data).decode(),
+            }
+            confirm = forms.MapImportConfirmForm(
+                initial={
+                    "digest": digest,
+                    "slug": form.cleaned_data["slug"],
+                    "question": form.cleaned_data["question"],
+                    "classroom": form.cleaned_data["classroom"],
+                }
+            )
+            context = {
+                "summary": summary,
+                "confirm": confirm,
+                "filename": upload.name,
+                "slug": form.cleaned_data["slug"],
+            }
+            return render(request, "debates/map_import_preview.html", context)
+    return render(request, "debates/map_import.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _map_import_confirm(request, taught):
+    form = forms.MapImportConfirmForm(request.POST)
+    kept = request.session.get(_IMPORT_SESSION_KEY)
+    if not form.is_valid() or not kept or kept.get("digest") != form.cleaned_data["digest"]:
+        messages.error(request, "That preview has expired or was replaced by another: upload the file again.")
+        return redirect("debates:map-import")
+    data = form.cleaned_data
+    classroom = taught.filter(pk=data["classroom"]).first() if data["classroom"] else None
+    if data["classroom"] and classroom is None:
+        messages.error(request, "Choose one of your classrooms.")
+        return redirect("debates:map-import")
+    raw = base64.b64decode(kept["data"])
+    try:
+        debate = importing.map_import(
+            argument_map=importing.read_upload(raw, kept["format"]),
+            fmt=kept["format"],
+            imported_by=request.user,
+            slug=data["slug"],
+            classroom=classroom,
+            question=data["question"],
+            filename=kept["filename"],
+            data=raw,
+        )
+    except ValidationError as error:
+        problems = error.message_dict.items() if hasattr(error, "error_dict") else [("file", error.messages)]
+        messages.error(request, " ".join(f"{field}: {' '.join(text)}" for field, text in problems))
+        return redirect("debates:map-import")
+    del request.session[_IMPORT_SESSION_KEY]
+    messages.success(request, f"Imported: {debate.nodes.count() - 1:,} statements.")
+    return redirect(debate)
 
 
 @login_required
@@ -619,6 +719,46 @@ def relation_create(request, slug: str):
     return render(
         request, "debates/relation_form.html", {"form": form, "debate": debate}, status=400 if form.errors else 200
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def undercut_create(request, slug: str, pk: int):
+    """Object to a supports arrow ("that is true, but it does not show this"): a new claim
+    that opposes the arrow itself, an undercut."""
+    debate = _contributable_debate_or_404(request, slug)
+    moderator = permissions.can_moderate(request.user, debate)
+    arrow = (
+        Relation.objects.filter(debate=debate, pk=pk, kind=Relation.Kind.SUPPORTS, target__isnull=False)
+        .visible_to(request.user, moderator=moderator)
+        .select_related("source", "target")
+        .first()
+    )
+    if arrow is None:
+        raise Http404("No such link.")
+    form = forms.UndercutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            node = moderation.node_submit(
+                debate=debate,
+                author=request.user,
+                kind=Kind.CLAIM,
+                text=form.cleaned_data["text"],
+                target_relation=arrow,
+                relation_kind=Relation.Kind.OPPOSES,
+            )
+        except ValidationError as error:
+            forms.add_refusal(form, error)
+        else:
+            if node.status == Status.APPROVED:
+                messages.success(request, f"Added to the map: claim #{node.pk}, against the link.")
+            else:
+                messages.success(
+                    request, "Sent to your teacher for review. You can edit or withdraw it until it is decided."
+                )
+            return redirect(node)
+    context = {"form": form, "debate": debate, "arrow": arrow}
+    return render(request, "debates/undercut_form.html", context, status=400 if form.errors else 200)
 
 
 def _own_node_or_404(request, slug: str, pk: int) -> Node:

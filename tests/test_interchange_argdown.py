@@ -161,8 +161,13 @@ def test_hostile_text_survives_writing_and_reading_argdown(first, second, title)
 
 
 # Where the Argdown CLI is installed (`npm install @argdown/cli` in any directory): $ARGDOWN_CLI,
-# else on PATH, else the scratch install the benchmarks use.
-ARGDOWN_CLI = os.environ.get("ARGDOWN_CLI") or shutil.which("argdown") or "/tmp/argdown-cli/node_modules/.bin/argdown"
+# else on PATH, else where `make bench` installs it (.cache/npm), else a scratch install.
+_BENCH_CLI = pathlib.Path(__file__).resolve().parent.parent / ".cache/npm/node_modules/.bin/argdown"
+ARGDOWN_CLI = (
+    os.environ.get("ARGDOWN_CLI")
+    or shutil.which("argdown")
+    or (str(_BENCH_CLI) if _BENCH_CLI.exists() else "/tmp/argdown-cli/node_modules/.bin/argdown")
+)
 
 HOSTILE = [
     'He said "no" \\ and \\\\ and a final backslash \\',

@@ -123,3 +123,16 @@ def test_copied_content_is_the_teachers_so_a_students_work_counts_once(debate, t
         copied["a"].relations.values_list("author", flat=True)
     )
     assert made_by == {teacher.pk}
+
+
+def test_a_copy_carries_the_objections_to_its_links_too(debate, teacher, student):
+    claim = make_node(debate, text="Claim under attack", author=teacher)
+    evidence = make_node(debate, kind=Kind.EVIDENCE, quote="killed more than 100 people", target=claim, text="Deaths")
+    arrow = Relation.objects.get(source=evidence, target=claim)
+    objection = make_node(debate, text="Deaths do not show this", author=teacher)
+    undercut = moderation.relation_submit(author=teacher, source=objection, target_relation=arrow, kind="opposes")
+    assert undercut.status == "approved"
+    (copy,) = groups.groups_create(origin=debate, teacher=teacher, groups=[groups.GroupSpec("Group A", (student,))])
+    copied = Relation.objects.get(debate=copy, target_relation__isnull=False)
+    assert copied.source.text == "Deaths do not show this"
+    assert (copied.target_relation.source.text, copied.target_relation.target.text) == ("Deaths", "Claim under attack")

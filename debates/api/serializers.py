@@ -126,12 +126,22 @@ class NodeIn(StrictSerializer):
     target = Id(
         required=False, allow_null=True, help_text="The node this supports or opposes (a position: the question)."
     )
+    target_relation = Id(
+        required=False,
+        allow_null=True,
+        help_text="Instead of target: the supports arrow this objects to (an undercut; relation_kind opposes).",
+    )
     relation_kind = serializers.ChoiceField(choices=Relation.Kind.choices, default=Relation.Kind.SUPPORTS)
     quote = QuoteIn(
         required=False,
         allow_null=True,
         help_text="Required for evidence. Without start and end the server finds the passage.",
     )
+
+    def validate(self, attrs):
+        if attrs.get("target") is not None and attrs.get("target_relation") is not None:
+            raise serializers.ValidationError({"target_relation": ["Give target or target_relation, not both."]})
+        return attrs
 
 
 class NodeEditIn(StrictSerializer):
@@ -140,9 +150,24 @@ class NodeEditIn(StrictSerializer):
 
 
 class RelationIn(StrictSerializer):
+    """An arrow from a node to exactly one of: a node (target) or a supports arrow (target_relation, an undercut)."""
+
     source = Id(help_text="The node the arrow starts from.")
-    target = Id(help_text="The node it supports or opposes.")
+    target = Id(required=False, allow_null=True, help_text="The node it supports or opposes (or give target_relation).")
+    target_relation = Id(
+        required=False,
+        allow_null=True,
+        help_text="The supports arrow it objects to: an undercut, whose kind is opposes (or give target).",
+    )
     kind = serializers.ChoiceField(choices=Relation.Kind.choices)
+
+    def validate(self, attrs):
+        target, arrow = attrs.get("target"), attrs.get("target_relation")
+        if target is None and arrow is None:
+            raise serializers.ValidationError({"target": ["Give target (a node) or target_relation (an arrow)."]})
+        if target is not None and arrow is not None:
+            raise serializers.ValidationError({"target_relation": ["Give target or target_relation, not both."]})
+        return attrs
 
 
 class RelationEditIn(StrictSerializer):
@@ -177,6 +202,40 @@ class DebateIn(StrictSerializer):
     classroom = Id(required=False, allow_null=True, default=None, help_text="Omit or null for a public debate.")
     slug = Slug(required=False, allow_blank=True, default="", help_text="Made from the question if omitted.")
     sources = serializers.ListField(child=Id(), required=False, default=list, max_length=50)
+
+
+class MapImportIn(StrictSerializer):
+    """Another tool's map, to become a new debate: the file (multipart) or its text (JSON)."""
+
+    slug = Slug(help_text="The new debate's slug (its address); must be new, case aside.")
+    format = serializers.ChoiceField(
+        choices=["aif", "kialo", "argdown", "debate"], required=False, help_text="Default: guessed from the file."
+    )
+    file = serializers.FileField(required=False, help_text="The map file (multipart/form-data); or give content.")
+    content = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="The map file's text (JSON requests); or give file."
+    )
+    filename = serializers.CharField(required=False, default="", max_length=255, help_text="Recorded with the import.")
+    question = Text(max_length=NODE_TEXT_MAX, required=False, default="", help_text="Default: the file's own.")
+    classroom = Id(required=False, allow_null=True, help_text="One of your classrooms; none for a public debate.")
+    dry_run = serializers.BooleanField(required=False, default=False, help_text="Only say what it would import.")
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("content" in attrs):
+            raise serializers.ValidationError({"file": ["Give the map as file or as content, exactly one."]})
+        return attrs
+
+
+class MapImportOut(serializers.Serializer):
+    debate = serializers.CharField(allow_null=True, help_text="The new debate's slug (null for a dry run).")
+    format = serializers.CharField()
+    question = serializers.CharField()
+    statements = serializers.IntegerField()
+    relations = serializers.IntegerField()
+    undercuts = serializers.IntegerField()
+    sources = serializers.IntegerField()
+    quotes = serializers.IntegerField()
+    warnings = serializers.ListField(child=serializers.CharField())
 
 
 class DebateEditIn(StrictSerializer):
@@ -340,6 +399,7 @@ class RelationOut(serializers.ModelSerializer):
             "debate",
             "source",
             "target",
+            "target_relation",
             "kind",
             "status",
             "author",
@@ -349,6 +409,10 @@ class RelationOut(serializers.ModelSerializer):
             "acceptability",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "target": {"help_text": "The node it supports or opposes; null for an undercut."},
+            "target_relation": {"help_text": "For an undercut, the supports arrow it objects to; else null."},
+        }
 
     def to_representation(self, relation):
         # Written out for speed, as NodeOut.
@@ -358,6 +422,7 @@ class RelationOut(serializers.ModelSerializer):
             "debate": relation.debate.slug,
             "source": relation.source_id,
             "target": relation.target_id,
+            "target_relation": relation.target_relation_id,
             "kind": relation.kind,
             "status": relation.status,
             "author": _username(relation.author),

@@ -3,10 +3,12 @@ the pages. Every list is filtered by the models' visible_to(user), because DRF's
 permissions do not run on lists or creates; every write calls debates.moderation or
 debates.classrooms."""
 
+import dataclasses
 import re
 from datetime import timedelta
 
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Length
@@ -18,13 +20,17 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from debates import classrooms, moderation, permissions
+from debates import classrooms, importing, moderation, permissions
 from debates.api import serializers as s
+from debates.api.parsers import SafeJSONParser
+from debates.errors import ModerationError
+from debates.interchange.model import FormatError, read_bytes
 from debates.maps import judging
 from debates.maps.data import MapData, MapNode, MapRelation, load_judged
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
@@ -119,7 +125,10 @@ def _debate_standing(user, debate: Debate) -> dict:
         except Quote.DoesNotExist:
             quote, citation = "", ""
         nodes.append(MapNode(node.pk, node.kind, node.text, node.status, quote, citation))
-    relations = [MapRelation(r.pk, r.source_id, r.target_id, r.kind, r.status) for r in debate.approved_relations]
+    relations = [
+        MapRelation(r.pk, r.source_id, r.target_id, r.kind, r.status, r.target_relation_id)
+        for r in debate.approved_relations
+    ]
     return {debate.pk: judging.assess_map(MapData(debate.slug, debate.question, tuple(nodes), tuple(relations)))[1]}
 
 
@@ -260,6 +269,57 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return Response(self._detail(debate.slug), status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="Import another tool's map (AIF, Kialo, Argdown, a debate file) as a new debate (teachers)",
+        description="One transaction: the whole map or nothing. A file the reader cannot take is a 400 whose "
+        "`file` (or `content`) error names the line or node id and the reason. With dry_run, nothing is stored.",
+        request={"multipart/form-data": s.MapImportIn, "application/json": s.MapImportIn},
+        responses={201: s.MapImportOut, 200: s.MapImportOut},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[SafeJSONParser, MultiPartParser])
+    def import_map(self, request):
+        user = request.user
+        _require_teacher(user, "Only teachers can import maps.")
+        data = self.valid(s.MapImportIn)
+        field = "file" if "file" in data else "content"
+        try:
+            if field == "file":
+                raw = read_bytes(data["file"], max_bytes=settings.IMPORT_MAX_BYTES)
+                filename = data["filename"] or data["file"].name
+            else:
+                raw, filename = data["content"].encode("utf-8", "surrogatepass"), data["filename"]
+            fmt = data.get("format") or importing.detect_format(raw[:4096])
+            argument_map = importing.read_upload(raw, fmt)
+            summary = importing.summarize(argument_map, fmt, question=data["question"])
+        except FormatError as error:
+            raise ValidationError({field: [str(error)]}) from None
+        except ModerationError as error:
+            if "file" in error.message_dict:
+                raise ValidationError({field: error.message_dict["file"]}) from None
+            raise
+        slug = None
+        if not data["dry_run"]:
+            classroom = None
+            if data.get("classroom") is not None:
+                classroom = Classroom.objects.filter(pk=data["classroom"]).first()
+                if classroom is None or (
+                    not user.is_superuser and classroom.pk not in permissions.moderated_classroom_ids(user)
+                ):
+                    raise ValidationError({"classroom": ["No such classroom of yours."]})
+            debate = importing.map_import(
+                argument_map=argument_map,
+                fmt=fmt,
+                imported_by=user,
+                slug=data["slug"],
+                classroom=classroom,
+                question=data["question"],
+                filename=filename,
+                data=raw,
+            )
+            slug = debate.slug
+        body = s.MapImportOut({"debate": slug, **dataclasses.asdict(summary), "warnings": list(summary.warnings)})
+        return Response(body.data, status=status.HTTP_200_OK if data["dry_run"] else status.HTTP_201_CREATED)
+
+    @extend_schema(
         summary="Rename, describe, close or reopen a debate (its teachers)",
         request=s.DebateEditIn,
         responses=s.DebateDetailOut,
@@ -391,11 +451,15 @@ class NodeViewSet(ContributionViewSet):
     def create(self, request):
         data = self.valid(s.NodeIn)
         debate = _debate_or_400(request.user, data["debate"])
-        target = None
+        target = arrow = None
         if data.get("target") is not None:
             target = debate.nodes.filter(pk=data["target"]).first()
             if target is None:
                 raise ValidationError({"target": ["No such node in this debate."]})
+        if data.get("target_relation") is not None:
+            arrow = debate.relations.filter(pk=data["target_relation"]).first()
+            if arrow is None:
+                raise ValidationError({"target_relation": ["No such arrow in this debate."]})
         node = moderation.node_submit(
             debate=debate,
             author=request.user,
@@ -403,6 +467,7 @@ class NodeViewSet(ContributionViewSet):
             text=data["text"],
             quote=_quote_input(debate, data.get("quote")),
             target=target,
+            target_relation=arrow,
             relation_kind=data["relation_kind"],
         )
         return self.answer(node, status.HTTP_201_CREATED)
@@ -443,7 +508,13 @@ class RelationViewSet(ContributionViewSet):
 
     def filter_more(self, relations, wanted: dict):
         if "node" in wanted:
-            relations = relations.filter(Q(source_id=wanted["node"]) | Q(target_id=wanted["node"]))
+            node = wanted["node"]
+            relations = relations.filter(
+                Q(source_id=node)
+                | Q(target_id=node)
+                | Q(target_relation__source_id=node)
+                | Q(target_relation__target_id=node)
+            )
         return relations
 
     def _node_or_400(self, pk: int, field: str) -> Node:
@@ -452,14 +523,26 @@ class RelationViewSet(ContributionViewSet):
             raise ValidationError({field: ["No such node."]})
         return node
 
+    def _arrow_or_400(self, pk: int) -> Relation:
+        arrow = Relation.objects.visible_to(self.request.user).select_related("debate").filter(pk=pk).first()
+        if arrow is None:
+            raise ValidationError({"target_relation": ["No such arrow."]})
+        return arrow
+
     @extend_schema(
-        summary="Propose an arrow between two nodes of a debate", request=s.RelationIn, responses={201: s.RelationOut}
+        summary="Propose an arrow from a node to another node (target) or, as an undercut, to a supports "
+        "arrow (target_relation): exactly one",
+        request=s.RelationIn,
+        responses={201: s.RelationOut},
     )
     def create(self, request):
         data = self.valid(s.RelationIn)
         source = self._node_or_400(data["source"], "source")
-        target = self._node_or_400(data["target"], "target")
-        relation = moderation.relation_submit(author=request.user, source=source, target=target, kind=data["kind"])
+        if data.get("target") is not None:
+            aim = {"target": self._node_or_400(data["target"], "target")}
+        else:
+            aim = {"target_relation": self._arrow_or_400(data["target_relation"])}
+        relation = moderation.relation_submit(author=request.user, source=source, kind=data["kind"], **aim)
         return self.answer(relation, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change the kind of your own pending or returned relation", request=s.RelationEditIn)

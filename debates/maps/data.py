@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import DateField, IntegerField, TextField, Value
+from django.db.models import DateField, IntegerField, Q, TextField, Value
 
 from debates import permissions
 from debates.models import Debate, GroupCopy, Kind, MapRevision, Node, Relation, Source, Status
@@ -17,21 +17,44 @@ from debates.models import Debate, GroupCopy, Kind, MapRevision, Node, Relation,
 
 @dataclass(frozen=True)
 class MapNode:
+    """A box. `quote` is its quote's whole text ("" if none), `citation` the source's outlet
+    and date; quote_source/start/end place the quote in the source (for the debate file)."""
+
     pk: int
     kind: str
     text: str
     status: str
     quote: str = ""
     citation: str = ""
+    quote_source: int | None = None
+    quote_start: int | None = None
+    quote_end: int | None = None
+
+
+@dataclass(frozen=True)
+class MapSource:
+    """A source of the debate, with its whole text (what the debate file carries)."""
+
+    pk: int
+    title: str
+    author: str
+    outlet: str
+    published: date | None
+    url: str
+    text: str
 
 
 @dataclass(frozen=True)
 class MapRelation:
+    """An arrow: `target` is the node it points at, or None for an undercut, whose
+    `target_relation` is the pk of the supports arrow it objects to."""
+
     pk: int
     source: int
-    target: int
+    target: int | None
     kind: str
     status: str
+    target_relation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,27 +94,35 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
         .values_list(
             "pk", "kind", "text", "status", "updated_at", "reviewed_at", "quote__text", "quote__source_id",
             "quote__source__title", "quote__source__author", "quote__source__outlet", "quote__source__published",
+            "quote__start", "quote__end",
         )
     )  # fmt: skip
+    # An undercut comes with the arrow it objects to and that arrow's ends (the same joins
+    # that visible_to() makes), so that the drawing never meets an arrow into nothing.
+    arrow_shown = Q(
+        target_relation__status__in=statuses,
+        target_relation__source__status__in=statuses,
+        target_relation__target__status__in=statuses,
+    )
     relations = (
-        Relation.objects.filter(
-            debate=debate, status__in=statuses, source__status__in=statuses, target__status__in=statuses
-        )
+        Relation.objects.filter(debate=debate, status__in=statuses, source__status__in=statuses)
+        .filter(Q(target__status__in=statuses) | arrow_shown)
         .visible_to(user, moderator=moderator)
         .for_map()
-        .values_list("pk", "source_id", "target_id", "kind", "status", "reviewed_at")
+        .values_list("pk", "source_id", "target_id", "kind", "status", "reviewed_at", "target_relation_id")
     )
     citations: dict[int, str] = {}
     map_nodes, stamps = [], []
-    for pk, kind, text, status, updated, reviewed, quote, source_id, *source in nodes:
+    for pk, kind, text, status, updated, reviewed, quote, source_id, *source, start, end in nodes:
         if source_id is not None and source_id not in citations:
             title, author, outlet, published = source
             citations[source_id] = Source(title=title, author=author, outlet=outlet, published=published).citation
-        map_nodes.append(MapNode(pk, kind, text, status, quote or "", citations.get(source_id, "")))
+        citation = citations.get(source_id, "")
+        map_nodes.append(MapNode(pk, kind, text, status, quote or "", citation, source_id, start, end))
         stamps += [updated, reviewed]
     map_relations = []
-    for pk, source, target, kind, status, reviewed in relations:
-        map_relations.append(MapRelation(pk, source, target, kind, status))
+    for pk, source, target, kind, status, reviewed, target_relation in relations:
+        map_relations.append(MapRelation(pk, source, target, kind, status, target_relation))
         stamps.append(reviewed)
     stamps = [s for s in stamps if s is not None]
     sources = tuple(_source_line(s) for s in debate.sources.order_by("pk"))
@@ -121,9 +152,9 @@ def load_judged(debate_ids) -> dict[int, MapData]:
         Node.objects.filter(debate_id__in=ids)
         .approved()
         .order_by()  # a compound query takes no ORDER BY in its halves: sorted below
-        .annotate(end_source=none_int, end_target=none_int)
+        .annotate(end_source=none_int, end_target=none_int, end_relation=none_int)
         .values_list(
-            "debate_id", "pk", "kind", "status", "end_source", "end_target", "text", "quote__text",
+            "debate_id", "pk", "kind", "status", "end_source", "end_target", "end_relation", "text", "quote__text",
             "quote__source__title", "quote__source__author", "quote__source__outlet", "quote__source__published",
         )
     )  # fmt: skip
@@ -132,18 +163,38 @@ def load_judged(debate_ids) -> dict[int, MapData]:
         .drawn()
         .order_by()
         .annotate(t=none_text, q=none_text, ti=none_text, au=none_text, ou=none_text, pu=none_date)
-        .values_list("debate_id", "pk", "kind", "status", "source_id", "target_id", "t", "q", "ti", "au", "ou", "pu")
+        .values_list(
+            "debate_id",
+            "pk",
+            "kind",
+            "status",
+            "source_id",
+            "target_id",
+            "target_relation_id",
+            "t",
+            "q",
+            "ti",
+            "au",
+            "ou",
+            "pu",
+        )  # fmt: skip
     )
     by_debate: dict[int, tuple[list, list]] = {pk: ([], []) for pk in ids}
     rows = sorted(nodes.union(relations, all=True), key=lambda row: (row[4] is not None, row[1]))
-    for debate_id, pk, kind, status, source, target, text, quote, title, author, outlet, published in rows:
+    for debate_id, pk, kind, status, source, target, attacked, text, quote, title, author, outlet, published in rows:
         if source is not None:
-            by_debate[debate_id][1].append(MapRelation(pk, source, target, kind, status))
+            by_debate[debate_id][1].append(MapRelation(pk, source, target, kind, status, attacked))
             continue
         citation = Source(title=title, author=author, outlet=outlet, published=published).citation if quote else ""
         by_debate[debate_id][0].append(MapNode(pk, kind, text, status, quote or "", citation))
     # The slug and question are not needed to judge: the callers have the debate.
     return {pk: MapData("", "", tuple(n), tuple(r)) for pk, (n, r) in by_debate.items()}
+
+
+def load_sources(debate: Debate) -> tuple[MapSource, ...]:
+    """The debate's sources with their whole texts, in pk order: one query."""
+    fields = ("pk", "title", "author", "outlet", "published", "url", "text")
+    return tuple(MapSource(*row) for row in debate.sources.order_by("pk").values_list(*fields))
 
 
 def _source_line(source) -> str:

@@ -156,9 +156,16 @@ def neighbourhood(data: MapData, center: int, depth: int, limit: int) -> tuple[l
     """Nodes within `depth` arrows of `center` (either direction), nearest first and at most
     `limit` of them; and whether that is all of them."""
     adjacent: dict[int, list[int]] = {}
+    arrows = {r.pk: r for r in data.relations}
     for relation in data.relations:
-        adjacent.setdefault(relation.source, []).append(relation.target)
-        adjacent.setdefault(relation.target, []).append(relation.source)
+        if relation.target is not None:
+            ends = [relation.target]
+        else:  # an undercut neighbours both ends of the arrow it objects to
+            attacked = arrows.get(relation.target_relation)
+            ends = [attacked.source, attacked.target] if attacked is not None and attacked.target is not None else []
+        for end in ends:
+            adjacent.setdefault(relation.source, []).append(end)
+            adjacent.setdefault(end, []).append(relation.source)
     seen = {center: 0}
     order = [center]
     queue = deque([center])
@@ -213,11 +220,14 @@ def select(
 
 
 def _only(data: MapData, pks: frozenset[int]) -> MapData:
+    between = {r.pk for r in data.relations if r.source in pks and r.target in pks}
     return MapData(
         slug=data.slug,
         question=data.question,
         nodes=tuple(n for n in data.nodes if n.pk in pks),
-        relations=tuple(r for r in data.relations if r.source in pks and r.target in pks),
+        relations=tuple(
+            r for r in data.relations if r.pk in between or (r.source in pks and r.target_relation in between)
+        ),
         sources=data.sources,
         as_of=data.as_of,
     )
@@ -501,6 +511,8 @@ def build_dot(
     for relation in relations:
         primary.setdefault(relation.source, relation)
     minlen = _tree_minlen([n.pk for n in nodes], list(primary.values()))
+    undercuts = _undercuts(data, relations, selection.pks, show_pending=show_pending)
+    attacked = {u.target_relation for u in undercuts}
     for relation in relations:
         kind = relation.kind if relation.kind in _RELATION_STYLE else Relation.Kind.SUPPORTS
         line, arrow, sign, colour = _RELATION_STYLE[kind]
@@ -517,8 +529,63 @@ def build_dot(
                 attributes.append(("minlen", str(minlen[relation.pk])))
         else:
             attributes.append(("constraint", "false"))
+        if relation.pk in attacked:
+            _add_split_arrow(graph, relation, attributes)
+            continue
         # Written target -> source with dir=back: the target ranks above, the arrow points at it.
         graph.edge(f"n{int(relation.target)}", f"n{int(relation.source)}", _attributes=attributes)
+    _add_undercuts(graph, undercuts, placed=set(primary))
     if legend:
         _add_legend(graph, show_pending=show_pending)
     return graph.source
+
+
+# --------------------------------------------------------------------------- undercuts
+
+
+def _undercuts(
+    data: MapData, drawn: list[MapRelation], pks: frozenset[int], *, show_pending: bool
+) -> list[MapRelation]:
+    """The undercuts to draw, in pk order: from a drawn node to a drawn supports arrow."""
+    arrows = {r.pk for r in drawn if r.kind == Relation.Kind.SUPPORTS}
+    return sorted(
+        (
+            r
+            for r in data.relations
+            if r.target_relation in arrows and r.source in pks and (show_pending or r.status == Status.APPROVED)
+        ),
+        key=lambda r: r.pk,
+    )
+
+
+def _add_split_arrow(graph: graphviz.Digraph, relation: MapRelation, attributes: list[tuple[str, str]]) -> None:
+    """An arrow that an undercut objects to, drawn through a tiny point `r<pk>` in its middle,
+    where the undercut's arrow can end (Graphviz edges cannot end on an edge). The half into
+    the target keeps the arrowhead and the sign; the other half is a plain line."""
+    point, colour = f"r{int(relation.pk)}", dict(attributes)["color"]
+    graph.node(
+        point,
+        _attributes=[("shape", "point"), ("width", "0.08"), ("height", "0.08"), ("color", colour), ("label", "")],
+    )
+    graph.edge(f"n{int(relation.target)}", point, _attributes=attributes)
+    plain = [(k, v) for k, v in attributes if k in ("style", "color", "constraint", "tooltip")]
+    graph.edge(point, f"n{int(relation.source)}", _attributes=[*plain, ("dir", "none")])
+
+
+def _add_undercuts(graph: graphviz.Digraph, undercuts: list[MapRelation], *, placed: set[int]) -> None:
+    """Each undercut as an opposes arrow into the middle point of the arrow it objects to.
+    An objecting node with no arrow of its own to a node is placed by this one (below the
+    point); otherwise this arrow must not pull the layout about."""
+    line, arrow, sign, colour = _RELATION_STYLE[Relation.Kind.OPPOSES]
+    for undercut in undercuts:
+        attributes = [
+            ("style", line if undercut.status == Status.APPROVED else "dashed"),
+            ("color", colour),
+            ("fontcolor", colour),
+            ("arrowtail", arrow),
+            ("xlabel", f" {sign} "),
+            ("tooltip", "opposes the link"),
+        ]
+        if undercut.source in placed:
+            attributes.append(("constraint", "false"))
+        graph.edge(f"r{int(undercut.target_relation)}", f"n{int(undercut.source)}", _attributes=attributes)

@@ -8,6 +8,7 @@ everything else, after them. Both hand over to the same helpers, so the bytes an
 are the same whichever answers.
 """
 
+import hashlib
 import re
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from debates import permissions, throttles
-from debates.maps import cache, data, dot, judging, runner
+from debates.maps import cache, data, dot, exchange, judging, runner
 from debates.maps.outline import build_outline
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images;
@@ -216,7 +217,10 @@ def _kept_public_export(request, slug: str, fmt: str) -> HttpResponse | None:
 
 @require_safe
 def debate_map(request, slug, fmt):
-    """The map as a file: /debates/<slug>/map.svg|png|pdf|dot, with ETag and 304."""
+    """The map as a file: /debates/<slug>/map.svg|png|pdf|dot, with ETag and 304; and for
+    other tools map.aif.json|argdown|kialo.txt|graphml|debate.json (interchange_export())."""
+    if fmt in exchange.FORMATS:
+        return interchange_export(request, slug, fmt)
     if fmt not in runner.FORMATS:
         raise Http404("No such map format.")
     # The debate and a stamp of its data in one query; who may see it is asked as everywhere.
@@ -268,13 +272,51 @@ def _map_unavailable(request, debate, error: runner.RenderError) -> HttpResponse
     return response
 
 
+# --------------------------------------------------------------------------- interchange files
+
+
+def interchange_export(request, slug: str, suffix: str) -> HttpResponse:
+    """The whole map as a file for another tool (exchange.FORMATS), visible as the drawings
+    are (approved content; with ?pending=1, a moderator's pending work too), and kept in the
+    cache under the stamp of its data as they are: a current file costs one query and one
+    cache read. Deterministic bytes, so the ETag is their digest."""
+    debate, stamp = data.debate_and_stamp(slug)
+    if debate is None or not permissions.can_see_debate(request.user, debate):
+        raise Http404("No such debate.")
+    show_pending = request.GET.get("pending") == "1" and permissions.can_moderate(request.user, debate)
+    writer, content_type = exchange.FORMATS[suffix]
+    kept_as = {"slug": debate.slug, "fmt": suffix, "options": {"show_pending": show_pending}}
+    public = debate.classroom_id is None
+    kept = cache.kept_drawing(**kept_as, public=public)
+    if kept is not None and kept[0] == stamp:
+        digest, output = kept[1:]
+    else:
+        map_data = data.load_map(debate, request.user, show_pending=show_pending)
+        text = exchange.export_text(map_data, data.load_sources(debate), writer, show_pending=show_pending)
+        output = text.encode()
+        digest = hashlib.sha256(output).hexdigest()
+        cache.keep_drawing(**kept_as, public=public, stamp=stamp, digest=digest, output=output)
+    etag = quote_etag(digest)
+    if not_modified := _not_modified(request, etag):
+        return not_modified
+    response = HttpResponse(output, content_type=content_type)
+    response["Content-Length"] = len(output)
+    response["ETag"] = etag
+    # As the drawings: a public debate's file may be kept downstream for a minute.
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL if public and not show_pending else PRIVATE_CACHE_CONTROL
+    disposition = "inline" if request.GET.get("download") == "0" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{debate.slug}.{suffix}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --------------------------------------------------------------------------- inline SVG
 
 _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
-# Node and edge names (n42, n1&#45;&gt;n42) mean nothing to a screen reader; each box's
-# link keeps its text as its title.
+# Node and edge names (n42, n1&#45;&gt;n42; r7, the middle of an arrow an undercut ends at)
+# mean nothing to a screen reader; each box's link keeps its text as its title.
 _SVG_NAME_TITLE = re.compile(
-    r"<title>(?:n\d+(?:&#45;&gt;n\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
+    r"<title>(?:[nr]\d+(?:&#45;&gt;[nr]\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
 )
 
 

@@ -109,10 +109,18 @@ def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: lis
         for n in nodes
         if (q := getattr(n, "quote", None)) is not None
     )
+    linked = [r for r in arrows if r.target_id is not None and r.source_id in new_pk and r.target_id in new_pk]
+    made = Relation.objects.bulk_create(
+        Relation(source_id=new_pk[r.source_id], target_id=new_pk[r.target_id], kind=r.kind, **approved) for r in linked
+    )
+    # Undercuts second: they point at an arrow, which must have its new id first.
+    new_arrow = {old.pk: new.pk for old, new in zip(linked, made, strict=True)}
     Relation.objects.bulk_create(
-        Relation(source_id=new_pk[r.source_id], target_id=new_pk[r.target_id], kind=r.kind, **approved)
+        Relation(
+            source_id=new_pk[r.source_id], target_relation_id=new_arrow[r.target_relation_id], kind=r.kind, **approved
+        )
         for r in arrows
-        if r.source_id in new_pk and r.target_id in new_pk
+        if r.target_relation_id in new_arrow and r.source_id in new_pk
     )
     moderation.map_changed(debate.pk)
 

@@ -1,11 +1,12 @@
-"""python manage.py export_map <slug> --format svg|png|pdf|dot -o FILE [--focus ID --depth N]"""
+"""python manage.py export_map <slug> --format svg|png|pdf|dot|aif|argdown|kialo|graphml|debate -o FILE
+[--focus ID --depth N]"""
 
 from pathlib import Path
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
-from debates.maps import cache, data, dot, judging, runner
+from debates.maps import cache, data, dot, exchange, judging, runner
 from debates.models import Debate
 
 
@@ -14,7 +15,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="the debate's slug, as in /debates/<slug>/")
-        parser.add_argument("--format", dest="fmt", default="svg", help="svg, png, pdf or dot (default svg)")
+        parser.add_argument(
+            "--format",
+            dest="fmt",
+            default="svg",
+            help="svg, png, pdf or dot (drawings); aif, argdown, kialo, graphml or debate (maps for other tools); "
+            "default svg",
+        )
         parser.add_argument("-o", "--output", required=True, help="the file to write ('-' for standard output)")
         parser.add_argument("--focus", type=int, help="draw only the neighbourhood of this node id")
         parser.add_argument(
@@ -22,14 +29,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug, fmt, output, focus, depth, **options):
-        if fmt not in runner.FORMATS:
-            raise CommandError(f"--format: unknown format {fmt!r}; choose one of {', '.join(runner.FORMATS)}.")
+        if fmt not in runner.FORMATS and fmt not in exchange.SUFFIXES:
+            known = ", ".join([*runner.FORMATS, *exchange.SUFFIXES])
+            raise CommandError(f"--format: unknown format {fmt!r}; choose one of {known}.")
         if depth is not None and not 0 <= depth <= dot.MAX_FOCUS_DEPTH:
             raise CommandError(f"--depth: must be from 0 to {dot.MAX_FOCUS_DEPTH}.")
         debate = Debate.objects.filter(slug=slug).first()
         if debate is None:
             raise CommandError(f"No debate with the slug {slug!r}.")
         map_data = data.load_map(debate, AnonymousUser())
+        if fmt in exchange.SUFFIXES:
+            if focus is not None or depth is not None:
+                raise CommandError("--focus and --depth are for drawings; a map file holds the whole debate.")
+            content = exchange.export_text(map_data, data.load_sources(debate), fmt).encode()
+            return self._write(output, content, fmt)
         if focus is not None and map_data.node(focus) is None:
             raise CommandError(f"--focus: node {focus} is not an approved node of this debate.")
         badges = judging.assess_map(map_data)[1] if debate.show_standing else None
@@ -38,6 +51,9 @@ class Command(BaseCommand):
             content = cache.rendered(dot_text, fmt)
         except runner.RenderError as error:
             raise CommandError(str(error)) from None
+        return self._write(output, content, fmt)
+
+    def _write(self, output: str, content: bytes, fmt: str) -> None:
         if output == "-":
             self.stdout.buffer.write(content) if hasattr(self.stdout, "buffer") else self.stdout.write(content.decode())
             return
