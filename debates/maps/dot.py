@@ -10,6 +10,7 @@ ourselves; node names come from primary keys (n42), every other attribute is our
 """
 
 import math
+import unicodedata
 from collections import deque
 from dataclasses import dataclass
 
@@ -109,37 +110,58 @@ def _wrap(paragraph: str, width: int) -> list[str]:
     return lines
 
 
-# html.escape()'s five references, and backslashes: Graphviz expands \N, \G, \L ... even
-# inside HTML-like labels, so a backslash is written as a character reference. One C-speed pass.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "\\": "&#92;"})
+# Graphviz expands its backslash codes (\N node name, \G graph name, \E, \L, \n ...) in
+# labels and tooltips alike, even inside HTML-like labels and even written as &#92;, and it
+# collapses a doubled backslash to one. So a user's backslash is written as the escape of a
+# backslash: twice inside an HTML-like label (read once), four times inside a quoted
+# tooltip (read twice: once as a DOT string, once by the tooltip's own expansion). Checked
+# on the SVG of Graphviz 2.43 by tests/test_text_as_written.py. The other five are
+# html.escape()'s references: user text is never markup. Each table is one C-speed pass.
+_LABEL_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "\\": "\\" * 2})
+_TOOLTIP_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\\": "\\" * 4})
 
 
 def _escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    return text.translate(_LABEL_ESCAPES)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary and ended with an ellipsis when
+    cut (a word longer than the limit is cut inside)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if not text[limit - 1].isspace():
+        boundary = max(head.rfind(" "), head.rfind("\n"))
+        head = head[:boundary] if boundary > 0 else head
+    return head.rstrip() + "\u2026"
 
 
 def _html(text: str, *, width: int | None = None, max_lines: int = 1, limit: int = TOOLTIP_CHARS) -> str:
     """The one escaping function: user text -> the inside of an HTML-like label (wrapped to
     `width` characters, at most `max_lines` lines joined by <BR/>) or, without a width, one
-    line for a tooltip. Too long text ends in an ellipsis."""
+    line of at most `limit` characters. Too long text ends at a word boundary in an ellipsis."""
     text = _clean(text)
     if width is None:
-        flat = " ".join(text.split())
-        if len(flat) > limit:
-            flat = flat[: limit - 1].rstrip() + "\u2026"
-        return _escape(flat) or "&#160;"
+        return _escape(_shorten(" ".join(text.split()), limit)) or "&#160;"
     budget = width * max_lines + 1
     lines: list[str] = []
-    for paragraph in text[:budget].split("\n"):
+    for paragraph in _shorten(text, budget).split("\n"):
         lines += _wrap(paragraph, width)
     lines = [line for line in lines if line.strip()] or [""]
-    truncated = len(lines) > max_lines or len(text) > budget
-    lines = lines[:max_lines]
-    if truncated:
-        last = lines[-1][: width - 1].rstrip()
-        lines[-1] = last + "\u2026"
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        if len(last) >= width:  # no room for the ellipsis: drop the last word (or a letter of a long one)
+            last = last[: last.rfind(" ")] if " " in last else last[: width - 1]
+        lines = lines[: max_lines - 1] + [last.rstrip() + "\u2026"]
     # Graphviz refuses an empty <B></B>: an empty text is a no-break space.
     return "<BR/>".join(_escape(line) for line in lines) or "&#160;"
+
+
+def _tooltip(text: str) -> str:
+    """The same user text for a tooltip, which Graphviz reads as a quoted DOT string: one
+    line of at most TOOLTIP_CHARS characters, with no quote mark left to end the string."""
+    return _shorten(" ".join(_clean(text).split()), TOOLTIP_CHARS).translate(_TOOLTIP_ESCAPES) or " "
 
 
 def _markup(inner: str) -> str:
@@ -225,6 +247,18 @@ def _only(data: MapData, pks: frozenset[int]) -> MapData:
 # --------------------------------------------------------------------------- labels
 
 
+def _right_to_left(text: str) -> bool:
+    """Whether a text's first strong character is right-to-left (Urdu, Arabic, Hebrew): rule
+    P2 of the Unicode Bidirectional Algorithm (UAX #9), which also gives a page's dir="auto"."""
+    for character in text:
+        direction = unicodedata.bidirectional(character)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
 def _node_label(node: MapNode, number: str = "") -> str:
     """A box: its outline number and kind, its text, and (evidence) its quote and citation.
     The number is the outline's, so that a class can say "look at 1.2.3" of the map too."""
@@ -235,6 +269,7 @@ def _node_label(node: MapNode, number: str = "") -> str:
         caption = f"<B>{_escape(number)}</B>  {caption}"
     rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{MUTED}">{caption}</FONT></TD></TR>']
     align = "CENTER" if node.kind in (Kind.QUESTION, Kind.POSITION) else "LEFT"
+    align = "RIGHT" if _right_to_left(node.text) else align
     text = _html(node.text, width=TEXT_WIDTH, max_lines=TEXT_LINES)
     bold = node.kind in (Kind.QUESTION, Kind.POSITION)
     rows.append(
@@ -242,8 +277,10 @@ def _node_label(node: MapNode, number: str = "") -> str:
     )
     if node.quote:
         excerpt = _html(f"\u201c{' '.join(node.quote.split())}\u201d", width=QUOTE_WIDTH, max_lines=QUOTE_LINES)
+        align = "RIGHT" if _right_to_left(node.quote) else "LEFT"
         rows.append(
-            f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{INK}"><I>{excerpt}</I></FONT></TD></TR>'
+            f'<TR><TD ALIGN="{align}" BALIGN="{align}">'
+            f'<FONT POINT-SIZE="10" COLOR="{INK}"><I>{excerpt}</I></FONT></TD></TR>'
         )
     if node.citation:
         citation = _html(f"\u2014 {node.citation}", width=CITATION_WIDTH, max_lines=1)
@@ -261,7 +298,7 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
     facts.append(f"{shown} of {selection.total} {boxes}" if shown < selection.total else f"{shown} {boxes}")
     focus = data.node(selection.focus) if selection.focus is not None else None
     if focus is not None:
-        facts.append(f"around \u201c{' '.join(focus.text.split())[:60]}\u201d")
+        facts.append(f"around \u201c{_shorten(' '.join(focus.text.split()), 60)}\u201d")
     facts_text = _html(" \u00b7 ".join(facts))
     lines.append(f'<TR><TD><FONT POINT-SIZE="15" COLOR="{MUTED}">{facts_text}</FONT></TD></TR>')
     if data.sources:
@@ -269,68 +306,24 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
         lines.append(
             f'<TR><TD><FONT POINT-SIZE="13" COLOR="{MUTED}">{_html(sources, width=150, max_lines=3)}</FONT></TD></TR>'
         )
+    lines += _key_rows()
     return _markup('<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0">' + "".join(lines) + "</TABLE>")
 
 
-def _add_legend(graph: graphviz.Digraph, *, show_pending: bool) -> None:
-    """A small key: the four kinds of box and the two kinds of arrow, in words too."""
-    kinds = (Kind.QUESTION, Kind.POSITION, Kind.CLAIM, Kind.EVIDENCE)
-    with graph.subgraph(name="cluster_legend") as legend:
-        legend.attr(
-            "graph",
-            _attributes=[
-                ("label", _markup("<B>Key</B>")),
-                ("fontsize", "14"),
-                ("labeljust", "l"),
-                ("style", "rounded"),
-                ("color", MUTED),
-                ("margin", "8"),
-            ],
-        )
-        legend.attr("node", _attributes=[("fontsize", "12"), ("margin", "0.08,0.03"), ("width", "0"), ("height", "0")])
-        for kind in kinds:
-            attributes, fill, _ = _KIND_STYLE[kind]
-            legend.node(
-                f"legend_{kind}",
-                _attributes=[("label", kind.label), *{**attributes, "fontsize": "12"}.items(), ("fillcolor", fill)],
-            )
-        for kind, above in ((Relation.Kind.SUPPORTS, Kind.QUESTION), (Relation.Kind.OPPOSES, Kind.POSITION)):
-            line, arrow, sign, colour = _RELATION_STYLE[kind]
-            legend.node(
-                f"legend_{kind}",
-                _attributes=[("label", str(kind)), ("shape", "plaintext"), ("style", ""), ("fontcolor", colour)],
-            )
-            legend.edge(
-                f"legend_{above}",
-                f"legend_{kind}",
-                _attributes=[
-                    ("style", line),
-                    ("color", colour),
-                    ("arrowtail", arrow),
-                    ("label", f" {sign} "),
-                    ("fontcolor", colour),
-                ],
-            )
-        # The four kinds in a row, in this order; the two arrows hang below the first two.
-        with legend.subgraph(graph_attr={"rank": "same"}) as row:
-            for kind in kinds:
-                row.node(f"legend_{kind}")
-        for left, right in zip(kinds, kinds[1:], strict=False):
-            legend.edge(f"legend_{left}", f"legend_{right}", _attributes=[("style", "invis"), ("dir", "none")])
-        if show_pending:
-            legend.node(
-                "legend_pending",
-                _attributes=[
-                    ("label", "pending"),
-                    ("shape", "box"),
-                    ("style", "rounded,dashed"),
-                    ("color", PENDING_COLOUR),
-                    ("fontsize", "10"),
-                    ("margin", "0.08,0.03"),
-                    ("width", "0"),
-                    ("height", "0"),
-                ],
-            )
+def _key_rows() -> list[str]:
+    """The key of an exported map, as two short rows of the header, under the title: in the
+    header it takes no place in the layout, and at 11 pt its rows are narrower than a 28 pt
+    title, so it never widens a drawing (the page shows its key in HTML instead)."""
+    supports, opposes = _RELATION_STYLE[Relation.Kind.SUPPORTS], _RELATION_STYLE[Relation.Kind.OPPOSES]
+    boxes = (
+        "Key: 1.2.3 is the outline number \u00b7 POSITION: double border \u00b7 CLAIM: rounded"
+        " \u00b7 EVIDENCE: folded corner"
+    )
+    arrows = (
+        f'<FONT COLOR="{supports[3]}">{supports[2]} supports: solid arrow</FONT> \u00b7 '
+        f'<FONT COLOR="{opposes[3]}">{opposes[2]} opposes: dotted, bar end</FONT> \u00b7 dashed box: pending'
+    )
+    return [f'<TR><TD><FONT POINT-SIZE="11" COLOR="{MUTED}">{row}</FONT></TD></TR>' for row in (boxes, arrows)]
 
 
 # --------------------------------------------------------------------------- layout
@@ -385,12 +378,12 @@ def build_dot(
     depth: int | None = None,
     show_pending: bool = False,
     max_nodes: int | None = None,
-    legend: bool = True,
 ) -> str:
     """The map as DOT text: the question at the top, what supports or opposes a node below
     it, arrows pointing at the node they support or oppose. Pure and deterministic: the
     same data give byte-identical text. Pending and returned work is drawn (dashed) only
-    with show_pending. With a title, the drawing carries a header (title, date, sources) for print."""
+    with show_pending. With a title, the drawing carries a header (title, date, sources, a key) for print; the
+    page draws its key in HTML beside the map, so a key never widens a drawing's layout."""
     selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
     # Numbered over the whole debate, so that a focused map's 1.2.3 is the outline's 1.2.3.
     numbers = outline_numbers(data, show_pending=show_pending)
@@ -454,7 +447,7 @@ def build_dot(
         pk = int(node.pk)
         attributes.update(
             URL=node_url[:-2] + f"{pk}/",
-            tooltip=_markup(_html(node.text)),
+            tooltip=_tooltip(node.text),
             label=_node_label(node, numbers.get(pk, "")),
         )
         graph.node(f"n{pk}", _attributes=list(attributes.items()))
@@ -482,6 +475,4 @@ def build_dot(
             attributes.append(("constraint", "false"))
         # Written target -> source with dir=back: the target ranks above, the arrow points at it.
         graph.edge(f"n{int(relation.target)}", f"n{int(relation.source)}", _attributes=attributes)
-    if legend:
-        _add_legend(graph, show_pending=show_pending)
     return graph.source

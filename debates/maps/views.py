@@ -229,9 +229,7 @@ def debate_map(request, slug, fmt):
 _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 # Node and edge names (n42, n1&#45;&gt;n42) mean nothing to a screen reader; each box's
 # link keeps its text as its title.
-_SVG_NAME_TITLE = re.compile(
-    r"<title>(?:n\d+(?:&#45;&gt;n\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
-)
+_SVG_NAME_TITLE = re.compile(r"<title>(?:n\d+(?:&#45;&gt;n\d+)?|counterpoint)</title>\n?")
 
 
 def inline_svg(svg: bytes) -> str:
