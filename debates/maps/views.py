@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from debates import permissions
 from debates.maps import cache, data, dot, runner
-from debates.maps.outline import build_outline
+from debates.maps.outline import Entry, build_outline
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images.
 _SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
@@ -98,6 +98,47 @@ def debate_detail(request, slug):
         "question_pk": map_data.question_pk,
     }
     return render(request, "debates/debate_detail.html", context)
+
+
+def _branches(outline: list[Entry]) -> list[list[tuple[Entry, range]]]:
+    """The outline cut into branches, one a slide: each answer to the question (depth 1)
+    with everything under it, then each box not linked to the question (a further root) with
+    its own. Each entry comes with the nested lists it closes within its branch."""
+    starts = [i for i, e in enumerate(outline) if e.depth == 1 or (e.depth == 0 and i > 0)]
+    branches = []
+    for start, end in zip(starts, [*starts[1:], len(outline)], strict=False):
+        entries = outline[start:end]
+        base = entries[0].depth
+        closes = [
+            range(0 if entry.has_children else entry.depth - (entries[i + 1].depth if i + 1 < len(entries) else base))
+            for i, entry in enumerate(entries)
+        ]
+        branches.append(list(zip(entries, closes, strict=True)))
+    return branches
+
+
+@require_safe
+def debate_present(request, slug):
+    """The projector view: one branch of the debate at a time, in large type, as an
+    ordered tree numbered like the outline (HTML, not a scaled drawing, so that the text
+    size is what the stylesheet says). The same content as the debate page: approved only."""
+    debate = permissions.get_debate_for_user(request.user, slug)
+    outline = build_outline(data.load_map(debate, request.user))
+    branches = _branches(outline)
+    try:
+        index = _int_param(request, "branch", low=1, high=max(1, len(branches))) or 1
+    except _BadParameter as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    context = {
+        "debate": debate,
+        "question": outline[0] if outline else None,
+        "branch": branches[index - 1] if branches else [],
+        "index": index,
+        "count": len(branches),
+        "previous": index - 1 if index > 1 else None,
+        "next": index + 1 if index < len(branches) else None,
+    }
+    return render(request, "debates/debate_present.html", context)
 
 
 # --------------------------------------------------------------------------- exports

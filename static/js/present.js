@@ -1,0 +1,25 @@
+// The projector view: next and previous branch from the keyboard (a presenter's clicker sends
+// Page Up and Page Down). Down-going keys scroll a branch taller than the screen first.
+(function () {
+  "use strict";
+  function go(which) {
+    var link = document.querySelector('[data-present="' + which + '"]');
+    if (link) window.location.assign(link.href);
+  }
+  function atBottom() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+  }
+  function atTop() {
+    return window.scrollY <= 0;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var key = event.key;
+    var forward = key === "ArrowRight" || ((key === "PageDown" || key === "ArrowDown" || (key === " " && !event.shiftKey)) && atBottom());
+    var back = key === "ArrowLeft" || ((key === "PageUp" || key === "ArrowUp" || (key === " " && event.shiftKey)) && atTop());
+    if (forward) go("next");
+    else if (back) go("previous");
+    else return;
+    event.preventDefault();
+  });
+})();
