@@ -39,6 +39,12 @@ MAP_INCHES = "27,18"
 # Layout balance (see _tree_minlen): boxes per rank ~ sqrt(n * RANK_BALANCE).
 RANK_BALANCE = 1.5
 MAX_RANK_SHIFT = 2
+# Wrapping (see _wrapped_ranks): the shape aimed at, width / height, and a box's slot in the
+# layout (its width with the gap beside it / a rank's height with the gap below), measured
+# on claim-length boxes. False draws every map with rank staggering alone (benchmarks compare).
+WRAP_INTO_COLUMNS = True
+WRAP_TARGET_RATIO = 1.1
+SLOT_RATIO = 1.3
 TITLE_WIDTH = 90
 
 # Colours are a third cue, never the only one: supports and opposes also differ in line
@@ -330,16 +336,23 @@ def _key_rows() -> list[str]:
 
 
 def _tree_minlen(pks: list[int], tree: list[MapRelation]) -> dict[int, int]:
-    """How many ranks each tree arrow spans. A debate is broad and shallow: laid out as it
-    is, a 50-box map is a ribbon ten times wider than high. So, in breadth-first order, a
-    box that would crowd its rank moves down one or two ranks (as Graphviz's `unflatten`
-    does for leaves), aiming at about sqrt(n) boxes a rank: nearer the shape of a page."""
+    """How many ranks each tree arrow spans (a relation's pk -> its minlen). A debate is broad
+    and shallow: laid out as it is, a 50-box map is a ribbon ten times wider than high, and
+    most of a big map's boxes sit in its last two levels. So a big map's small branches are
+    wrapped into columns (_wrapped_ranks); otherwise, in breadth-first order, a box that would
+    crowd its rank moves down one or two ranks (as Graphviz's `unflatten` does for leaves),
+    aiming at about sqrt(n) boxes a rank: nearer the shape of a page."""
     children: dict[int, list[MapRelation]] = {}
     for relation in tree:
         children.setdefault(relation.target, []).append(relation)
     for group in children.values():
         group.sort(key=lambda r: (r.kind != Relation.Kind.SUPPORTS, r.pk))
     has_parent = {r.source for r in tree}
+    if WRAP_INTO_COLUMNS:
+        kids = {parent: [r.source for r in group] for parent, group in children.items()}
+        ranks = _wrapped_ranks([pk for pk in pks if pk not in has_parent], kids)
+        if ranks is not None:
+            return {r.pk: ranks[r.source] - ranks[r.target] for r in tree if r.source in ranks and r.target in ranks}
     target_width = max(3, math.ceil(math.sqrt(len(pks) * RANK_BALANCE)))
     rank: dict[int, int] = {}
     per_rank: dict[int, int] = {}
@@ -365,6 +378,66 @@ def _tree_minlen(pks: list[int], tree: list[MapRelation]) -> dict[int, int]:
             minlen[relation.pk] = chosen - rank[parent]
             queue.append(child)
     return minlen
+
+
+def _preorder(root: int, kids: dict[int, list[int]]) -> list[int]:
+    """A branch in outline order (depth first, children in order), without recursion."""
+    order, stack, seen = [], [root], set()
+    while stack:
+        pk = stack.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        order.append(pk)
+        stack.extend(reversed(kids.get(pk, ())))
+    return order
+
+
+def _ranks(roots: list[int], kids: dict[int, list[int]], size: dict[int, int], column: int) -> dict[int, int]:
+    """Each box's rank when every branch of at most `column` boxes is drawn as a column: its
+    boxes in outline order, one a rank, each under the one before."""
+    rank: dict[int, int] = {}
+    stack = [(root, 0) for root in reversed(roots)]
+    while stack:
+        pk, level = stack.pop()
+        if pk in rank:
+            continue
+        if size[pk] <= column:
+            for offset, member in enumerate(_preorder(pk, kids)):
+                rank.setdefault(member, level + offset)
+            continue
+        rank[pk] = level
+        stack.extend((child, level + 1) for child in reversed(kids.get(pk, ())))
+    return rank
+
+
+def _wrapped_ranks(roots: list[int], kids: dict[int, list[int]]) -> dict[int, int] | None:
+    """Ranks that wrap a wide tree into columns, or None when the tree as it is has the
+    better shape. A tree's width is its widest rank, and a branching-3 debate has two thirds
+    of its boxes in its last levels; drawn as a column, a small branch takes one box's width
+    and as many ranks as it has boxes (like an indented list). The column height is chosen
+    among the branches' sizes so that the drawing's predicted shape (widest rank x SLOT_RATIO
+    : ranks) comes nearest WRAP_TARGET_RATIO."""
+    order = [pk for root in roots for pk in _preorder(root, kids)]
+    size: dict[int, int] = {}
+    for pk in reversed(order):
+        size[pk] = 1 + sum(size.get(child, 0) for child in kids.get(pk, ()) if child in size)
+
+    def misfit(rank: dict[int, int]) -> float:
+        per_rank: dict[int, int] = {}
+        for level in rank.values():
+            per_rank[level] = per_rank.get(level, 0) + 1
+        ratio = max(per_rank.values()) * SLOT_RATIO / len(per_rank)
+        return abs(math.log(ratio / WRAP_TARGET_RATIO))
+
+    if not order:
+        return None
+    best, best_misfit = None, misfit(_ranks(roots, kids, size, 0))
+    for column in sorted(set(size.values()) - {1}):
+        rank = _ranks(roots, kids, size, column)
+        if (fit := misfit(rank)) < best_misfit:
+            best, best_misfit = rank, fit
+    return best
 
 
 # --------------------------------------------------------------------------- the drawing
