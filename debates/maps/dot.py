@@ -393,9 +393,10 @@ def _preorder(root: int, kids: dict[int, list[int]]) -> list[int]:
     return order
 
 
-def _ranks(roots: list[int], kids: dict[int, list[int]], size: dict[int, int], column: int) -> dict[int, int]:
+def _ranks(roots: list[int], kids: dict[int, list[int]], size: dict[int, int], column: int, order, place):
     """Each box's rank when every branch of at most `column` boxes is drawn as a column: its
-    boxes in outline order, one a rank, each under the one before."""
+    boxes in outline order, one a rank, each under the one before. A branch is a run of the
+    outline order (`order`; `place` gives a box's index in it), so a column costs no walk."""
     rank: dict[int, int] = {}
     stack = [(root, 0) for root in reversed(roots)]
     while stack:
@@ -403,8 +404,9 @@ def _ranks(roots: list[int], kids: dict[int, list[int]], size: dict[int, int], c
         if pk in rank:
             continue
         if size[pk] <= column:
-            for offset, member in enumerate(_preorder(pk, kids)):
-                rank.setdefault(member, level + offset)
+            start = place[pk]
+            for offset in range(size[pk]):
+                rank.setdefault(order[start + offset], level + offset)
             continue
         rank[pk] = level
         stack.extend((child, level + 1) for child in reversed(kids.get(pk, ())))
@@ -419,9 +421,10 @@ def _wrapped_ranks(roots: list[int], kids: dict[int, list[int]]) -> dict[int, in
     among the branches' sizes so that the drawing's predicted shape (widest rank x SLOT_RATIO
     : ranks) comes nearest WRAP_TARGET_RATIO."""
     order = [pk for root in roots for pk in _preorder(root, kids)]
+    place = {pk: index for index, pk in enumerate(order)}
     size: dict[int, int] = {}
     for pk in reversed(order):
-        size[pk] = 1 + sum(size.get(child, 0) for child in kids.get(pk, ()) if child in size)
+        size[pk] = 1 + sum(size[child] for child in kids.get(pk, ()) if place.get(child, -1) > place[pk])
 
     def misfit(rank: dict[int, int]) -> float:
         per_rank: dict[int, int] = {}
@@ -432,9 +435,9 @@ def _wrapped_ranks(roots: list[int], kids: dict[int, list[int]]) -> dict[int, in
 
     if not order:
         return None
-    best, best_misfit = None, misfit(_ranks(roots, kids, size, 0))
+    best, best_misfit = None, misfit(_ranks(roots, kids, size, 0, order, place))
     for column in sorted(set(size.values()) - {1}):
-        rank = _ranks(roots, kids, size, column)
+        rank = _ranks(roots, kids, size, column, order, place)
         if (fit := misfit(rank)) < best_misfit:
             best, best_misfit = rank, fit
     return best
