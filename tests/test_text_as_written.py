@@ -178,4 +178,6 @@ def test_user_text_is_isolated_with_dir_auto_on_the_debate_node_and_source_pages
     assert "<bdi>Evidence " + OVERRIDE + "</bdi>" in node_page
     source = evidence.quote.source
     source_page = client.get(reverse("debates:source-detail", args=[source.pk])).content.decode()
-    assert '<h1 dir="auto">' in source_page and '<p dir="auto" data-start' in source_page
+    assert '<h1 dir="auto">' in source_page
+    # The op-ed's text: isolated as a whole, each paragraph by its own letters (unicode-bidi: plaintext).
+    assert re.search(r'<article class="source-text" id="source-text" data-source="\d+" dir="auto">', source_page)
