@@ -197,3 +197,8 @@ def test_the_projector_shows_one_branch_at_24_px_or_more_and_moves_with_the_keyb
     page.wait_for_url(re.compile(r"\?branch=3$"))
     page.get_by_role("link", name="← Previous").click()
     page.wait_for_url(re.compile(r"\?branch=2$"))
+    # Full screen, from its button, and back with F.
+    page.get_by_role("button", name="Full screen").click()
+    page.wait_for_function("() => document.fullscreenElement === document.documentElement")
+    page.keyboard.press("f")
+    page.wait_for_function("() => document.fullscreenElement === null")
