@@ -62,3 +62,21 @@ def test_wrapping_is_deterministic_and_gives_each_tree_arrow_its_span():
     assert build_dot(data) == first
     spans = [int(m) for m in re.findall(r"minlen=(\d+)", first)]
     assert spans and max(spans) > 2  # columns: arrows reaching down past their siblings
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("title", ["How should Pakistan respond to the TTP's resurgence?", "Ban cars?", "Q"])
+def test_the_exports_key_never_widens_a_small_or_focused_map(monkeypatch, title):
+    from debates.maps import dot
+    from tests.test_text_as_written import one_box_map
+
+    data = one_box_map("Talks have failed before.")
+
+    def width(**options) -> float:
+        svg = runner.render(build_dot(data, title=title, **options), "svg")
+        return float(re.search(rb'width="([\d.]+)pt"', svg).group(1))
+
+    with_key = width(), width(focus=2, depth=1)
+    assert ("Key:" in build_dot(data, title=title)) == (len(title) > 20)  # left out under a short title
+    monkeypatch.setattr(dot, "_key_rows", lambda title_chars: [])
+    assert (width(), width(focus=2, depth=1)) == with_key

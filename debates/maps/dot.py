@@ -295,7 +295,8 @@ def _node_label(node: MapNode, number: str = "") -> str:
 
 
 def _header_label(data: MapData, title: str, selection: Selection) -> str:
-    lines = [f'<TR><TD><FONT POINT-SIZE="28"><B>{_html(title, width=TITLE_WIDTH, max_lines=2)}</B></FONT></TD></TR>']
+    title_html = _html(title, width=TITLE_WIDTH, max_lines=2)
+    lines = [f'<TR><TD><FONT POINT-SIZE="28"><B>{title_html}</B></FONT></TD></TR>']
     facts = []
     if data.as_of:
         facts.append(f"Map as of {data.as_of.isoformat()}")
@@ -312,24 +313,41 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
         lines.append(
             f'<TR><TD><FONT POINT-SIZE="13" COLOR="{MUTED}">{_html(sources, width=150, max_lines=3)}</FONT></TD></TR>'
         )
-    lines += _key_rows()
+    first_line = _wrap(_clean(title), TITLE_WIDTH)[:1]
+    lines += _key_rows(len(first_line[0]) if first_line else 0)
     return _markup('<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0">' + "".join(lines) + "</TABLE>")
 
 
-def _key_rows() -> list[str]:
-    """The key of an exported map, as two short rows of the header, under the title: in the
-    header it takes no place in the layout, and at 11 pt its rows are narrower than a 28 pt
-    title, so it never widens a drawing (the page shows its key in HTML instead)."""
+def _key_rows(title_chars: int) -> list[str]:
+    """The key of an exported map, as short rows of the header under the title: in the header
+    it takes no place in the layout, and its rows (11 pt) are wrapped to the width of the title's
+    first line (28 pt, about 2.5 times wider a character), so the key never widens a drawing;
+    under a title too short to hold its longest item, it is left out. The page shows its key
+    in HTML instead."""
     supports, opposes = _RELATION_STYLE[Relation.Kind.SUPPORTS], _RELATION_STYLE[Relation.Kind.OPPOSES]
-    boxes = (
-        "Key: 1.2.3 is the outline number \u00b7 POSITION: double border \u00b7 CLAIM: rounded"
-        " \u00b7 EVIDENCE: folded corner"
-    )
-    arrows = (
-        f'<FONT COLOR="{supports[3]}">{supports[2]} supports: solid arrow</FONT> \u00b7 '
-        f'<FONT COLOR="{opposes[3]}">{opposes[2]} opposes: dotted, bar end</FONT> \u00b7 dashed box: pending'
-    )
-    return [f'<TR><TD><FONT POINT-SIZE="11" COLOR="{MUTED}">{row}</FONT></TD></TR>' for row in (boxes, arrows)]
+    items = [
+        ("Key: 1.2.3 is the outline number", None),
+        ("POSITION: double border", None),
+        ("CLAIM: rounded", None),
+        ("EVIDENCE: folded corner", None),
+        (f"{supports[2]} supports: solid arrow", supports[3]),
+        (f"{opposes[2]} opposes: dotted, bar end", opposes[3]),
+        ("dashed box: pending", None),
+    ]
+    width = int(title_chars * 2.5)
+    if max(len(text) for text, _ in items) > width:
+        return []
+    rows: list[list[tuple[str, str | None]]] = [[]]
+    for item in items:
+        if rows[-1] and sum(len(text) + 3 for text, _ in rows[-1]) + len(item[0]) > width:
+            rows.append([])
+        rows[-1].append(item)
+    cells = []
+    for row in rows:
+        parts = [f'<FONT COLOR="{colour}">{text}</FONT>' if colour else text for text, colour in row]
+        joined = " \u00b7 ".join(parts)
+        cells.append(f'<TR><TD><FONT POINT-SIZE="11" COLOR="{MUTED}">{joined}</FONT></TD></TR>')
+    return cells
 
 
 # --------------------------------------------------------------------------- layout
