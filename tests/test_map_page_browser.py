@@ -20,9 +20,14 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
-def demo(page, live_server, transactional_db):
-    """The demo debate (53 boxes, in the demo classroom), as one of its students sees it."""
+def demo_data(transactional_db):
+    """The demo debate (53 boxes, in the demo classroom)."""
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def demo(page, live_server, demo_data):
+    """The demo debate as one of its students sees it, in the shared tab."""
     sign_in(page, live_server, "student1")
 
 
@@ -202,3 +207,49 @@ def test_the_projector_shows_one_branch_at_24_px_or_more_and_moves_with_the_keyb
     page.wait_for_function("() => document.fullscreenElement === document.documentElement")
     page.keyboard.press("f")
     page.wait_for_function("() => document.fullscreenElement === null")
+
+
+def test_touch_drags_and_pinches_the_map_on_a_phone(chromium, live_server, demo_data):
+    # A touch screen of its own: the shared fixture's tab has none.
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    context.set_default_timeout(20_000)
+    phone = context.new_page()
+    try:
+        sign_in(phone, live_server, "student1")
+        phone.goto(DEMO)
+        ready(phone)
+        phone.locator("#map").scroll_into_view_if_needed()
+        view = phone.locator("#map svg").bounding_box()
+        x, y = view["x"] + view["width"] / 2, view["y"] + view["height"] / 2
+        touch = phone.context.new_cdp_session(phone)
+
+        def fingers(kind, *points):
+            touch.send(
+                "Input.dispatchTouchEvent",
+                {"type": kind, "touchPoints": [{"x": px, "y": py, "id": i} for i, (px, py) in enumerate(points)]},
+            )
+
+        start_zoom, start_x = zoom_of(phone), phone.evaluate(f"() => {CTM}.e")
+        # One finger drags the map 60 px to the right.
+        fingers("touchStart", (x, y))
+        for step in range(1, 7):
+            fingers("touchMove", (x + 10 * step, y))
+        fingers("touchEnd")
+        phone.wait_for_function(f"() => {CTM}.e > {start_x + 40}")
+        # Two fingers spread from 40 px apart to 120 px apart: a pinch that zooms in.
+        fingers("touchStart", (x - 20, y), (x + 20, y))
+        for step in range(1, 5):
+            fingers("touchMove", (x - 20 - 10 * step, y), (x + 20 + 10 * step, y))
+        fingers("touchEnd")
+        phone.wait_for_function(f"() => {CTM}.a > {start_zoom * 2.5}")
+        # And one finger pans again after the pinch.
+        zoomed_x = phone.evaluate(f"() => {CTM}.e")
+        fingers("touchStart", (x, y))
+        for step in range(1, 7):
+            fingers("touchMove", (x - 10 * step, y))
+        fingers("touchEnd")
+        phone.wait_for_function(f"() => {CTM}.e < {zoomed_x - 40}")
+    finally:
+        context.close()

@@ -127,7 +127,9 @@
     event.preventDefault();
   });
 
-  // A two-finger pinch: svg-pan-zoom pans with one finger but does not pinch.
+  // A two-finger pinch: svg-pan-zoom pans with one finger but does not pinch, and its pan
+  // would reset each move's zoom to the zoom at the first touch, so it pauses while two
+  // fingers are down.
   var pinch = null;
   function spread(touches) {
     var dx = touches[0].clientX - touches[1].clientX;
@@ -135,7 +137,10 @@
     return Math.sqrt(dx * dx + dy * dy);
   }
   svg.addEventListener("touchstart", function (event) {
-    if (event.touches.length === 2) pinch = spread(event.touches);
+    if (event.touches.length === 2) {
+      pinch = spread(event.touches);
+      map.disablePan();
+    }
   }, { passive: true });
   svg.addEventListener("touchmove", function (event) {
     if (event.touches.length !== 2 || !pinch) return;
@@ -146,7 +151,10 @@
     map.zoomAtPointBy(now / pinch, { x: x, y: y });
     pinch = now;
   }, { passive: true });
-  svg.addEventListener("touchend", function () { pinch = null; }, { passive: true });
+  svg.addEventListener("touchend", function (event) {
+    if (event.touches.length < 2) pinch = null;
+    if (event.touches.length === 0) map.enablePan();
+  }, { passive: true });
 
   window.addEventListener("resize", function () { map.resize(); });
   readable();
