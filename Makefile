@@ -5,7 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core
+# fonts-noto-color-emoji: Graphviz's cairo renderer draws flags and joined emoji with it (PNG, PDF)
+# instead of empty boxes; fonts-noto-core gives it Urdu.
+APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core fonts-noto-color-emoji
 TEST_PACKAGES := chromium redis-server
 # wrk loads the server from a second process in bench/maps.py, figure (b); npm installs the
 # Argdown CLI that bench/interchange.py compares against.

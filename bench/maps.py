@@ -15,12 +15,17 @@ cross-links, claim-length labels, a third of the boxes evidence with quotes) of 
 (d) the query count of the debate page, the node page and each export, at each size;
 (e) standing.assess() (labels, evidence and every reason) on a 1,500-node debate, against its
     10 ms target: what judging adds to a page, which reads nothing more for it.
+(f) the drawing's shape: its aspect ratio (width / height of the layout) and its edge
+    crossings (counted on the splines of `dot -Tjson`), with big maps wrapped into columns
+    (the app's rule) and without (rank staggering alone, the rule before), in the same run.
 
 Everything is bounded: fixed repetitions, fixed load durations, timeouts on every wait.
 """
 
 import argparse
 import http.client
+import itertools
+import json
 import os
 import random
 import re
@@ -202,6 +207,95 @@ def query_counts(debates):
     return rows
 
 
+# --------------------------------------------------------------------------- shape (e)
+
+
+def _splines(layout: dict) -> list[tuple[int, int, list[tuple[float, float]]]]:
+    """Each edge of a `dot -Tjson` layout as (tail, head, polyline): its B-spline's cubic
+    pieces (the `pos` attribute) sampled at four points each."""
+    lines = []
+    for edge in layout.get("edges", []):
+        points = [tuple(map(float, t.split(","))) for t in edge.get("pos", "").split() if t[:2] not in ("e,", "s,")]
+        if not points:
+            continue
+        line = [points[0]]
+        for i in range(1, len(points) - 2, 3):
+            p0, p1, p2, p3 = points[i - 1], points[i], points[i + 1], points[i + 2]
+            for k in range(1, 5):
+                t = k / 4
+                a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t**3
+                line.append(
+                    (a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1])
+                )
+        lines.append((edge["tail"], edge["head"], line))
+    return lines
+
+
+def _segments_cross(p, q, r, s) -> bool:
+    def side(a, b, c):
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    return side(r, s, p) * side(r, s, q) < 0 and side(p, q, r) * side(p, q, s) < 0
+
+
+def edge_crossings(layout: dict) -> int:
+    """Pairs of edges that cross at least once, among edges that share no box (two arrows
+    into one box meet at it, which is no crossing)."""
+    lines = _splines(layout)
+    boxes = []
+    for *_, line in lines:
+        xs, ys = [x for x, _ in line], [y for _, y in line]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    count = 0
+    for i, j in itertools.combinations(range(len(lines)), 2):
+        a, b = boxes[i], boxes[j]
+        if a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]:
+            continue
+        (tail_i, head_i, line_i), (tail_j, head_j, line_j) = lines[i], lines[j]
+        if {tail_i, head_i} & {tail_j, head_j}:
+            continue
+        if any(
+            _segments_cross(line_i[k], line_i[k + 1], line_j[m], line_j[m + 1])
+            for k in range(len(line_i) - 1)
+            for m in range(len(line_j) - 1)
+        ):
+            count += 1
+    return count
+
+
+def layout_shape(debates):
+    """(e): for each debate, with and without wrapping: (nodes, wrapped, width pt, height pt,
+    ratio, crossings, dot ms for -Tjson)."""
+    from django.conf import settings
+    from django.contrib.auth.models import AnonymousUser
+
+    from debates.maps import data, dot
+
+    rows = []
+    for debate in debates:
+        map_data = data.load_map(debate, AnonymousUser())
+        for wrapped in (False, True):
+            dot.WRAP_INTO_COLUMNS = wrapped
+            try:
+                dot_text = dot.build_dot(map_data, title=debate.question)
+            finally:
+                dot.WRAP_INTO_COLUMNS = True
+            start = time.perf_counter()
+            result = subprocess.run(
+                [settings.DOT_BINARY, "-Tjson"],
+                input=dot_text.encode(),
+                capture_output=True,
+                timeout=120,
+                check=True,
+                env={**os.environ, "SERVER_NAME": "counterpoint-bench"},
+            )
+            elapsed = time.perf_counter() - start
+            layout = json.loads(result.stdout)
+            width, height = (float(v) for v in layout["bb"].split(",")[2:])
+            rows.append((len(map_data.nodes), wrapped, width, height, width / height, edge_crossings(layout), elapsed))
+    return rows
+
+
 # --------------------------------------------------------------------------- load (b)
 
 
@@ -342,6 +436,13 @@ def main() -> None:
         f"{'runs':>6} {len(wall):>5}   min {min(wall):.2f} ms   median {statistics.median(wall):.2f} ms   "
         f"median CPU {statistics.median(cpu):.2f} ms   target {TARGET_MS:.0f} ms (median wall-clock): {verdict}"
     )
+    print("\n(f) the drawing's shape (titled export), before (rank staggering alone) and after (wrapped)")
+    print(f"{'nodes':>6} {'rule':>8} {'width pt':>9} {'height pt':>10} {'w:h':>6} {'crossings':>10} {'dot ms':>8}")
+    for nodes, wrapped, width, height, ratio, crossings, elapsed in layout_shape(debates):
+        rule = "wrapped" if wrapped else "before"
+        print(
+            f"{nodes:>6} {rule:>8} {width:>9.0f} {height:>10.0f} {ratio:>6.2f} {crossings:>10} {elapsed * 1000:>8.0f}"
+        )
 
     seconds, rounds = (2.0, 2) if args.quick else (3.0, 5)
     debate = debates[1]

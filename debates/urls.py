@@ -14,6 +14,7 @@ urlpatterns = [
     path("debates/<slug:slug>/", map_views.debate_detail, name="debate-detail"),
     path("debates/<slug:slug>/nodes/<int:pk>/", views.node_detail, name="node-detail"),
     path("debates/<slug:slug>/map.<str:fmt>", map_views.debate_map, name="debate-map"),
+    path("debates/<slug:slug>/present/", map_views.debate_present, name="debate-present"),
     # === Classroom ===
     path("classrooms/", views.classroom_list, name="classroom-list"),
     path("classrooms/join/", views.classroom_join, name="classroom-join"),

@@ -346,7 +346,7 @@ def test_map_draws_the_attacked_arrow_through_a_point_where_the_undercut_ends(li
 
 
 def test_map_without_undercuts_has_no_points(link, teacher):
-    assert "shape=point" not in dot.build_dot(data.load_map(link.debate, teacher), legend=False)
+    assert "shape=point" not in dot.build_dot(data.load_map(link.debate, teacher))
 
 
 def test_undercut_drawing_is_deterministic(link, teacher):

@@ -10,6 +10,7 @@ ourselves; node names come from primary keys (n42), every other attribute is our
 """
 
 import math
+import unicodedata
 from collections import deque
 from dataclasses import dataclass
 
@@ -39,6 +40,12 @@ MAP_INCHES = "27,18"
 # Layout balance (see _tree_minlen): boxes per rank ~ sqrt(n * RANK_BALANCE).
 RANK_BALANCE = 1.5
 MAX_RANK_SHIFT = 2
+# Wrapping (see _wrapped_ranks): the shape aimed at, width / height, and a box's slot in the
+# layout (its width with the gap beside it / a rank's height with the gap below), measured
+# on claim-length boxes. False draws every map with rank staggering alone (benchmarks compare).
+WRAP_INTO_COLUMNS = True
+WRAP_TARGET_RATIO = 1.1
+SLOT_RATIO = 1.3
 TITLE_WIDTH = 90
 
 # Colours are a third cue, never the only one: supports and opposes also differ in line
@@ -110,37 +117,58 @@ def _wrap(paragraph: str, width: int) -> list[str]:
     return lines
 
 
-# html.escape()'s five references, and backslashes: Graphviz expands \N, \G, \L ... even
-# inside HTML-like labels, so a backslash is written as a character reference. One C-speed pass.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "\\": "&#92;"})
+# Graphviz expands its backslash codes (\N node name, \G graph name, \E, \L, \n ...) in
+# labels and tooltips alike, even inside HTML-like labels and even written as &#92;, and it
+# collapses a doubled backslash to one. So a user's backslash is written as the escape of a
+# backslash: twice inside an HTML-like label (read once), four times inside a quoted
+# tooltip (read twice: once as a DOT string, once by the tooltip's own expansion). Checked
+# on the SVG of Graphviz 2.43 by tests/test_text_as_written.py. The other five are
+# html.escape()'s references: user text is never markup. Each table is one C-speed pass.
+_LABEL_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "\\": "\\" * 2})
+_TOOLTIP_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\\": "\\" * 4})
 
 
 def _escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    return text.translate(_LABEL_ESCAPES)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary and ended with an ellipsis when
+    cut (a word longer than the limit is cut inside)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if not text[limit - 1].isspace():
+        boundary = max(head.rfind(" "), head.rfind("\n"))
+        head = head[:boundary] if boundary > 0 else head
+    return head.rstrip() + "\u2026"
 
 
 def _html(text: str, *, width: int | None = None, max_lines: int = 1, limit: int = TOOLTIP_CHARS) -> str:
     """The one escaping function: user text -> the inside of an HTML-like label (wrapped to
     `width` characters, at most `max_lines` lines joined by <BR/>) or, without a width, one
-    line for a tooltip. Too long text ends in an ellipsis."""
+    line of at most `limit` characters. Too long text ends at a word boundary in an ellipsis."""
     text = _clean(text)
     if width is None:
-        flat = " ".join(text.split())
-        if len(flat) > limit:
-            flat = flat[: limit - 1].rstrip() + "\u2026"
-        return _escape(flat) or "&#160;"
+        return _escape(_shorten(" ".join(text.split()), limit)) or "&#160;"
     budget = width * max_lines + 1
     lines: list[str] = []
-    for paragraph in text[:budget].split("\n"):
+    for paragraph in _shorten(text, budget).split("\n"):
         lines += _wrap(paragraph, width)
     lines = [line for line in lines if line.strip()] or [""]
-    truncated = len(lines) > max_lines or len(text) > budget
-    lines = lines[:max_lines]
-    if truncated:
-        last = lines[-1][: width - 1].rstrip()
-        lines[-1] = last + "\u2026"
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        if len(last) >= width:  # no room for the ellipsis: drop the last word (or a letter of a long one)
+            last = last[: last.rfind(" ")] if " " in last else last[: width - 1]
+        lines = lines[: max_lines - 1] + [last.rstrip() + "\u2026"]
     # Graphviz refuses an empty <B></B>: an empty text is a no-break space.
     return "<BR/>".join(_escape(line) for line in lines) or "&#160;"
+
+
+def _tooltip(text: str) -> str:
+    """The same user text for a tooltip, which Graphviz reads as a quoted DOT string: one
+    line of at most TOOLTIP_CHARS characters, with no quote mark left to end the string."""
+    return _shorten(" ".join(_clean(text).split()), TOOLTIP_CHARS).translate(_TOOLTIP_ESCAPES) or " "
 
 
 def _markup(inner: str) -> str:
@@ -236,6 +264,18 @@ def _only(data: MapData, pks: frozenset[int]) -> MapData:
 # --------------------------------------------------------------------------- labels
 
 
+def _right_to_left(text: str) -> bool:
+    """Whether a text's first strong character is right-to-left (Urdu, Arabic, Hebrew): rule
+    P2 of the Unicode Bidirectional Algorithm (UAX #9), which also gives a page's dir="auto"."""
+    for character in text:
+        direction = unicodedata.bidirectional(character)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
 def _node_label(node: MapNode, number: str = "", *, standing: Standing | None = None) -> str:
     """A box: its outline number and kind, its text, and (evidence) its quote and citation.
     The number is the outline's, so that a class can say "look at 1.2.3" of the map too."""
@@ -246,6 +286,7 @@ def _node_label(node: MapNode, number: str = "", *, standing: Standing | None = 
         caption = f"<B>{_escape(number)}</B>  {caption}"
     rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{MUTED}">{caption}</FONT></TD></TR>']
     align = "CENTER" if node.kind in (Kind.QUESTION, Kind.POSITION) else "LEFT"
+    align = "RIGHT" if _right_to_left(node.text) else align
     text = _html(node.text, width=TEXT_WIDTH, max_lines=TEXT_LINES)
     bold = node.kind in (Kind.QUESTION, Kind.POSITION)
     rows.append(
@@ -253,8 +294,10 @@ def _node_label(node: MapNode, number: str = "", *, standing: Standing | None = 
     )
     if node.quote:
         excerpt = _html(f"\u201c{' '.join(node.quote.split())}\u201d", width=QUOTE_WIDTH, max_lines=QUOTE_LINES)
+        align = "RIGHT" if _right_to_left(node.quote) else "LEFT"
         rows.append(
-            f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{INK}"><I>{excerpt}</I></FONT></TD></TR>'
+            f'<TR><TD ALIGN="{align}" BALIGN="{align}">'
+            f'<FONT POINT-SIZE="10" COLOR="{INK}"><I>{excerpt}</I></FONT></TD></TR>'
         )
     if node.citation:
         citation = _html(f"\u2014 {node.citation}", width=CITATION_WIDTH, max_lines=1)
@@ -294,7 +337,8 @@ def _standing_style(attributes: dict, standing: Standing | None) -> None:
 
 
 def _header_label(data: MapData, title: str, selection: Selection) -> str:
-    lines = [f'<TR><TD><FONT POINT-SIZE="28"><B>{_html(title, width=TITLE_WIDTH, max_lines=2)}</B></FONT></TD></TR>']
+    title_html = _html(title, width=TITLE_WIDTH, max_lines=2)
+    lines = [f'<TR><TD><FONT POINT-SIZE="28"><B>{title_html}</B></FONT></TD></TR>']
     facts = []
     if data.as_of:
         facts.append(f"Map as of {data.as_of.isoformat()}")
@@ -303,7 +347,7 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
     facts.append(f"{shown} of {selection.total} {boxes}" if shown < selection.total else f"{shown} {boxes}")
     focus = data.node(selection.focus) if selection.focus is not None else None
     if focus is not None:
-        facts.append(f"around \u201c{' '.join(focus.text.split())[:60]}\u201d")
+        facts.append(f"around \u201c{_shorten(' '.join(focus.text.split()), 60)}\u201d")
     facts_text = _html(" \u00b7 ".join(facts))
     lines.append(f'<TR><TD><FONT POINT-SIZE="15" COLOR="{MUTED}">{facts_text}</FONT></TD></TR>')
     if data.sources:
@@ -311,84 +355,64 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
         lines.append(
             f'<TR><TD><FONT POINT-SIZE="13" COLOR="{MUTED}">{_html(sources, width=150, max_lines=3)}</FONT></TD></TR>'
         )
+    first_line = _wrap(_clean(title), TITLE_WIDTH)[:1]
+    lines += _key_rows(len(first_line[0]) if first_line else 0)
     return _markup('<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0">' + "".join(lines) + "</TABLE>")
 
 
-def _add_legend(graph: graphviz.Digraph, *, show_pending: bool) -> None:
-    """A small key: the four kinds of box and the two kinds of arrow, in words too."""
-    kinds = (Kind.QUESTION, Kind.POSITION, Kind.CLAIM, Kind.EVIDENCE)
-    with graph.subgraph(name="cluster_legend") as legend:
-        legend.attr(
-            "graph",
-            _attributes=[
-                ("label", _markup("<B>Key</B>")),
-                ("fontsize", "14"),
-                ("labeljust", "l"),
-                ("style", "rounded"),
-                ("color", MUTED),
-                ("margin", "8"),
-            ],
-        )
-        legend.attr("node", _attributes=[("fontsize", "12"), ("margin", "0.08,0.03"), ("width", "0"), ("height", "0")])
-        for kind in kinds:
-            attributes, fill, _ = _KIND_STYLE[kind]
-            legend.node(
-                f"legend_{kind}",
-                _attributes=[("label", kind.label), *{**attributes, "fontsize": "12"}.items(), ("fillcolor", fill)],
-            )
-        for kind, above in ((Relation.Kind.SUPPORTS, Kind.QUESTION), (Relation.Kind.OPPOSES, Kind.POSITION)):
-            line, arrow, sign, colour = _RELATION_STYLE[kind]
-            legend.node(
-                f"legend_{kind}",
-                _attributes=[("label", str(kind)), ("shape", "plaintext"), ("style", ""), ("fontcolor", colour)],
-            )
-            legend.edge(
-                f"legend_{above}",
-                f"legend_{kind}",
-                _attributes=[
-                    ("style", line),
-                    ("color", colour),
-                    ("arrowtail", arrow),
-                    ("label", f" {sign} "),
-                    ("fontcolor", colour),
-                ],
-            )
-        # The four kinds in a row, in this order; the two arrows hang below the first two.
-        with legend.subgraph(graph_attr={"rank": "same"}) as row:
-            for kind in kinds:
-                row.node(f"legend_{kind}")
-        for left, right in zip(kinds, kinds[1:], strict=False):
-            legend.edge(f"legend_{left}", f"legend_{right}", _attributes=[("style", "invis"), ("dir", "none")])
-        if show_pending:
-            legend.node(
-                "legend_pending",
-                _attributes=[
-                    ("label", "pending"),
-                    ("shape", "box"),
-                    ("style", "rounded,dashed"),
-                    ("color", PENDING_COLOUR),
-                    ("fontsize", "10"),
-                    ("margin", "0.08,0.03"),
-                    ("width", "0"),
-                    ("height", "0"),
-                ],
-            )
+def _key_rows(title_chars: int) -> list[str]:
+    """The key of an exported map, as short rows of the header under the title: in the header
+    it takes no place in the layout, and its rows (11 pt) are wrapped to the width of the title's
+    first line (28 pt, about 2.5 times wider a character), so the key never widens a drawing;
+    under a title too short to hold its longest item, it is left out. The page shows its key
+    in HTML instead."""
+    supports, opposes = _RELATION_STYLE[Relation.Kind.SUPPORTS], _RELATION_STYLE[Relation.Kind.OPPOSES]
+    items = [
+        ("Key: 1.2.3 is the outline number", None),
+        ("POSITION: double border", None),
+        ("CLAIM: rounded", None),
+        ("EVIDENCE: folded corner", None),
+        (f"{supports[2]} supports: solid arrow", supports[3]),
+        (f"{opposes[2]} opposes: dotted, bar end", opposes[3]),
+        ("dashed box: pending", None),
+    ]
+    width = int(title_chars * 2.5)
+    if max(len(text) for text, _ in items) > width:
+        return []
+    rows: list[list[tuple[str, str | None]]] = [[]]
+    for item in items:
+        if rows[-1] and sum(len(text) + 3 for text, _ in rows[-1]) + len(item[0]) > width:
+            rows.append([])
+        rows[-1].append(item)
+    cells = []
+    for row in rows:
+        parts = [f'<FONT COLOR="{colour}">{text}</FONT>' if colour else text for text, colour in row]
+        joined = " \u00b7 ".join(parts)
+        cells.append(f'<TR><TD><FONT POINT-SIZE="11" COLOR="{MUTED}">{joined}</FONT></TD></TR>')
+    return cells
 
 
 # --------------------------------------------------------------------------- layout
 
 
 def _tree_minlen(pks: list[int], tree: list[MapRelation]) -> dict[int, int]:
-    """How many ranks each tree arrow spans. A debate is broad and shallow: laid out as it
-    is, a 50-box map is a ribbon ten times wider than high. So, in breadth-first order, a
-    box that would crowd its rank moves down one or two ranks (as Graphviz's `unflatten`
-    does for leaves), aiming at about sqrt(n) boxes a rank: nearer the shape of a page."""
+    """How many ranks each tree arrow spans (a relation's pk -> its minlen). A debate is broad
+    and shallow: laid out as it is, a 50-box map is a ribbon ten times wider than high, and
+    most of a big map's boxes sit in its last two levels. So a big map's small branches are
+    wrapped into columns (_wrapped_ranks); otherwise, in breadth-first order, a box that would
+    crowd its rank moves down one or two ranks (as Graphviz's `unflatten` does for leaves),
+    aiming at about sqrt(n) boxes a rank: nearer the shape of a page."""
     children: dict[int, list[MapRelation]] = {}
     for relation in tree:
         children.setdefault(relation.target, []).append(relation)
     for group in children.values():
         group.sort(key=lambda r: (r.kind != Relation.Kind.SUPPORTS, r.pk))
     has_parent = {r.source for r in tree}
+    if WRAP_INTO_COLUMNS:
+        kids = {parent: [r.source for r in group] for parent, group in children.items()}
+        ranks = _wrapped_ranks([pk for pk in pks if pk not in has_parent], kids)
+        if ranks is not None:
+            return {r.pk: ranks[r.source] - ranks[r.target] for r in tree if r.source in ranks and r.target in ranks}
     target_width = max(3, math.ceil(math.sqrt(len(pks) * RANK_BALANCE)))
     rank: dict[int, int] = {}
     per_rank: dict[int, int] = {}
@@ -416,6 +440,69 @@ def _tree_minlen(pks: list[int], tree: list[MapRelation]) -> dict[int, int]:
     return minlen
 
 
+def _preorder(root: int, kids: dict[int, list[int]]) -> list[int]:
+    """A branch in outline order (depth first, children in order), without recursion."""
+    order, stack, seen = [], [root], set()
+    while stack:
+        pk = stack.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        order.append(pk)
+        stack.extend(reversed(kids.get(pk, ())))
+    return order
+
+
+def _ranks(roots: list[int], kids: dict[int, list[int]], size: dict[int, int], column: int, order, place):
+    """Each box's rank when every branch of at most `column` boxes is drawn as a column: its
+    boxes in outline order, one a rank, each under the one before. A branch is a run of the
+    outline order (`order`; `place` gives a box's index in it), so a column costs no walk."""
+    rank: dict[int, int] = {}
+    stack = [(root, 0) for root in reversed(roots)]
+    while stack:
+        pk, level = stack.pop()
+        if pk in rank:
+            continue
+        if size[pk] <= column:
+            start = place[pk]
+            for offset in range(size[pk]):
+                rank.setdefault(order[start + offset], level + offset)
+            continue
+        rank[pk] = level
+        stack.extend((child, level + 1) for child in reversed(kids.get(pk, ())))
+    return rank
+
+
+def _wrapped_ranks(roots: list[int], kids: dict[int, list[int]]) -> dict[int, int] | None:
+    """Ranks that wrap a wide tree into columns, or None when the tree as it is has the
+    better shape. A tree's width is its widest rank, and a branching-3 debate has two thirds
+    of its boxes in its last levels; drawn as a column, a small branch takes one box's width
+    and as many ranks as it has boxes (like an indented list). The column height is chosen
+    among the branches' sizes so that the drawing's predicted shape (widest rank x SLOT_RATIO
+    : ranks) comes nearest WRAP_TARGET_RATIO."""
+    order = [pk for root in roots for pk in _preorder(root, kids)]
+    place = {pk: index for index, pk in enumerate(order)}
+    size: dict[int, int] = {}
+    for pk in reversed(order):
+        size[pk] = 1 + sum(size[child] for child in kids.get(pk, ()) if place.get(child, -1) > place[pk])
+
+    def misfit(rank: dict[int, int]) -> float:
+        per_rank: dict[int, int] = {}
+        for level in rank.values():
+            per_rank[level] = per_rank.get(level, 0) + 1
+        ratio = max(per_rank.values()) * SLOT_RATIO / len(per_rank)
+        return abs(math.log(ratio / WRAP_TARGET_RATIO))
+
+    if not order:
+        return None
+    best, best_misfit = None, misfit(_ranks(roots, kids, size, 0, order, place))
+    for column in sorted(set(size.values()) - {1}):
+        rank = _ranks(roots, kids, size, column, order, place)
+        if (fit := misfit(rank)) < best_misfit:
+            best, best_misfit = rank, fit
+    return best
+
+
 # --------------------------------------------------------------------------- the drawing
 
 
@@ -427,14 +514,14 @@ def build_dot(
     depth: int | None = None,
     show_pending: bool = False,
     max_nodes: int | None = None,
-    legend: bool = True,
     standing: Assessment | None = None,
 ) -> str:
     """The map as DOT text: the question at the top, what supports or opposes a node below
     it, arrows pointing at the node they support or oppose. Pure and deterministic: the
     same data give byte-identical text. Pending and returned work is drawn (dashed) only
-    with show_pending. With a title, the drawing carries a header (title, date, sources) for print.
-    With `standing` (standing.assess() over the approved content), each judged box carries
+    with show_pending. With a title, the drawing carries a header (title, date, sources, a key)
+    for print; the page draws its key in HTML beside the map, so a key never widens a
+    drawing's layout. With `standing` (standing.assess() over the approved content), each judged box carries
     its badge; pending boxes are not judged, so they carry none."""
     selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
     # Numbered over the whole debate, so that a focused map's 1.2.3 is the outline's 1.2.3.
@@ -501,7 +588,7 @@ def build_dot(
         _standing_style(attributes, judged)
         attributes.update(
             URL=node_url[:-2] + f"{pk}/",
-            tooltip=_markup(_html(node.text)),
+            tooltip=_tooltip(node.text),
             label=_node_label(node, numbers.get(pk, ""), standing=judged),
         )
         graph.node(f"n{pk}", _attributes=list(attributes.items()))
@@ -535,8 +622,6 @@ def build_dot(
         # Written target -> source with dir=back: the target ranks above, the arrow points at it.
         graph.edge(f"n{int(relation.target)}", f"n{int(relation.source)}", _attributes=attributes)
     _add_undercuts(graph, undercuts, placed=set(primary))
-    if legend:
-        _add_legend(graph, show_pending=show_pending)
     return graph.source
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from debates import permissions, throttles
 from debates.maps import cache, data, dot, exchange, judging, runner
-from debates.maps.outline import build_outline
+from debates.maps.outline import Entry, build_outline
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images;
 # `sandbox` makes it inert when opened directly (no script, no form, no navigation, no popup).
@@ -122,6 +122,47 @@ def debate_detail(request, slug):
         "question_pk": map_data.question_pk,
     }
     return render(request, "debates/debate_detail.html", context)
+
+
+def _branches(outline: list[Entry]) -> list[list[tuple[Entry, range]]]:
+    """The outline cut into branches, one a slide: each answer to the question (depth 1)
+    with everything under it, then each box not linked to the question (a further root) with
+    its own. Each entry comes with the nested lists it closes within its branch."""
+    starts = [i for i, e in enumerate(outline) if e.depth == 1 or (e.depth == 0 and i > 0)]
+    branches = []
+    for start, end in zip(starts, [*starts[1:], len(outline)], strict=False):
+        entries = outline[start:end]
+        base = entries[0].depth
+        closes = [
+            range(0 if entry.has_children else entry.depth - (entries[i + 1].depth if i + 1 < len(entries) else base))
+            for i, entry in enumerate(entries)
+        ]
+        branches.append(list(zip(entries, closes, strict=True)))
+    return branches
+
+
+@require_safe
+def debate_present(request, slug):
+    """The projector view: one branch of the debate at a time, in large type, as an
+    ordered tree numbered like the outline (HTML, not a scaled drawing, so that the text
+    size is what the stylesheet says). The same content as the debate page: approved only."""
+    debate = permissions.get_debate_for_user(request.user, slug)
+    outline = build_outline(data.load_map(debate, request.user))
+    branches = _branches(outline)
+    try:
+        index = _int_param(request, "branch", low=1, high=max(1, len(branches))) or 1
+    except _BadParameter as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    context = {
+        "debate": debate,
+        "question": outline[0] if outline else None,
+        "branch": branches[index - 1] if branches else [],
+        "index": index,
+        "count": len(branches),
+        "previous": index - 1 if index > 1 else None,
+        "next": index + 1 if index < len(branches) else None,
+    }
+    return render(request, "debates/debate_present.html", context)
 
 
 # --------------------------------------------------------------------------- exports
@@ -315,9 +356,7 @@ def interchange_export(request, slug: str, suffix: str) -> HttpResponse:
 _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 # Node and edge names (n42, n1&#45;&gt;n42; r7, the middle of an arrow an undercut ends at)
 # mean nothing to a screen reader; each box's link keeps its text as its title.
-_SVG_NAME_TITLE = re.compile(
-    r"<title>(?:[nr]\d+(?:&#45;&gt;[nr]\d+)?|legend_\w+(?:&#45;&gt;legend_\w+)?|counterpoint|cluster_legend)</title>\n?"
-)
+_SVG_NAME_TITLE = re.compile(r"<title>(?:[nr]\d+(?:&#45;&gt;[nr]\d+)?|counterpoint)</title>\n?")
 
 
 def inline_svg(svg: bytes) -> str:
