@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core
+# pango, its FreeType backend and harfbuzz's subsetter are what WeasyPrint (the PDF handout) loads.
+APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := chromium redis-server
 # wrk loads the server from a second process in bench/maps.py, figure (b).
 BENCH_PACKAGES := wrk

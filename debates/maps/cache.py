@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 
+from debates.maps import handout
 from debates.maps.runner import render
 from debates.models import MapRevision
 
@@ -64,6 +65,16 @@ def rendered(dot_text: str, fmt: str, *, compressed: bool = False) -> bytes:
         if compressed:
             output = gzip.compress(raw, mtime=0)
             cache.set(cache_key(digest_value, True), output, settings.MAP_CACHE_SECONDS)
+    return output
+
+
+def rendered_handout(digest_value: str, map_data, **options) -> bytes:
+    """handout.build_handout(map_data, **options), through the cache, under its digest
+    (handout.digest() of the same data and options). Raises RenderError like build_handout()."""
+    output = cache.get(cache_key(digest_value))
+    if output is None:
+        output = handout.build_handout(map_data, **options)
+        cache.set(cache_key(digest_value), output, settings.MAP_CACHE_SECONDS)
     return output
 
 

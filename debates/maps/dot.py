@@ -333,21 +333,38 @@ def _add_legend(graph: graphviz.Digraph, *, show_pending: bool) -> None:
             )
 
 
+def _reference_attributes(text: str) -> dict[str, str]:
+    """A small box standing for a node drawn in full elsewhere (another page of the handout)."""
+    return {
+        "shape": "box",
+        "style": "rounded,filled",
+        "fillcolor": "#f3f4f6",
+        "color": MUTED,
+        "fontcolor": INK,
+        "fontsize": "9",
+        "margin": "0.06,0.02",
+        "width": "0",
+        "height": "0",
+        "label": _markup(_html(text)),
+    }
+
+
 # --------------------------------------------------------------------------- layout
 
 
-def _tree_minlen(pks: list[int], tree: list[MapRelation]) -> dict[int, int]:
+def _tree_minlen(pks: list[int], tree: list[MapRelation], rank_width: int | None = None) -> dict[int, int]:
     """How many ranks each tree arrow spans. A debate is broad and shallow: laid out as it
     is, a 50-box map is a ribbon ten times wider than high. So, in breadth-first order, a
     box that would crowd its rank moves down one or two ranks (as Graphviz's `unflatten`
-    does for leaves), aiming at about sqrt(n) boxes a rank: nearer the shape of a page."""
+    does for leaves), aiming at about sqrt(n) boxes a rank (or `rank_width`, when a page's
+    width says how many fit): nearer the shape of a page."""
     children: dict[int, list[MapRelation]] = {}
     for relation in tree:
         children.setdefault(relation.target, []).append(relation)
     for group in children.values():
         group.sort(key=lambda r: (r.kind != Relation.Kind.SUPPORTS, r.pk))
     has_parent = {r.source for r in tree}
-    target_width = max(3, math.ceil(math.sqrt(len(pks) * RANK_BALANCE)))
+    target_width = rank_width or max(3, math.ceil(math.sqrt(len(pks) * RANK_BALANCE)))
     rank: dict[int, int] = {}
     per_rank: dict[int, int] = {}
     minlen: dict[int, int] = {}
@@ -386,12 +403,26 @@ def build_dot(
     show_pending: bool = False,
     max_nodes: int | None = None,
     legend: bool = True,
+    draw: frozenset[int] | None = None,
+    references: dict[int, str] | None = None,
+    rank_width: int | None = None,
 ) -> str:
     """The map as DOT text: the question at the top, what supports or opposes a node below
     it, arrows pointing at the node they support or oppose. Pure and deterministic: the
     same data give byte-identical text. Pending and returned work is drawn (dashed) only
-    with show_pending. With a title, the drawing carries a header (title, date, sources) for print."""
-    selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
+    with show_pending. With a title, the drawing carries a header (title, date, sources) for print.
+
+    For one section of the handout (handout.py): `draw` names the boxes drawn in full instead
+    of the selection, `references` maps further nodes to the text of the small reference box
+    that stands for them ("\u2192 1.2 (p. 4)"; no arrow joins two references), and
+    `rank_width` says how many boxes a rank may hold."""
+    if draw is not None:
+        references = references or {}
+        shown = frozenset(draw) | frozenset(references)
+        selection = Selection(shown, len(shown), False, None)
+    else:
+        references = {}
+        selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
     # Numbered over the whole debate, so that a focused map's 1.2.3 is the outline's 1.2.3.
     numbers = outline_numbers(data, show_pending=show_pending)
     nodes = sorted((n for n in data.nodes if n.pk in selection.pks), key=lambda n: n.pk)
@@ -400,6 +431,8 @@ def build_dot(
     )
     if not show_pending:
         relations = [r for r in relations if r.status == Status.APPROVED]
+    if references:
+        relations = [r for r in relations if r.source not in references or r.target not in references]
 
     graph = graphviz.Digraph("counterpoint")
     graph.attr(
@@ -457,13 +490,15 @@ def build_dot(
             tooltip=_markup(_html(node.text)),
             label=_node_label(node, numbers.get(pk, "")),
         )
+        if pk in references:
+            attributes = _reference_attributes(references[pk])
         graph.node(f"n{pk}", _attributes=list(attributes.items()))
     # Each node's first arrow (by primary key) shapes the tree; later ones are cross-links
     # that must not pull the layout about.
     primary: dict[int, MapRelation] = {}
     for relation in relations:
         primary.setdefault(relation.source, relation)
-    minlen = _tree_minlen([n.pk for n in nodes], list(primary.values()))
+    minlen = _tree_minlen([n.pk for n in nodes], list(primary.values()), rank_width)
     for relation in relations:
         kind = relation.kind if relation.kind in _RELATION_STYLE else Relation.Kind.SUPPORTS
         line, arrow, sign, colour = _RELATION_STYLE[kind]
@@ -478,6 +513,8 @@ def build_dot(
         if relation.pk in minlen:
             if minlen[relation.pk] > 1:
                 attributes.append(("minlen", str(minlen[relation.pk])))
+        elif relation.source in references or relation.target in references:
+            pass  # a reference box is placed by its arrow: it would float away without it
         else:
             attributes.append(("constraint", "false"))
         # Written target -> source with dir=back: the target ranks above, the arrow points at it.
