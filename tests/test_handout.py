@@ -54,7 +54,12 @@ class Handout:
         self.texts = [page.extract_text(x_tolerance=1.5) or "" for page in self.document.pages]
         self.sizes = [[char["size"] for char in page.chars] for page in self.document.pages]
         self.outline_start = next(i for i, text in enumerate(self.texts) if text.startswith("Outline"))
-        self.map_pages = [i for i, text in enumerate(self.texts[: self.outline_start]) if BOX.search(text)]
+        # The map begins with the first box drawn (the question's, or the focus's) and ends where
+        # the outline begins; a page of it draws boxes in full, or (a branch continued) only
+        # references to them.
+        first = next(i for i, text in enumerate(self.texts) if BOX.search(text))
+        self.map_pages = list(range(first, self.outline_start))
+        assert all(BOX.search(self.texts[i]) or REFERENCE.search(self.texts[i]) for i in self.map_pages)
 
     def boxes(self) -> dict[str, int]:
         """Each box number drawn in full -> its page (0-based)."""
@@ -85,8 +90,7 @@ def check_handout(handout_pdf: Handout, map_data: data.MapData, paper: str, pks=
     for page in handout_pdf.reader.pages:
         assert abs(float(page.mediabox.width) - width) < 0.5
         assert abs(float(page.mediabox.height) - height) < 0.5
-    # Map pages follow the cover without a gap and come before the outline.
-    assert handout_pdf.map_pages == list(range(handout_pdf.map_pages[0], handout_pdf.outline_start))
+    assert handout_pdf.map_pages[0] >= 1, "the cover comes first"
     for index in handout_pdf.map_pages:
         assert min(handout_pdf.sizes[index]) >= 9 - 0.01, f"a character under 9 pt on map page {index + 1}"
     assert min(min(sizes) for sizes in handout_pdf.sizes if sizes) >= 9 - 0.01

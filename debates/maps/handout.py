@@ -57,8 +57,8 @@ NODESEP = 18.0
 FILL = 0.42
 MIN_FILL = 0.02
 ROUNDS = 8
-# Reference boxes are planned with a three-digit page number so that the real one, known
-# only when every section is planned, never makes a box wider (digits are one width).
+# The cover is laid out first, to know how many pages it takes, with this page number in
+# the overview's place: no real one is wider, so the cover never grows when they are known.
 PAGE_PLACEHOLDER = 888
 # Bumped when the handout's composition changes, so that kept PDFs are drawn afresh.
 VERSION = 1
@@ -253,11 +253,9 @@ def _references(tree: _Tree, data: MapData, sections: list[Section], show_pendin
 
 def _reference_text(tree: _Tree, pk: int, page: int | None) -> str:
     number = tree.numbers.get(pk, "")
-    if page is None:
-        return f"\u2192 {number}"
-    # Figure spaces (one digit wide in Noto Sans) keep the box the width it was planned at.
-    digits = str(page)
-    return f"\u2192 {number} (p. {digits})" + "\u2007" * (len(str(PAGE_PLACEHOLDER)) - len(digits))
+    # A node outside this handout (another branch than the focus, or beyond the map's cap)
+    # has no page to name.
+    return f"\u2192 {number}" if page is None else f"\u2192 {number} (p. {page})"
 
 
 def _section_dot(data, tree, section, pages, *, show_pending, rank_width) -> str:
@@ -363,7 +361,7 @@ def build_handout(
         "data": data,
         "paper": sheet,
         "focus": data.node(focus) if focus is not None else None,
-        "overview": _overview(data, tree, {}),
+        "overview": _overview(data, tree, dict.fromkeys(tree.drawn, PAGE_PLACEHOLDER)),
         "margins": (MARGIN, MARGIN_BOTTOM),
         "heading": HEADING,
         "caption": CAPTION,
@@ -434,7 +432,8 @@ def _lay_drawings(pdf: bytes, document, sections: list[Section], drawings: list[
     box_w = sheet.drawing_box[0]
     for number, (section, drawing) in enumerate(zip(sections, drawings, strict=True)):
         index, left, top = where[section.anchor]
-        assert index == section.page - 1, "each section is one page, in order"
+        if index != section.page - 1:  # the reference boxes would name wrong pages
+            raise HandoutError("The handout's pages came out in an unexpected order; it cannot be printed.")
         drawn = PdfReader(io.BytesIO(drawing)).pages[0]
         natural_w = float(drawn.mediabox.width)
         width, height = section.size  # the drawing's own size, unless planning gave up
