@@ -57,9 +57,11 @@ NODESEP = 18.0
 FILL = 0.42
 MIN_FILL = 0.02
 ROUNDS = 8
-# The cover is laid out first, to know how many pages it takes, with this page number in
-# the overview's place: no real one is wider, so the cover never grows when they are known.
+# Sections are planned with this page number in their reference boxes, and the cover is
+# laid out with it in the overview: no real one is wider, so neither grows when the real
+# page numbers are known (and a plan's drawing is laid out again only if its boxes change).
 PAGE_PLACEHOLDER = 888
+FIGURE_SPACE = "\u2007"
 # Bumped when the handout's composition changes, so that kept PDFs are drawn afresh.
 VERSION = 1
 
@@ -252,10 +254,15 @@ def _references(tree: _Tree, data: MapData, sections: list[Section], show_pendin
 
 
 def _reference_text(tree: _Tree, pk: int, page: int | None) -> str:
+    """ "\u2192 1.2 (p. 4)": padded with figure spaces (a digit's width in Noto Sans) to the width
+    of PAGE_PLACEHOLDER, so that the box is the size it was planned at with the placeholder."""
     number = tree.numbers.get(pk, "")
-    # A node outside this handout (another branch than the focus, or beyond the map's cap)
-    # has no page to name.
-    return f"\u2192 {number}" if page is None else f"\u2192 {number} (p. {page})"
+    if page is None:
+        # A node outside this handout (another branch than the focus, or beyond the map's cap)
+        # has no page to name.
+        return f"\u2192 {number}"
+    pad = max(0, len(str(PAGE_PLACEHOLDER)) - len(str(page)))
+    return f"{FIGURE_SPACE * (pad // 2)}\u2192 {number} (p. {page}){FIGURE_SPACE * (pad - pad // 2)}"
 
 
 def _section_dot(data, tree, section, pages, *, show_pending, rank_width) -> str:
@@ -368,33 +375,59 @@ def build_handout(
     }
     cover_pages = len(weasyprint.HTML(string=_html({**context, "cover_only": True})).render().pages)
 
-    # Plan, draw every section in one run of dot, and plan again with a smaller share of the
-    # page for each part that came out larger than the page (rarely more than three rounds).
+    # Plan, lay out every section with placeholder page numbers in one run of dot, and plan
+    # again with a smaller share of the page for each part that came out larger than the
+    # page; then draw them with their real page numbers (the same sizes) and check again.
     budgets: dict[tuple[int, int], float] = {}
     page_area = box_w * box_h
+    laid_out: dict[str, tuple[float, float]] = {}  # DOT text -> its drawing's size, over the rounds
+
+    def shrink(section):
+        # Next round this part gets less than it holds now, so it loses a box at least.
+        width, height = section.size
+        key = (section.root, section.part)
+        held = sum(_area(sizes.get(pk, (0, 0))) for pk in section.members)
+        held += len(section.references) * REFERENCE_AREA
+        factor = 0.95 * min(1.0, box_w / width) * min(1.0, box_h / height)
+        budgets[key] = max(MIN_FILL, min(budgets.get(key, FILL), held / page_area) * factor)
+
+    def fits(section):
+        return section.size[0] <= box_w + 0.01 and section.size[1] <= box_h + 0.01
+
+    def section_dot(section, pages):
+        return _section_dot(data, tree, section, pages, show_pending=show_pending, rank_width=rank_width)
+
     for _ in range(ROUNDS):
         sections = _plan(tree, sizes, budgets, page_area)
         _references(tree, data, sections, show_pending)
+        planned = dict.fromkeys(tree.drawn, PAGE_PLACEHOLDER)
+        texts = [
+            _section_dot(data, tree, s, planned, show_pending=show_pending, rank_width=rank_width) for s in sections
+        ]
+        new = sorted(set(texts) - set(laid_out))
+        for text, drawing in zip(new, runner.render_pages(new, timeout=remaining()), strict=True):
+            laid_out[text] = _page_size(drawing)
+        for section, text in zip(sections, texts, strict=True):
+            section.size = laid_out[text]
+        if not all(fits(section) for section in sections):
+            for section in sections:
+                if not fits(section):
+                    shrink(section)
+            continue
         pages = {}
         for index, section in enumerate(sections):
             section.page = cover_pages + index + 1
             for pk in section.members:
                 pages.setdefault(pk, section.page)
-        texts = [_section_dot(data, tree, s, pages, show_pending=show_pending, rank_width=rank_width) for s in sections]
+        texts = [section_dot(section, pages) for section in sections]
         drawings = runner.render_pages(texts, timeout=remaining())
-        too_big = False
         for section, drawing in zip(sections, drawings, strict=True):
-            section.size = width, height = _page_size(drawing)
-            if width > box_w + 0.01 or height > box_h + 0.01:
-                too_big = True
-                # Next round this part gets less than it holds now, so it loses a box at least.
-                key = (section.root, section.part)
-                held = sum(_area(sizes.get(pk, (0, 0))) for pk in section.members)
-                held += len(section.references) * REFERENCE_AREA
-                shrink = 0.95 * min(1.0, box_w / width) * min(1.0, box_h / height)
-                budgets[key] = max(MIN_FILL, min(budgets.get(key, FILL), held / page_area) * shrink)
-        if not too_big:
+            section.size = _page_size(drawing)
+        if all(fits(section) for section in sections):
             break
+        for section in sections:
+            if not fits(section):
+                shrink(section)
     else:
         logger.warning("Handout of %s: some sections are still larger than the page; drawn smaller.", data.slug)
 
@@ -404,7 +437,9 @@ def build_handout(
         section.size = (width * scale, height * scale)
     html = _html({**context, **_pages_context(data, tree, sections, pages), "cover_only": False})
     document = weasyprint.HTML(string=html).render()
-    pdf = document.write_pdf(pdf_identifier=digest(data, title=title, paper=sheet.name).encode()[:32])
+    # WeasyPrint writes no date unless the HTML asks; its file identifier is taken from our digest.
+    options = {"focus": focus, "depth": depth, "show_pending": show_pending}
+    pdf = document.write_pdf(pdf_identifier=digest(data, title=title, paper=sheet.name, **options).encode()[:32])
     return _lay_drawings(pdf, document, sections, drawings, sheet)
 
 
