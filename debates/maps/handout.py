@@ -398,6 +398,7 @@ def build_handout(
         return _section_dot(data, tree, section, pages, show_pending=show_pending, rank_width=rank_width)
 
     for _ in range(ROUNDS):
+        drawings = None
         sections = _plan(tree, sizes, budgets, page_area)
         _references(tree, data, sections, show_pending)
         planned = dict.fromkeys(tree.drawn, PAGE_PLACEHOLDER)
@@ -409,16 +410,16 @@ def build_handout(
             laid_out[text] = _page_size(drawing)
         for section, text in zip(sections, texts, strict=True):
             section.size = laid_out[text]
-        if not all(fits(section) for section in sections):
-            for section in sections:
-                if not fits(section):
-                    shrink(section)
-            continue
         pages = {}
         for index, section in enumerate(sections):
             section.page = cover_pages + index + 1
             for pk in section.members:
                 pages.setdefault(pk, section.page)
+        if not all(fits(section) for section in sections):
+            for section in sections:
+                if not fits(section):
+                    shrink(section)
+            continue
         texts = [section_dot(section, pages) for section in sections]
         drawings = runner.render_pages(texts, timeout=remaining())
         for section, drawing in zip(sections, drawings, strict=True):
@@ -430,6 +431,10 @@ def build_handout(
                 shrink(section)
     else:
         logger.warning("Handout of %s: some sections are still larger than the page; drawn smaller.", data.slug)
+        if drawings is None:
+            drawings = runner.render_pages([section_dot(section, pages) for section in sections], timeout=remaining())
+            for section, drawing in zip(sections, drawings, strict=True):
+                section.size = _page_size(drawing)
 
     for section in sections:
         width, height = section.size
