@@ -406,6 +406,7 @@ def build_dot(
     draw: frozenset[int] | None = None,
     references: dict[int, str] | None = None,
     rank_width: int | None = None,
+    numbers: dict[int, str] | None = None,
 ) -> str:
     """The map as DOT text: the question at the top, what supports or opposes a node below
     it, arrows pointing at the node they support or oppose. Pure and deterministic: the
@@ -415,7 +416,9 @@ def build_dot(
     For one section of the handout (handout.py): `draw` names the boxes drawn in full instead
     of the selection, `references` maps further nodes to the text of the small reference box
     that stands for them ("\u2192 1.2 (p. 4)"; no arrow joins two references), and
-    `rank_width` says how many boxes a rank may hold."""
+    `rank_width` says how many boxes a rank may hold; `numbers` are the outline's numbers when
+    the caller has them already (outline_numbers(data), which the handout would pay for each
+    of its sections otherwise)."""
     if draw is not None:
         references = references or {}
         shown = frozenset(draw) | frozenset(references)
@@ -424,7 +427,7 @@ def build_dot(
         references = {}
         selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
     # Numbered over the whole debate, so that a focused map's 1.2.3 is the outline's 1.2.3.
-    numbers = outline_numbers(data, show_pending=show_pending)
+    numbers = outline_numbers(data, show_pending=show_pending) if numbers is None else numbers
     nodes = sorted((n for n in data.nodes if n.pk in selection.pks), key=lambda n: n.pk)
     relations = sorted(
         (r for r in data.relations if r.source in selection.pks and r.target in selection.pks), key=lambda r: r.pk

@@ -274,6 +274,7 @@ def _section_dot(data, tree, section, pages, *, show_pending, rank_width) -> str
         draw=frozenset(section.members),
         references=references,
         rank_width=rank_width,
+        numbers=tree.numbers,
     )
 
 
@@ -343,21 +344,27 @@ def build_handout(
     `focus` limits it to that node's branch (`depth` levels below it, all by default).
     Raises RenderError (Graphviz missing, failing or slower than settings.MAP_RENDER_TIMEOUT
     in all, the whole handout's budget) and ValueError for an unknown paper."""
-    started = time.monotonic()
+    spent = 0.0  # seconds in dot so far: MAP_RENDER_TIMEOUT is the whole handout's Graphviz budget
     sheet = paper_named(paper)
     weasyprint = _weasyprint()
     tree = _tree(data, focus=focus, depth=depth, show_pending=show_pending)
     box_w, box_h = sheet.drawing_box
 
-    def remaining() -> float:
-        return settings.MAP_RENDER_TIMEOUT - (time.monotonic() - started)
+    def run(function, *args):
+        nonlocal spent
+        started = time.monotonic()
+        try:
+            return function(*args, timeout=settings.MAP_RENDER_TIMEOUT - spent)
+        finally:
+            spent += time.monotonic() - started
 
     # Every box's size, from one layout of all of them without arrows.
     sizes: dict[int, tuple[float, float]] = {}
     if tree.drawn:
         unlinked = MapData(data.slug, data.question, data.nodes, (), data.sources, data.as_of)
-        measured = runner.layout_sizes(
-            dot.build_dot(unlinked, show_pending=show_pending, legend=False, draw=tree.drawn), timeout=remaining()
+        measured = run(
+            runner.layout_sizes,
+            dot.build_dot(unlinked, show_pending=show_pending, legend=False, draw=tree.drawn, numbers=tree.numbers),
         )
         sizes = {int(name[1:]): size for name, size in measured.items() if name[1:].isdigit()}
     widest = max((w for w, _ in sizes.values()), default=180.0)
@@ -406,7 +413,7 @@ def build_handout(
             _section_dot(data, tree, s, planned, show_pending=show_pending, rank_width=rank_width) for s in sections
         ]
         new = sorted(set(texts) - set(laid_out))
-        for text, drawing in zip(new, runner.render_pages(new, timeout=remaining()), strict=True):
+        for text, drawing in zip(new, run(runner.render_pages, new), strict=True):
             laid_out[text] = _page_size(drawing)
         for section, text in zip(sections, texts, strict=True):
             section.size = laid_out[text]
@@ -421,7 +428,7 @@ def build_handout(
                     shrink(section)
             continue
         texts = [section_dot(section, pages) for section in sections]
-        drawings = runner.render_pages(texts, timeout=remaining())
+        drawings = run(runner.render_pages, texts)
         for section, drawing in zip(sections, drawings, strict=True):
             section.size = _page_size(drawing)
         if all(fits(section) for section in sections):
@@ -432,7 +439,7 @@ def build_handout(
     else:
         logger.warning("Handout of %s: some sections are still larger than the page; drawn smaller.", data.slug)
         if drawings is None:
-            drawings = runner.render_pages([section_dot(section, pages) for section in sections], timeout=remaining())
+            drawings = run(runner.render_pages, [section_dot(section, pages) for section in sections])
             for section, drawing in zip(sections, drawings, strict=True):
                 section.size = _page_size(drawing)
 
