@@ -254,8 +254,9 @@ def _references(tree: _Tree, data: MapData, sections: list[Section], show_pendin
 
 
 def _reference_text(tree: _Tree, pk: int, page: int | None) -> str:
-    """ "\u2192 1.2 (p. 4)": padded with figure spaces (a digit's width in Noto Sans) to the width
-    of PAGE_PLACEHOLDER, so that the box is the size it was planned at with the placeholder."""
+    """A reference's label, "\u2192 1.2 (p. 4)", padded with figure spaces (about a digit wide) to
+    the placeholder's three digits, so that the box is the size it was planned at, give or take
+    a point (the drawing with the real numbers is checked again)."""
     number = tree.numbers.get(pk, "")
     if page is None:
         # A node outside this handout (another branch than the focus, or beyond the map's cap)
@@ -331,6 +332,16 @@ def _html(context: dict) -> str:
     return render_to_string("debates/handout.html", context)
 
 
+def _fetch_nothing(url: str, *args, **kwargs):
+    """The handout loads nothing (its fonts are the system's): no file or address, whatever
+    text a page holds, is read while composing it."""
+    raise ValueError(f"The handout loads no resources ({url[:40]!r}).")
+
+
+def _document(weasyprint, html: str):
+    return weasyprint.HTML(string=html, url_fetcher=_fetch_nothing).render()
+
+
 def build_handout(
     data: MapData,
     *,
@@ -380,7 +391,7 @@ def build_handout(
         "heading": HEADING,
         "caption": CAPTION,
     }
-    cover_pages = len(weasyprint.HTML(string=_html({**context, "cover_only": True})).render().pages)
+    cover_pages = len(_document(weasyprint, _html({**context, "cover_only": True})).pages)
 
     # Plan, lay out every section with placeholder page numbers in one run of dot, and plan
     # again with a smaller share of the page for each part that came out larger than the
@@ -448,7 +459,7 @@ def build_handout(
         scale = min(1.0, box_w / width, box_h / height)
         section.size = (width * scale, height * scale)
     html = _html({**context, **_pages_context(data, tree, sections, pages), "cover_only": False})
-    document = weasyprint.HTML(string=html).render()
+    document = _document(weasyprint, html)
     # WeasyPrint writes no date unless the HTML asks; its file identifier is taken from our digest.
     options = {"focus": focus, "depth": depth, "show_pending": show_pending}
     pdf = document.write_pdf(pdf_identifier=digest(data, title=title, paper=sheet.name, **options).encode()[:32])
