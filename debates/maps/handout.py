@@ -317,7 +317,8 @@ def _pages_context(data: MapData, tree: _Tree, sections: list[Section], pages: d
             }
         )
     entries = [{"entry": e, "page": pages.get(e.node.pk) if e.see is None else None} for e in tree.entries]
-    return {"sections": rows, "overview": _overview(data, tree, pages), "entries": entries}
+    depths = sorted({e.depth for e in tree.entries})
+    return {"sections": rows, "overview": _overview(data, tree, pages), "entries": entries, "depths": depths}
 
 
 def _weasyprint():
@@ -328,8 +329,9 @@ def _weasyprint():
     return weasyprint
 
 
-def _html(context: dict) -> str:
-    return render_to_string("debates/handout.html", context)
+def _html(context: dict) -> tuple[str, str]:
+    """The handout's HTML and its style sheet (pages carry no inline style)."""
+    return render_to_string("debates/handout.html", context), render_to_string("debates/handout.css", context)
 
 
 def _fetch_nothing(url: str, *args, **kwargs):
@@ -338,8 +340,10 @@ def _fetch_nothing(url: str, *args, **kwargs):
     raise ValueError(f"The handout loads no resources ({url[:40]!r}).")
 
 
-def _document(weasyprint, html: str):
-    return weasyprint.HTML(string=html, url_fetcher=_fetch_nothing).render()
+def _document(weasyprint, page: tuple[str, str]):
+    html, css = page
+    style = weasyprint.CSS(string=css, url_fetcher=_fetch_nothing)
+    return weasyprint.HTML(string=html, url_fetcher=_fetch_nothing).render(stylesheets=[style])
 
 
 def build_handout(
