@@ -6,6 +6,8 @@ The modules, in the order the data flows:
 - dot.py: MapData -> DOT text, pure and deterministic, with the one escaping function;
 - outline.py: MapData -> the numbered outline, the text-only twin of the drawing (pure);
 - runner.py: DOT text -> svg/png/pdf bytes (the only code that starts a process);
+- handout.py: MapData -> the PDF handout (map.pdf): a cover, the map in page-sized sections
+  drawn at 1:1, the outline as text, composed with WeasyPrint;
 - cache.py: drawings kept by digest, and the map revision that says when they are stale
   (map_changed(), the wing's one write, called in the transaction of every change);
 - views.py: the debate page and the exports; middleware.py: the front door for cached
