@@ -6,8 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # fonts-noto-color-emoji: Graphviz's cairo renderer draws flags and joined emoji with it (PNG, PDF)
-# instead of empty boxes; fonts-noto-core gives it Urdu.
-APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core fonts-noto-color-emoji
+# instead of empty boxes; fonts-noto-core gives it Urdu. pango, its FreeType backend and
+# harfbuzz's subsetter are what WeasyPrint (the PDF handout) loads.
+APP_PACKAGES := graphviz fonts-noto-core fonts-dejavu-core fonts-noto-color-emoji libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := chromium redis-server
 # wrk loads the server from a second process in bench/maps.py, figure (b); npm installs the
 # Argdown CLI that bench/interchange.py compares against.

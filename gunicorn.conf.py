@@ -17,12 +17,13 @@ bind = os.environ.get("BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 
 # A worker is killed if one request takes longer than `timeout`. All of a request's Graphviz
-# time (every run of `dot`, a PDF's two included, and any wait for another request's render
-# of the same drawing) ends within MAP_RENDER_BUDGET; before it, asking `dot -V` for the
-# cache key may take VERSION_TIMEOUT (once a minute per worker). Allow both and a margin for
-# the database and the response, so that the app's own clear 503 (not a killed worker and
-# the proxy's 502) answers a map that is too slow to draw.
-timeout = int(settings.MAP_RENDER_BUDGET + runner.VERSION_TIMEOUT + 15)
+# time (every run of `dot`, the handout's sections included, and any wait for another
+# request's render of the same drawing) ends within MAP_RENDER_BUDGET; before it, asking
+# `dot -V` for the cache key may take VERSION_TIMEOUT (once a minute per worker). The PDF
+# handout's composition (WeasyPrint) comes on top of its Graphviz time: allow as long again,
+# and a margin for the database and the response, so that the app's own clear 503 (not a
+# killed worker and the proxy's 502) answers a map that is too slow to draw.
+timeout = int(2 * settings.MAP_RENDER_BUDGET + runner.VERSION_TIMEOUT + 15)
 # On a restart or reload, a worker may finish the request it is serving for as long.
 graceful_timeout = timeout
 # Load the app once, before forking: workers start fast and share its memory.

@@ -17,7 +17,9 @@ cross-links, claim-length labels, a third of the boxes evidence with quotes) of 
     10 ms target: what judging adds to a page, which reads nothing more for it.
 (f) the drawing's shape: its aspect ratio (width / height of the layout) and its edge
     crossings (counted on the splines of `dot -Tjson`), with big maps wrapped into columns
-    (the app's rule) and without (rank staggering alone, the rule before), in the same run.
+    (the app's rule) and without (rank staggering alone, the rule before), in the same run;
+(g) the PDF handout (map.pdf on A4, made afresh): its time, pages and map pages, for the
+    demo debate (load_demo) and at 200 and 400 nodes.
 
 Everything is bounded: fixed repetitions, fixed load durations, timeouts on every wait.
 """
@@ -296,6 +298,42 @@ def layout_shape(debates):
     return rows
 
 
+def handout_figures(debates, repeat: int):
+    """(g): the handout made afresh (no cache), as map.pdf makes it for a visitor."""
+    import io
+
+    from django.contrib.auth.models import AnonymousUser
+    from pypdf import PdfReader
+
+    from debates.maps import data, handout
+
+    rows = []
+    for debate in debates:
+        map_data = data.load_map(debate, AnonymousUser())
+        pdf = handout.build_handout(map_data, title=debate.question)
+        seconds = median_time(
+            lambda map_data=map_data, debate=debate: handout.build_handout(map_data, title=debate.question), repeat
+        )
+        texts = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+        outline = next(i for i, text in enumerate(texts) if text.startswith("Outline"))
+        rows.append(
+            {
+                "name": debate.slug,
+                "nodes": len(map_data.nodes),
+                "ms": seconds * 1000,
+                "pages": len(texts),
+                # The cover, then one page per map section, then the outline.
+                "map_pages": outline - _cover_pages(texts),
+                "kb": len(pdf) / 1024,
+            }
+        )
+    return rows
+
+
+def _cover_pages(texts: list[str]) -> int:
+    return next(i for i, text in enumerate(texts) if re.search(r"\u2192 \d|(?<!\S)\d+(\.\d+)* QUESTION", text))
+
+
 # --------------------------------------------------------------------------- load (b)
 
 
@@ -442,6 +480,18 @@ def main() -> None:
         rule = "wrapped" if wrapped else "before"
         print(
             f"{nodes:>6} {rule:>8} {width:>9.0f} {height:>10.0f} {ratio:>6.2f} {crossings:>10} {elapsed * 1000:>8.0f}"
+        )
+
+    print("\n(g) the PDF handout on A4, made afresh (no cache): time, pages (map pages), size")
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from debates.models import Debate
+
+    demo = Debate.objects.get(slug="pakistan-ttp-response")
+    print(f"{'debate':>22} {'nodes':>6} {'ms':>8} {'pages':>6} {'map':>5} {'KB':>7}")
+    for row in handout_figures([demo, debates[1], debates[2]], 1 if args.quick else 3):
+        print(
+            f"{row['name']:>22} {row['nodes']:>6} {row['ms']:>8.0f} {row['pages']:>6} {row['map_pages']:>5} "
+            f"{row['kb']:>7.0f}"
         )
 
     seconds, rounds = (2.0, 2) if args.quick else (3.0, 5)

@@ -43,15 +43,32 @@ def test_svg_export_is_valid_xml_with_approved_content_only(mapped, tmp_path):
 
 
 @pytest.mark.dot
-def test_pdf_export_is_one_a4_landscape_page_with_title(mapped, tmp_path):
+def test_pdf_export_is_the_handout_on_a4_with_the_question_on_its_cover(mapped, tmp_path):
     pdf = export(mapped, "pdf", tmp_path)
     assert pdf.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(pdf))
-    box = reader.pages[0].mediabox
-    width, height = float(box.width), float(box.height)
-    assert width > height
-    assert abs(width - 842) < 15 and abs(height - 595) < 15
+    assert len(reader.pages) >= 3  # cover, map, outline
+    for page in reader.pages:
+        assert abs(float(page.mediabox.width) - 595.28) < 0.5 and abs(float(page.mediabox.height) - 841.89) < 0.5
     assert "How should Pakistan respond?" in reader.pages[0].extract_text()
+    assert "Pending, not for export" not in "".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.dot
+def test_paper_option_prints_the_handout_on_letter(mapped, tmp_path):
+    reader = PdfReader(io.BytesIO(export(mapped, "pdf", tmp_path, "--paper", "letter")))
+    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages} == {(612, 792)}
+
+
+def test_unknown_paper_is_a_command_error_naming_paper(mapped, tmp_path):
+    with pytest.raises(CommandError, match="--paper: must be one of a4, a3, letter"):
+        call_command("export_map", mapped.slug, "--format", "pdf", "--paper", "b5", "-o", str(tmp_path / "x.pdf"))
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_paper_for_a_format_that_is_not_printed_is_a_command_error(mapped, tmp_path):
+    with pytest.raises(CommandError, match="--paper: only the PDF handout"):
+        call_command("export_map", mapped.slug, "--format", "svg", "--paper", "a3", "-o", str(tmp_path / "x.svg"))
 
 
 @pytest.mark.dot

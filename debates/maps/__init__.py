@@ -7,6 +7,8 @@ The modules, in the order the data flows:
 - outline.py: MapData -> the numbered outline, the text-only twin of the drawing (pure);
 - runner.py: DOT text -> checked svg/png/pdf bytes, within one time budget per request
   (the only code that starts a process);
+- handout.py: MapData -> the PDF handout (map.pdf): a cover, the map in page-sized sections
+  drawn at 1:1, the outline as text, composed with WeasyPrint;
 - cache.py: drawings kept by digest, and the map revision that says when they are stale
   (map_changed(), the wing's one write, called in the transaction of every change); failed
   renders remembered, one render per drawing at a time, uncached renders counted per reader;

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import F
 
 from debates import throttles
-from debates.maps import runner
+from debates.maps import handout, runner
 from debates.maps.runner import RenderError
 from debates.models import MapRevision
 
@@ -151,7 +151,12 @@ def rendered(
             raw = runner.render(dot_text, fmt)  # the text itself: no process, nothing to wait for
         else:
             deadline = deadline if deadline is not None else runner.budget_deadline()
-            raw = _render_once(dot_text, fmt, digest_value, deadline=deadline, client=client)
+            raw = _render_once(
+                lambda deadline: runner.render(dot_text, fmt, deadline=deadline),
+                digest_value,
+                deadline=deadline,
+                client=client,
+            )
         _remember(debate_id, raw_key, raw, settings.MAP_CACHE_SECONDS)
     if not compressed:
         return raw
@@ -165,8 +170,8 @@ def _failure_key(digest_value: str) -> str:
     return "mapfail:" + hashlib.sha256(f"{digest_value}\n{settings.DOT_BINARY}".encode()).hexdigest()
 
 
-def _render_once(dot_text: str, fmt: str, digest_value: str, *, deadline: float, client: str | None) -> bytes:
-    """Render a drawing not in the cache: a recent failure's message at once; else, if another
+def _render_once(draw, digest_value: str, *, deadline: float, client: str | None) -> bytes:
+    """Draw (`draw(deadline) -> bytes`) what is not in the cache: a recent failure's message at once; else, if another
     request is rendering it, its answer (waiting until `deadline` at most); else render it here,
     counted against `client`'s rate, and remember a failure for MAP_FAILURE_SECONDS."""
     raw_key, failure_key, lock_key = cache_key(digest_value), _failure_key(digest_value), f"maplock:{digest_value}"
@@ -192,7 +197,7 @@ def _render_once(dot_text: str, fmt: str, digest_value: str, *, deadline: float,
             return raw
         if client is not None:
             _count_render(client)
-        return runner.render(dot_text, fmt, deadline=deadline)
+        return draw(deadline)
     except TooManyRenders:
         raise  # the client's, not the drawing's: others may still draw it
     except RenderError as error:
@@ -208,6 +213,26 @@ def _count_render(client: str) -> None:
     count, seconds_left, _ = throttles.hit("map-render", client, duration)
     if count is not None and count > limit:
         raise TooManyRenders(wait=seconds_left)
+
+
+def rendered_handout(
+    digest_value: str, map_data, *, debate_id: int | None = None, client: str | None = None, **options
+) -> bytes:
+    """handout.build_handout(map_data, **options), through the cache under its digest
+    (handout.digest() of the same data and options), with what guards every drawing: a
+    recent failure's message at once, one build at a time, the client's render rate, and the
+    debate's list of kept keys. Raises RenderError like build_handout()."""
+    raw_key = cache_key(digest_value)
+    output = cache.get(raw_key)
+    if output is None:
+        output = _render_once(
+            lambda deadline: handout.build_handout(map_data, **options),
+            digest_value,
+            deadline=runner.budget_deadline(),
+            client=client,
+        )
+        _remember(debate_id, raw_key, output, settings.MAP_CACHE_SECONDS)
+    return output
 
 
 def _drawing_key(slug: str, fmt: str, options: dict, public: bool) -> str:

@@ -392,28 +392,45 @@ def _key_rows(title_chars: int) -> list[str]:
     return cells
 
 
+def _reference_attributes(text: str) -> dict[str, str]:
+    """A small box standing for a node drawn in full elsewhere (another page of the handout)."""
+    return {
+        "shape": "box",
+        "style": "rounded,filled",
+        "fillcolor": "#f3f4f6",
+        "color": MUTED,
+        "fontcolor": INK,
+        "fontsize": "9",
+        "margin": "0.06,0.02",
+        "width": "0",
+        "height": "0",
+        "label": _markup(_html(text)),
+    }
+
+
 # --------------------------------------------------------------------------- layout
 
 
-def _tree_minlen(pks: list[int], tree: list[MapRelation]) -> dict[int, int]:
+def _tree_minlen(pks: list[int], tree: list[MapRelation], rank_width: int | None = None) -> dict[int, int]:
     """How many ranks each tree arrow spans (a relation's pk -> its minlen). A debate is broad
     and shallow: laid out as it is, a 50-box map is a ribbon ten times wider than high, and
     most of a big map's boxes sit in its last two levels. So a big map's small branches are
     wrapped into columns (_wrapped_ranks); otherwise, in breadth-first order, a box that would
     crowd its rank moves down one or two ranks (as Graphviz's `unflatten` does for leaves),
-    aiming at about sqrt(n) boxes a rank: nearer the shape of a page."""
+    aiming at about sqrt(n) boxes a rank (or `rank_width`, when a handout page's width says
+    how many fit; a handout section is not wrapped): nearer the shape of a page."""
     children: dict[int, list[MapRelation]] = {}
     for relation in tree:
         children.setdefault(relation.target, []).append(relation)
     for group in children.values():
         group.sort(key=lambda r: (r.kind != Relation.Kind.SUPPORTS, r.pk))
     has_parent = {r.source for r in tree}
-    if WRAP_INTO_COLUMNS:
+    if WRAP_INTO_COLUMNS and rank_width is None:
         kids = {parent: [r.source for r in group] for parent, group in children.items()}
         ranks = _wrapped_ranks([pk for pk in pks if pk not in has_parent], kids)
         if ranks is not None:
             return {r.pk: ranks[r.source] - ranks[r.target] for r in tree if r.source in ranks and r.target in ranks}
-    target_width = max(3, math.ceil(math.sqrt(len(pks) * RANK_BALANCE)))
+    target_width = rank_width or max(3, math.ceil(math.sqrt(len(pks) * RANK_BALANCE)))
     rank: dict[int, int] = {}
     per_rank: dict[int, int] = {}
     minlen: dict[int, int] = {}
@@ -515,6 +532,10 @@ def build_dot(
     show_pending: bool = False,
     max_nodes: int | None = None,
     standing: Assessment | None = None,
+    draw: frozenset[int] | None = None,
+    references: dict[int, str] | None = None,
+    rank_width: int | None = None,
+    numbers: dict[int, str] | None = None,
 ) -> str:
     """The map as DOT text: the question at the top, what supports or opposes a node below
     it, arrows pointing at the node they support or oppose. Pure and deterministic: the
@@ -522,16 +543,31 @@ def build_dot(
     with show_pending. With a title, the drawing carries a header (title, date, sources, a key)
     for print; the page draws its key in HTML beside the map, so a key never widens a
     drawing's layout. With `standing` (standing.assess() over the approved content), each judged box carries
-    its badge; pending boxes are not judged, so they carry none."""
-    selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
+    its badge; pending boxes are not judged, so they carry none.
+
+    For one section of the handout (handout.py): `draw` names the boxes drawn in full instead
+    of the selection, `references` maps further nodes to the text of the small reference box
+    that stands for them ("\u2192 1.2 (p. 4)"; no arrow joins two references), and
+    `rank_width` says how many boxes a rank may hold; `numbers` are the outline's numbers when
+    the caller has them already (outline_numbers(data), which the handout would pay for each
+    of its sections otherwise)."""
+    if draw is not None:
+        references = references or {}
+        shown = frozenset(draw) | frozenset(references)
+        selection = Selection(shown, len(shown), False, None)
+    else:
+        references = {}
+        selection = select(data, focus=focus, depth=depth, show_pending=show_pending, max_nodes=max_nodes)
     # Numbered over the whole debate, so that a focused map's 1.2.3 is the outline's 1.2.3.
-    numbers = outline_numbers(data, show_pending=show_pending)
+    numbers = outline_numbers(data, show_pending=show_pending) if numbers is None else numbers
     nodes = sorted((n for n in data.nodes if n.pk in selection.pks), key=lambda n: n.pk)
     relations = sorted(
         (r for r in data.relations if r.source in selection.pks and r.target in selection.pks), key=lambda r: r.pk
     )
     if not show_pending:
         relations = [r for r in relations if r.status == Status.APPROVED]
+    if references:
+        relations = [r for r in relations if r.source not in references or r.target not in references]
 
     graph = graphviz.Digraph("counterpoint")
     graph.attr(
@@ -591,13 +627,15 @@ def build_dot(
             tooltip=_tooltip(node.text),
             label=_node_label(node, numbers.get(pk, ""), standing=judged),
         )
+        if pk in references:
+            attributes = _reference_attributes(references[pk])
         graph.node(f"n{pk}", _attributes=list(attributes.items()))
     # Each node's first arrow (by primary key) shapes the tree; later ones are cross-links
     # that must not pull the layout about.
     primary: dict[int, MapRelation] = {}
     for relation in relations:
         primary.setdefault(relation.source, relation)
-    minlen = _tree_minlen([n.pk for n in nodes], list(primary.values()))
+    minlen = _tree_minlen([n.pk for n in nodes], list(primary.values()), rank_width)
     undercuts = _undercuts(data, relations, selection.pks, show_pending=show_pending)
     attacked = {u.target_relation for u in undercuts}
     for relation in relations:
@@ -614,6 +652,8 @@ def build_dot(
         if relation.pk in minlen:
             if minlen[relation.pk] > 1:
                 attributes.append(("minlen", str(minlen[relation.pk])))
+        elif relation.source in references or relation.target in references:
+            pass  # a reference box is placed by its arrow: it would float away without it
         else:
             attributes.append(("constraint", "false"))
         if relation.pk in attacked:

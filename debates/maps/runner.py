@@ -1,4 +1,4 @@
-"""DOT text -> svg/png/pdf bytes: the only code in Counterpoint that starts a process.
+"""DOT text -> svg/png/pdf bytes (and the handout's drawings): the only code in Counterpoint that starts a process.
 
 We run `dot` ourselves rather than through the graphviz package's pipe(), which takes no
 time limit and no environment, and we need both: a dense graph can keep `dot` busy for
@@ -37,9 +37,9 @@ FORMATS = {
     "dot": "text/vnd.graphviz; charset=utf-8",
 }
 
-# A4 landscape, and the part of it inside the margins.
-PDF_PAGE = (11.69, 8.27)
-PDF_MARGIN = 0.5
+# A PDF drawing is one section of the handout (handout.py), drawn at 1:1 on a page of its
+# own size, with a thin pad (inches): the handout places it on a paper page.
+PDF_PAD = 0.05
 # A PNG's cost follows its pixels: a wide 200-box map at Graphviz's default size takes
 # seconds. The drawing is at most 27 inches wide (dot.MAP_INCHES); at 144 dpi that is
 # 3888 px, drawn in a fraction of a second and still sharp on a projector.
@@ -188,15 +188,6 @@ def _with_graph_attributes(dot_text: str, attributes: str) -> str:
     return f"{body[:-1]}\tgraph [{attributes}]\n}}\n"
 
 
-def _natural_size(dot_text: str, deadline: float) -> tuple[float, float]:
-    """The drawing's size in inches, from a layout-only run (-Tplain: "graph scale w h")."""
-    first = _run_dot(dot_text, "plain", deadline).split(b"\n", 1)[0].split()
-    try:
-        return float(first[2]), float(first[3])
-    except (IndexError, ValueError):
-        raise _bad("plain", "no graph size on its first line") from None
-
-
 def render(dot_text: str, fmt: str, *, deadline: float | None = None) -> bytes:
     """DOT text -> the checked bytes of one allowed format. Raises RenderError (Graphviz
     missing, failed, too slow, or its output broken), never hangs: every run of `dot` ends
@@ -211,22 +202,47 @@ def render(dot_text: str, fmt: str, *, deadline: float | None = None) -> bytes:
     if fmt == "png":
         dot_text = _with_graph_attributes(dot_text, f"dpi={PNG_DPI}")
     if fmt == "pdf":
-        # One A4 landscape page: the drawing, padded to the page's shape, is scaled to fit
-        # inside the margin that the PDF device adds on every side (half an inch), so that
-        # the page is exactly A4 (cairo's PDF has no tiling).
-        fit_w, fit_h = PDF_PAGE[0] - 2 * PDF_MARGIN, PDF_PAGE[1] - 2 * PDF_MARGIN
-        # ratio=compress packs the layout towards the page's shape before it is scaled.
-        dot_text = _with_graph_attributes(dot_text, f'size="{fit_w:.2f},{fit_h:.2f}"')
-        width, height = _natural_size(dot_text, deadline)
-        if width <= fit_w and height <= fit_h:
-            # Small enough at full size: centre it, do not blow it up.
-            pad_x, pad_y = (fit_w - width) / 2, (fit_h - height) / 2
-        elif width / height > fit_w / fit_h:
-            pad_x, pad_y = 0.1, (width * fit_h / fit_w - height) / 2
-        else:
-            pad_x, pad_y = (height * fit_w / fit_h - width) / 2, 0.1
-        dot_text = _with_graph_attributes(dot_text, f'size="{fit_w:.2f},{fit_h:.2f}!" pad="{pad_x:.3f},{pad_y:.3f}"')
+        # The handout's sections: each drawing at 1:1 on a page of its own size, a hair of
+        # padding so that no line touches the page's edge (handout.py places the pages).
+        dot_text = _with_graph_attributes(dot_text, f'pad="{PDF_PAD}"')
     return _run_dot(dot_text, fmt, deadline)
+
+
+def _deadline_in(timeout: float | None) -> float:
+    """A deadline `timeout` seconds from now, or the request's whole budget."""
+    return budget_deadline() if timeout is None else time.monotonic() + timeout
+
+
+# Where one PDF ends and the next begins when dot writes several graphs to one stream: cairo
+# ends each file with "%%EOF" and a newline, and every PDF starts with "%PDF-".
+_NEXT_PDF = re.compile(rb"(?<=%%EOF\n)(?=%PDF-)")
+
+
+def render_pages(dot_texts: list[str], *, timeout: float | None = None) -> list[bytes]:
+    """Several drawings as PDFs (one page each, at 1:1, the page the drawing's own size), from
+    ONE run of dot: starting dot costs about as much as laying out a small drawing, and the
+    handout draws dozens. Raises RenderError, like render(), within `timeout` seconds in all."""
+    if not dot_texts:
+        return []
+    text = "".join(_with_graph_attributes(t, f'pad="{PDF_PAD}"') for t in dot_texts)
+    pdfs = _NEXT_PDF.split(_run_dot(text, "pdf", _deadline_in(timeout)))
+    if len(pdfs) != len(dot_texts) or not all(p.startswith(b"%PDF-") for p in pdfs):
+        raise RenderError("Graphviz gave an unexpected output for the handout's drawings.")
+    return pdfs
+
+
+def layout_sizes(dot_text: str, *, timeout: float | None = None) -> dict[str, tuple[float, float]]:
+    """Each node's box as laid out, {name: (width, height)} in points, from -Tplain
+    ("node name x y width height ..." in inches)."""
+    sizes = {}
+    for line in _run_dot(dot_text, "plain", _deadline_in(timeout)).decode("utf-8", "replace").splitlines():
+        parts = line.split(" ", 6)
+        if parts[0] == "node" and len(parts) > 5:
+            try:
+                sizes[parts[1]] = (float(parts[4]) * 72, float(parts[5]) * 72)
+            except ValueError:
+                raise RenderError("Graphviz gave an unexpected layout.") from None
+    return sizes
 
 
 VERSION_TIMEOUT = 2  # seconds for `dot -V`: it prints one line and exits

@@ -1,5 +1,6 @@
 """The map's pages: the debate page (the map beside its outline) and the exports
-(/debates/<slug>/map.svg|png|pdf|dot) with ETag, 304 and gzip.
+(/debates/<slug>/map.svg|png|pdf|dot) with ETag, 304 and gzip; map.pdf is the classroom
+handout (handout.py), on the paper asked for (?paper=a4|a3|letter).
 
 An export is answered from a drawing kept with the stamp of its data (cache.py) when that
 stamp is current, else drawn afresh. public_export() answers a public debate's kept drawing
@@ -20,7 +21,7 @@ from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from debates import permissions, throttles
-from debates.maps import cache, data, dot, exchange, judging, runner
+from debates.maps import cache, data, dot, exchange, handout, judging, runner
 from debates.maps.outline import Entry, build_outline
 
 # The standalone SVG runs no script and loads nothing: only its own inline styles and images;
@@ -168,9 +169,19 @@ def debate_present(request, slug):
 # --------------------------------------------------------------------------- exports
 
 
+def _paper_param(request) -> str:
+    try:
+        return handout.paper_named(request.GET.get("paper") or None).name
+    except ValueError as error:
+        raise _BadParameter(str(error)) from None
+
+
 def _export_options(request, fmt: str, moderator: bool) -> tuple[dict, bool]:
-    """The drawing's options from the query string, and whether the answer is gzipped."""
+    """The drawing's options from the query string (for the PDF handout, the paper too), and
+    whether the answer is gzipped."""
     options = _map_params(request, moderator)
+    if fmt == "pdf":
+        options["paper"] = _paper_param(request)
     compressed = fmt in cache.COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "")
     return options, compressed
 
@@ -281,19 +292,32 @@ def debate_map(request, slug, fmt):
     digest, output = kept[1:] if kept is not None and kept[0] == stamp else (None, None)
     if output is None:
         map_data = _load_map(request, debate, options)
-        badges = None
-        if debate.show_standing:
-            badges = judging.assess_map(map_data, show_pending=options["show_pending"])[1]
-        dot_text = dot.build_dot(map_data, title=debate.question, standing=badges, **options)
-        digest = cache.digest(dot_text, fmt)
+        if fmt == "pdf":
+            digest = handout.digest(map_data, title=debate.question, **options)
+        else:
+            badges = None
+            if debate.show_standing:
+                badges = judging.assess_map(map_data, show_pending=options["show_pending"])[1]
+            dot_text = dot.build_dot(map_data, title=debate.question, standing=badges, **options)
+            digest = cache.digest(dot_text, fmt)
     etag = _export_etag(digest, compressed)
     if not_modified := _not_modified(request, etag):
         return not_modified
     if output is None:
         try:
-            output = cache.rendered(
-                dot_text, fmt, compressed=compressed, debate_id=debate.pk, client=throttles.client_ident(request)
-            )
+            if fmt == "pdf":
+                output = cache.rendered_handout(
+                    digest,
+                    map_data,
+                    debate_id=debate.pk,
+                    client=throttles.client_ident(request),
+                    title=debate.question,
+                    **options,
+                )
+            else:
+                output = cache.rendered(
+                    dot_text, fmt, compressed=compressed, debate_id=debate.pk, client=throttles.client_ident(request)
+                )
         except runner.RenderError as error:
             return _map_unavailable(request, debate, error)
         cache.keep_drawing(**drawing, public=public, stamp=stamp, digest=digest, output=output)

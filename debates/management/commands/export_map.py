@@ -1,12 +1,12 @@
 """python manage.py export_map <slug> --format svg|png|pdf|dot|aif|argdown|kialo|graphml|debate -o FILE
-[--focus ID --depth N]"""
+[--focus ID --depth N] [--paper a4|a3|letter]"""
 
 from pathlib import Path
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
-from debates.maps import cache, data, dot, exchange, judging, runner
+from debates.maps import cache, data, dot, exchange, handout, judging, runner
 from debates.models import Debate
 
 
@@ -27,11 +27,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--depth", type=int, help=f"how many arrows from the focus (default {dot.DEFAULT_FOCUS_DEPTH})"
         )
+        parser.add_argument(
+            "--paper", help=f"the PDF handout's paper: {', '.join(handout.PAPERS)} (default {handout.DEFAULT_PAPER})"
+        )
 
-    def handle(self, *args, slug, fmt, output, focus, depth, **options):
+    def handle(self, *args, slug, fmt, output, focus, depth, paper, **options):
         if fmt not in runner.FORMATS and fmt not in exchange.SUFFIXES:
             known = ", ".join([*runner.FORMATS, *exchange.SUFFIXES])
             raise CommandError(f"--format: unknown format {fmt!r}; choose one of {known}.")
+        if paper is not None and fmt != "pdf":
+            raise CommandError("--paper: only the PDF handout (--format pdf) is printed on paper.")
+        try:
+            paper = handout.paper_named(paper).name
+        except ValueError as error:
+            raise CommandError(f"--{error}") from None
         if depth is not None and not 0 <= depth <= dot.MAX_FOCUS_DEPTH:
             raise CommandError(f"--depth: must be from 0 to {dot.MAX_FOCUS_DEPTH}.")
         debate = Debate.objects.filter(slug=slug).first()
@@ -45,10 +54,15 @@ class Command(BaseCommand):
             return self._write(output, content, fmt)
         if focus is not None and map_data.node(focus) is None:
             raise CommandError(f"--focus: node {focus} is not an approved node of this debate.")
-        badges = judging.assess_map(map_data)[1] if debate.show_standing else None
-        dot_text = dot.build_dot(map_data, title=debate.question, focus=focus, depth=depth, standing=badges)
         try:
-            content = cache.rendered(dot_text, fmt)
+            if fmt == "pdf":
+                options = {"title": debate.question, "focus": focus, "depth": depth, "show_pending": False}
+                digest = handout.digest(map_data, paper=paper, **options)
+                content = cache.rendered_handout(digest, map_data, paper=paper, **options)
+            else:
+                badges = judging.assess_map(map_data)[1] if debate.show_standing else None
+                dot_text = dot.build_dot(map_data, title=debate.question, focus=focus, depth=depth, standing=badges)
+                content = cache.rendered(dot_text, fmt)
         except runner.RenderError as error:
             raise CommandError(str(error)) from None
         return self._write(output, content, fmt)
