@@ -419,6 +419,27 @@ def test_import_page_previews_counts_and_warnings_then_imports_on_confirm(client
     assert debate.nodes.count() == 6  # the question and five claims
 
 
+def test_import_page_selects_the_teachers_first_classroom_so_an_import_is_private_by_default(client, teacher, classroom):
+    client.force_login(teacher)
+    form = client.get(reverse("debates:map-import")).context["form"]
+    assert form["classroom"].value() == classroom.pk
+    page = form["classroom"].as_widget()
+    assert f'<option value="{classroom.pk}" selected>' in page
+    assert '<option value="" selected>' not in page
+
+
+def test_import_preview_says_who_will_see_the_debate(client, teacher, classroom):
+    client.force_login(teacher)
+    url = reverse("debates:map-import")
+    private = client.post(
+        url, {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "x", "classroom": classroom.pk}
+    )
+    assert "Civics 10B’s members" in private.content.decode()
+    public = client.post(url, {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "x", "classroom": ""})
+    assert public.status_code == 200
+    assert "Public: anyone can read it" in public.content.decode()
+
+
 def test_import_page_shows_a_malformed_file_as_a_form_error(client, teacher):
     client.force_login(teacher)
     before = _counts()
