@@ -419,7 +419,7 @@ def test_import_page_previews_counts_and_warnings_then_imports_on_confirm(client
     assert debate.nodes.count() == 6  # the question and five claims
 
 
-def test_import_page_selects_the_teachers_first_classroom_so_an_import_is_private_by_default(client, teacher, classroom):
+def test_import_page_selects_the_teachers_first_classroom_so_imports_are_private_by_default(client, teacher, classroom):
     client.force_login(teacher)
     form = client.get(reverse("debates:map-import")).context["form"]
     assert form["classroom"].value() == classroom.pk
