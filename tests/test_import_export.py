@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import pathlib
+import re
 import subprocess
 
 import pytest
@@ -111,6 +112,19 @@ def test_aif_import_keeps_long_texts_whole_and_the_undercut(db):
     assert len(expected) == 900 and debate.nodes.filter(text=expected).exists()
     undercut = debate.relations.get(target_relation__isnull=False)
     assert (undercut.kind, undercut.target_relation.kind) == ("opposes", "supports")
+
+
+def test_import_map_counts_in_singular_and_plural(db):
+    report = _import("aifdb_negotiation.json", "aif", "talks", "--question", "Accept the offer?")
+    assert " 1 undercut, " in report and "1 undercuts" not in report
+    assert re.search(r"Imported [\d,]+ statements, [\d,]+ relations, ", report)
+
+
+def test_import_map_without_user_leaves_the_importer_and_authors_empty(db):
+    _import("kialo_layout_a.txt", "kialo", "anonymous")
+    debate = Debate.objects.get(slug="anonymous")
+    assert debate.import_record.imported_by is None and debate.created_by is None
+    assert set(debate.nodes.values_list("author", flat=True)) == {None}
 
 
 def test_import_records_who_imported_which_file(db, teacher):
