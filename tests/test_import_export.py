@@ -633,9 +633,10 @@ def test_the_demo_debates_kialo_export_reimports_with_its_positions_claims_and_e
     # 25 of the demo's 26 claims are approved, so public; its 4 positions and 23 evidence are.
     assert (counts[Kind.POSITION], counts[Kind.CLAIM], counts[Kind.EVIDENCE]) == (4, 25, 23)
     path = tmp_path / "map.kialo.txt"
-    path.write_text(_export(content.SLUG, "kialo"), encoding="utf-8")
-    out = io.StringIO()
-    call_command("import_map", str(path), "--format", "kialo", "--debate", "again", stdout=out)
+    notes = io.StringIO()
+    call_command("export_map", content.SLUG, "--format", "kialo", "-o", str(path), stdout=io.StringIO(), stderr=notes)
+    assert "Note: Wrote 23 evidence statements as claims: Kialo has only claims." in notes.getvalue()
+    call_command("import_map", str(path), "--format", "kialo", "--debate", "again", stdout=io.StringIO())
     again = Debate.objects.get(slug="again")
     assert again.question == demo.question
     kinds = dict(again.nodes.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
