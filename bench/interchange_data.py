@@ -26,8 +26,8 @@ def _sentence(rng: random.Random, length: int) -> str:
 
 
 def kialo_export(statements: int = 2659, *, seed: int = 11) -> str:
-    """A layout-A Kialo export that reads as `statements` statements (the question, the
-    thesis and claims), plus `-> See` link lines for about 2% more relations."""
+    """A layout-A Kialo export that reads as `statements` statements (the thesis, which is
+    the question, and claims), plus `-> See` link lines for about 2% more relations."""
     rng = random.Random(seed)
     numbers = ["1"]
     lines = [
@@ -36,7 +36,7 @@ def kialo_export(statements: int = 2659, *, seed: int = 11) -> str:
         "1. " + _sentence(rng, 12),
     ]
     children: dict[str, int] = {}
-    while len(numbers) + 1 < statements:  # + 1: the question, which the title becomes
+    while len(numbers) < statements:
         parent = (
             numbers[min(len(numbers) - 1, int(rng.expovariate(1 / 40)))] if rng.random() < 0.3 else rng.choice(numbers)
         )

@@ -135,6 +135,10 @@ class MapImportForm(forms.Form):
         choices = [(c.pk, c.name) for c in classrooms]
         choices.append(("", "No classroom: a public debate, readable by anyone"))
         self.fields["classroom"].choices = choices
+        # Private unless the teacher chooses otherwise: an import defaults to the first classroom
+        # they teach, so a try-out never publishes a map by accident.
+        if len(choices) > 1:
+            self.fields["classroom"].initial = choices[0][0]
 
 
 class MapImportConfirmForm(forms.Form):

@@ -407,9 +407,20 @@ def map_import(request):
                 "confirm": confirm,
                 "filename": upload.name,
                 "slug": form.cleaned_data["slug"],
+                "audience": _audience(taught, form.cleaned_data["classroom"]),
             }
             return render(request, "debates/map_import_preview.html", context)
     return render(request, "debates/map_import.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _audience(taught, classroom_pk: int | None) -> str:
+    """Who will be able to read the imported debate, as the preview says it."""
+    if classroom_pk is None:
+        return "Public: anyone can read it"
+    classroom = taught.filter(pk=classroom_pk).first()
+    if classroom is None:  # the form's choices hold only taught classrooms; kept for safety
+        return "Public: anyone can read it"
+    return f"{classroom.name}’s members"
 
 
 def _map_import_confirm(request, taught):

@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import pathlib
+import re
 import subprocess
 
 import pytest
@@ -12,12 +13,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.urls import reverse
 
 from bench.interchange_data import kialo_export
 from debates import importing, moderation
+from debates.demo import content
 from debates.errors import ModerationError
-from debates.interchange import READERS
+from debates.interchange import READERS, kialo
 from debates.maps import data, exchange
 from debates.models import Debate, ImportRecord, Kind, Node, Quote, Relation, Source, Status
 from tests.api_clients import api_client, errors
@@ -85,14 +88,21 @@ def test_import_map_stores_every_statement_and_relation_of_each_fixture(db, name
 def test_kialo_import_keeps_multi_line_claims_numbers_and_links(db):
     _import("kialo_layout_a.txt", "kialo", "cars")
     debate = Debate.objects.get(slug="cars")
-    assert debate.question == "Should cities ban cars from their centres?"
-    assert debate.nodes.filter(kind=Kind.POSITION).get().text == "Cities should ban cars from their centres."
+    # The thesis is the question, its Pro and Con claims the positions; the title is no node.
+    assert debate.question == "Cities should ban cars from their centres."
+    assert debate.nodes.filter(kind=Kind.QUESTION).get().text == debate.question
+    assert sorted(debate.nodes.filter(kind=Kind.POSITION).values_list("text", flat=True)) == [
+        "49.7 * 72,000,000 trips a year would need another way to travel.\n"
+        "Most of them are short, but not all:\n2020. was the year this was measured.",
+        "Cars pollute the air that children breathe.",
+        "Streets without cars are safer (Oslo had no pedestrian deaths in 2019).",
+    ]
     long = debate.nodes.get(text__startswith="49.7 * 72,000,000")
     assert long.text.endswith("Most of them are short, but not all:\n2020. was the year this was measured.")
     # -> See 1.2.1. is a second arrow from the bus claim, not a new node.
     buses = debate.nodes.get(text__startswith="Buses and bicycles")
     assert buses.outgoing.count() == 2
-    assert (debate.nodes.count(), debate.relations.count()) == (7, 8)
+    assert (debate.nodes.count(), debate.relations.count()) == (6, 7)
 
 
 def test_aif_import_keeps_long_texts_whole_and_the_undercut(db):
@@ -102,6 +112,19 @@ def test_aif_import_keeps_long_texts_whole_and_the_undercut(db):
     assert len(expected) == 900 and debate.nodes.filter(text=expected).exists()
     undercut = debate.relations.get(target_relation__isnull=False)
     assert (undercut.kind, undercut.target_relation.kind) == ("opposes", "supports")
+
+
+def test_import_map_counts_in_singular_and_plural(db):
+    report = _import("aifdb_negotiation.json", "aif", "talks", "--question", "Accept the offer?")
+    assert " 1 undercut, " in report and "1 undercuts" not in report
+    assert re.search(r"Imported [\d,]+ statements, [\d,]+ relations, ", report)
+
+
+def test_import_map_without_user_leaves_the_importer_and_authors_empty(db):
+    _import("kialo_layout_a.txt", "kialo", "anonymous")
+    debate = Debate.objects.get(slug="anonymous")
+    assert debate.import_record.imported_by is None and debate.created_by is None
+    assert set(debate.nodes.values_list("author", flat=True)) == {None}
 
 
 def test_import_records_who_imported_which_file(db, teacher):
@@ -222,7 +245,7 @@ def test_an_imported_statement_keeps_5000_characters_and_pages_show_it_whole(db,
 def test_a_map_larger_than_the_drawing_limit_still_imports(db, client, settings, tmp_path):
     settings.MAP_MAX_NODES = 5
     _import("kialo_layout_a.txt", "kialo", "capped")
-    assert Debate.objects.get(slug="capped").nodes.count() == 7
+    assert Debate.objects.get(slug="capped").nodes.count() == 6
     assert client.get(reverse("debates:debate-detail", args=["capped"])).status_code == 200
 
 
@@ -406,7 +429,7 @@ def test_import_page_previews_counts_and_warnings_then_imports_on_confirm(client
     assert preview.status_code == 200
     page = preview.content.decode()
     assert "Read as <strong>kialo</strong>" in page
-    assert "5 statements" in page and "6 relations" in page
+    assert "4 statements" in page and "5 relations" in page
     assert "The Sources section (3 lines) is not imported" in page
     assert _counts() == before  # a preview stores nothing
     digest = preview.context["confirm"].initial["digest"]
@@ -416,7 +439,28 @@ def test_import_page_previews_counts_and_warnings_then_imports_on_confirm(client
     debate = Debate.objects.get(slug="from-kialo")
     assert done.status_code == 302 and done["Location"] == debate.get_absolute_url()
     assert debate.classroom == classroom and debate.import_record.imported_by == teacher
-    assert debate.nodes.count() == 6  # the question and five claims
+    assert debate.nodes.count() == 5  # the thesis as question, two positions, two claims
+
+
+def test_import_page_selects_the_teachers_first_classroom_so_imports_are_private_by_default(client, teacher, classroom):
+    client.force_login(teacher)
+    form = client.get(reverse("debates:map-import")).context["form"]
+    assert form["classroom"].value() == classroom.pk
+    page = form["classroom"].as_widget()
+    assert f'<option value="{classroom.pk}" selected>' in page
+    assert '<option value="" selected>' not in page
+
+
+def test_import_preview_says_who_will_see_the_debate(client, teacher, classroom):
+    client.force_login(teacher)
+    url = reverse("debates:map-import")
+    private = client.post(
+        url, {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "x", "classroom": classroom.pk}
+    )
+    assert "Civics 10B’s members" in private.content.decode()
+    public = client.post(url, {"step": "preview", "file": _upload("kialo_layout_a.txt"), "slug": "x", "classroom": ""})
+    assert public.status_code == 200
+    assert "Public: anyone can read it" in public.content.decode()
 
 
 def test_import_page_shows_a_malformed_file_as_a_form_error(client, teacher):
@@ -475,7 +519,7 @@ def test_api_imports_a_multipart_file_as_a_new_debate(teacher):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["debate"], body["format"], body["statements"], body["relations"]) == ("api-kialo", "kialo", 6, 8)
+    assert (body["debate"], body["format"], body["statements"], body["relations"]) == ("api-kialo", "kialo", 5, 7)
     record = ImportRecord.objects.get(debate__slug="api-kialo")
     assert (record.imported_by, record.filename) == (teacher, "kialo_layout_a.txt")
 
@@ -579,3 +623,22 @@ def test_import_page_refuses_a_file_over_the_size_limit(client, teacher, setting
     assert response.status_code == 400
     assert "larger than the limit of 100 bytes" in response.content.decode()
     assert _counts() == before and "map_import" not in client.session
+
+
+def test_the_demo_debates_kialo_export_reimports_with_its_positions_claims_and_evidence_as_claims(db, tmp_path):
+    call_command("load_demo", stdout=io.StringIO())
+    demo = Debate.objects.get(slug=content.SLUG)
+    exported = exchange.argument_map(data.load_map(demo, AnonymousUser()), data.load_sources(demo))
+    counts = {kind: sum(s.kind == kind for s in exported.statements) for kind in Kind.values}
+    # 25 of the demo's 26 claims are approved, so public; its 4 positions and 23 evidence are.
+    assert (counts[Kind.POSITION], counts[Kind.CLAIM], counts[Kind.EVIDENCE]) == (4, 25, 23)
+    path = tmp_path / "map.kialo.txt"
+    notes = io.StringIO()
+    call_command("export_map", content.SLUG, "--format", "kialo", "-o", str(path), stdout=io.StringIO(), stderr=notes)
+    assert "Note: Wrote 23 evidence statements as claims: Kialo has only claims." in notes.getvalue()
+    call_command("import_map", str(path), "--format", "kialo", "--debate", "again", stdout=io.StringIO())
+    again = Debate.objects.get(slug="again")
+    assert again.question == demo.question
+    kinds = dict(again.nodes.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    assert kinds == {Kind.QUESTION: 1, Kind.POSITION: 4, Kind.CLAIM: 25 + 23}  # Kialo has only claims
+    assert "Wrote 23 evidence statements as claims: Kialo has only claims." in kialo.unwritten(exported)

@@ -106,6 +106,8 @@ def test_dash_front_matter_is_accepted_and_comments_are_ignored():
         (b"[A]: caf\xe9\n", "Line 1: The file is not UTF-8 text: byte 8 (0xE9)"),
         (b"[A]: \xe2\x80\x8b\n", "Line 1: The statement's text is empty."),
         (b"[A]: " + b"x" * 5001, "Line 1: The statement is 5,001 characters long"),
+        (b"[A]: one\n  +> [B\n", "Line 2: The title opened with '[' in '[B' is never closed with ']'."),
+        (b"<A>: one\n  - <B: two\n", "Line 2: The title opened with '<' in '<B: two' is never closed with '>'."),
     ],
 )
 def test_malformed_argdown_is_refused_with_the_line_and_reason(data, message):
@@ -219,3 +221,19 @@ def test_the_argdown_cli_parses_every_export_and_finds_the_same_statements_and_r
             for lk in ours.relations
         )
         assert theirs == mine
+
+
+def test_a_position_pointing_at_nothing_is_attached_to_the_question_with_a_warning():
+    argument_map = argdown.read("[Q]: Ban phones? #question\n\n[P]: Yes, in class. #position\n  <- [C]: Calls home.\n")
+    assert [(lk.source, lk.kind, lk.target) for lk in argument_map.relations] == [
+        ("[C]", "opposes", "[P]"),
+        ("[P]", "supports", "[Q]"),
+    ]
+    assert argument_map.warnings == (
+        "Attached 1 positions that point at nothing to the question [Q] (as supports): [P].",
+    )
+
+
+def test_a_loose_position_stays_loose_when_the_file_has_no_question():
+    argument_map = argdown.read("[P]: Yes, in class. #position\n")
+    assert argument_map.relations == () and argument_map.warnings == ()

@@ -18,20 +18,33 @@ def layout_b():
     return kialo.read(fixture("kialo_layout_b.txt"))
 
 
-def test_layout_a_with_crlf_gives_the_title_as_question_and_the_thesis_as_position(layout_a):
+def test_layout_a_with_crlf_gives_the_thesis_as_question_and_its_pro_and_con_as_positions(layout_a):
     assert b"\r\n" in fixture("kialo_layout_a.txt")
     assert layout_a.title == "Should cities ban cars from their centres?"
     assert [(s.id, s.kind) for s in layout_a.statements] == [
-        ("0", "question"),
-        ("1", "position"),
-        ("1.1", "claim"),
+        ("1", "question"),
+        ("1.1", "position"),
         ("1.1.1", "claim"),
-        ("1.2", "claim"),
+        ("1.2", "position"),
         ("1.2.1", "claim"),
-        ("1.3", "claim"),
+        ("1.3", "position"),
     ]
-    assert layout_a.statement("0").text == layout_a.title
     assert layout_a.statement("1").text == "Cities should ban cars from their centres."
+    assert not any(s.text == layout_a.title for s in layout_a.statements)  # no second question
+
+
+def test_a_thesis_without_text_takes_the_discussion_title_as_the_question():
+    argument_map = kialo.read(b"Discussion Name:\nShould we?\n\n1. Thesis:\n\n  1.1. Pro:\n  Yes.\n")
+    assert [(s.id, s.text, s.kind) for s in argument_map.statements] == [
+        ("1", "Should we?", "question"),
+        ("1.1", "Yes.", "position"),
+    ]
+
+
+def test_a_see_line_pointing_at_the_thesis_is_skipped_with_a_warning():
+    argument_map = kialo.read(b"Discussion Title: T\n\n1. Thesis\n1.1. Pro: a\n1.1.1. Con: -> See 1.\n")
+    assert [(lk.source, lk.target) for lk in argument_map.relations] == [("1.1", "1")]
+    assert "Skipped 1 '-> See' links" in argument_map.warnings[0] and "(1.1.1)" in argument_map.warnings[0]
 
 
 def test_a_claim_starting_with_a_number_and_running_over_lines_keeps_its_text(layout_a):
@@ -45,7 +58,6 @@ def test_a_claim_starting_with_a_number_and_running_over_lines_keeps_its_text(la
 
 def test_see_lines_become_relations_to_the_existing_claim_not_new_statements(layout_a):
     assert [(lk.id, lk.source, lk.kind, lk.target) for lk in layout_a.relations] == [
-        ("1", "1", "supports", "0"),
         ("1.1", "1.1", "supports", "1"),
         ("1.1.1", "1.1.1", "opposes", "1.1"),
         ("1.1.1.1", "1.2.1", "supports", "1.1.1"),
@@ -59,14 +71,14 @@ def test_see_lines_become_relations_to_the_existing_claim_not_new_statements(lay
 
 def test_layout_b_reads_multi_line_claims_footnote_marks_and_skips_the_sources_section(layout_b):
     assert layout_b.title == "Should homework be banned in primary schools?"
-    assert [s.id for s in layout_b.statements] == ["0", "1", "1.1", "1.1.1", "1.2", "1.2.1"]
+    assert [s.id for s in layout_b.statements] == ["1", "1.1", "1.1.1", "1.2", "1.2.1"]
     assert layout_b.statement("1.1").text == "Young children learn more through play than through worksheets.[1]"
     assert layout_b.statement("1.1.1").text == "Reading at home with a parent is homework too,\nand it helps.[2]"
     assert layout_b.statement("1.2.1").text.startswith("7. Soy beans grow faster")
     assert ("1.1.2", "1.2.1", "supports", "1.1") in [
         (lk.id, lk.source, lk.kind, lk.target) for lk in layout_b.relations
     ]
-    assert len(layout_b.relations) == 6
+    assert len(layout_b.relations) == 5
     assert layout_b.warnings == (
         "The Sources section (3 lines) is not imported: Counterpoint's sources need the full text; "
         "the [n] marks stay in the claims.",
@@ -120,7 +132,8 @@ def test_read_write_read_keeps_statements_texts_and_relations(name):
     assert written.startswith("Discussion Title: ")
     again = kialo.read(written)
     assert shape(again) == shape(first)
-    assert [s.kind for s in again.statements] == [s.kind for s in first.statements]
+    # by text: a statement reached twice is written, and so read back, where it is first reached
+    assert sorted((s.text, s.kind) for s in again.statements) == sorted((s.text, s.kind) for s in first.statements)
     assert kialo.unwritten(first) == ()
 
 
@@ -154,7 +167,7 @@ def test_a_thousand_deep_chain_is_written_without_recursion():
     statements = tuple(Statement(str(i), f"Claim {i}") for i in range(1500))
     relations = tuple(Link(str(i), str(i), "supports", target=str(i - 1)) for i in range(1, 1500))
     written = kialo.write(ArgumentMap(title="Deep", statements=statements, relations=relations))
-    assert len(kialo.read(written).statements) == 1501
+    assert len(kialo.read(written).statements) == 1500
 
 
 @settings(max_examples=80, deadline=None)
@@ -182,3 +195,40 @@ def test_the_benchmark_kialo_export_reads_as_2659_statements_of_about_705_kb():
     text = kialo_export()
     assert 690_000 < len(text.encode()) < 720_000
     assert len(kialo.read(text).statements) == 2659
+
+
+def test_the_writer_makes_the_question_the_thesis_and_its_positions_pro_and_con_and_says_evidence_become_claims():
+    argument_map = ArgumentMap(
+        title="Ban cars?",
+        statements=(
+            Statement("q", "Should cities ban cars?", "question"),
+            Statement("p1", "Yes, from the centres.", "position"),
+            Statement("p2", "No, fund buses instead.", "position"),
+            Statement("c", "Air near schools is dirty.", "claim"),
+            Statement("e", "A 2019 survey measured it.", "evidence"),
+        ),
+        relations=(
+            Link("1", "p1", "supports", target="q"),
+            Link("2", "p2", "opposes", target="q"),
+            Link("3", "c", "supports", target="p1"),
+            Link("4", "e", "supports", target="c"),
+        ),
+    )
+    assert kialo.write(argument_map).splitlines() == [
+        "Discussion Title: Ban cars?",
+        "",
+        "1. Should cities ban cars?",
+        "1.1. Pro: Yes, from the centres.",
+        "1.1.1. Pro: Air near schools is dirty.",
+        "1.1.1.1. Pro: A 2019 survey measured it.",
+        "1.2. Con: No, fund buses instead.",
+    ]
+    assert kialo.unwritten(argument_map) == ("Wrote 1 evidence statements as claims: Kialo has only claims.",)
+    again = kialo.read(kialo.write(argument_map))
+    assert [(s.text, s.kind) for s in again.statements] == [
+        ("Should cities ban cars?", "question"),
+        ("Yes, from the centres.", "position"),
+        ("Air near schools is dirty.", "claim"),
+        ("A 2019 survey measured it.", "claim"),
+        ("No, fund buses instead.", "position"),
+    ]

@@ -12,7 +12,10 @@ Syntax as the Argdown parser (@argdown/core 1.7) reads it:
   `_ <_` (the child undercuts the parent's inference), `_>` (the parent undercuts the
   child's). An undercut of X becomes an opposes aimed at each supports link leaving X
   (an Argdown undercut attacks an argument's inference, which is its support);
+- a title opened with `[` or `<` and never closed (`+> [B`) is a FormatError naming the line;
 - `#tags` are taken out of the text; `#question` and `#position` set the statement's kind;
+  a `#position` that points at nothing is attached to the file's `#question` (if it has
+  one) as supports, with a warning;
   `*`/`_` emphasis marks and a trailing `{data}` block are dropped, runs of spaces and
   line breaks become one space, as Argdown reads them;
 - premise-conclusion structures (`(1) ...`, `----`, `(2) ...`) are SKIPPED with a warning
@@ -186,6 +189,14 @@ def read(
                 element_id = name[0] + (match.group(2) or match.group(3)).strip() + name[-1]
                 body = ""
             else:
+                closing = {"[": "]", "<": ">"}.get(source[:1])
+                if closing is not None:
+                    # Argdown reads '[' and '<' here as opening a title: unclosed, it is a syntax error
+                    # (taking "[B" as a statement's text would hide a broken reference).
+                    raise FormatError(
+                        f"The title opened with '{source[0]}' in '{source[:40]}' is never closed with '{closing}'.",
+                        line=number,
+                    )
                 untitled += 1
                 element_id, body = f"[Untitled {untitled}]", source
         if element_id not in first_line:
@@ -301,6 +312,19 @@ def read(
                 relations.append(
                     Link(id=str(len(relations) + 1), source=source, kind="opposes", target_link=inference.id)
                 )
+    question = next((s.id for s in statements if s.kind == "question"), None)
+    argues = {link.source for link in relations}
+    loose = [s.id for s in statements if s.kind == "position" and s.id not in argues]
+    if question is not None and loose:
+        # A position answers the question even when the file draws no arrow to it.
+        for position in loose:
+            relations.append(Link(id=str(len(relations) + 1), source=position, kind="supports", target=question))
+        warnings.append(
+            f"Attached {len(loose)} positions that point at nothing to the question {question} (as supports): "
+            + ", ".join(loose[:10])
+            + (" ..." if len(loose) > 10 else "")
+            + "."
+        )
     return check_map(
         ArgumentMap(title=title, statements=tuple(statements), relations=tuple(relations), warnings=tuple(warnings))
     )

@@ -22,14 +22,17 @@ following lines, `[n]` footnote marks, and a closing `Sources:` list:
     Sources:
     1. https://example.org/air
 
-How a Kialo discussion becomes a Counterpoint map (what a teacher expects: the debate
-asks the discussion's question, the thesis is the answer argued over):
-- the discussion title is the map's title and its `question` statement (id "0");
-- the thesis (`1.`) is a `position` that supports the question (link id "1");
-- every other claim is a `claim` that supports (Pro) or opposes (Con) its parent; the
+How a Kialo discussion becomes a Counterpoint map (what a teacher expects: Kialo's root
+claim, the thesis, is what the debate argues over, and its direct Pro and Con claims are
+the answers taken to it):
+- the discussion title is the map's title; the thesis (`1.`) is the `question` statement
+  (id "1"); its text is the title only when the thesis has no text of its own;
+- the thesis's direct children (`1.n.`) are `position`s that support (Pro) or oppose (Con)
+  the question; every deeper claim is a `claim` that supports or opposes its parent; the
   statement and the link to its parent both take the claim's number as id ("1.1.2");
 - `-> See 1.2.3.` is not a new claim but a link from claim 1.2.3 to the parent; chains of
-  See lines are followed, and a cycle of them is a FormatError naming the line;
+  See lines are followed, and a cycle of them is a FormatError naming the line; a See line
+  that points at the thesis is skipped (the question argues for nothing), with a warning;
 - `[n]` footnote marks stay in the text; the `Sources:` section is not imported (Kialo's
   sources are citations, Counterpoint's are full texts) and a warning says so;
 - a claim's lines are stripped and blank lines dropped, joined with newlines.
@@ -56,7 +59,7 @@ from debates.interchange.model import (
     split_lines,
 )
 
-QUESTION_ID = "0"
+QUESTION_ID = "1"  # the thesis: Kialo's root claim is the debate's question
 _LINE_A = re.compile(r"(\d+(?:\.\d+)*)\.\s+(?:(Pro|Con|Thesis):\s*)?(.*)")
 _HEADER_B = re.compile(r" *(\d+(?:\.\d+)*)\.\s+(Thesis|Pro|Con):\s*(.*)")
 _SEE = re.compile(r"->\s*See\s+(\d+(?:\.\d+)*)\.?")
@@ -146,6 +149,9 @@ def read(
     see: dict[str, str] = {}
     for entry in order:
         text = entry.text
+        if not text and entry.number == "1":
+            entry.lines = [title]  # a thesis left blank: the discussion title is the question
+            continue
         if not text:
             raise FormatError(f"Claim {entry.number} has no text.", line=entry.line)
         match = _SEE.fullmatch(text)
@@ -170,21 +176,20 @@ def read(
             seen.append(number)
         return number
 
-    statements = [Statement(id=QUESTION_ID, text=title, kind="question")]
-    relations = [Link(id="1", source="1", kind="supports", target=QUESTION_ID)]
-    pairs = {("1", QUESTION_ID, "supports")}
+    statements = []
+    relations = []
+    pairs: set[tuple[str, str, str]] = set()
     dropped = []
     for entry in order:
         if entry.number not in see:
-            kind = "position" if entry.number == "1" else "claim"
-            statements.append(Statement(id=entry.number, text=entry.text, kind=kind))
-        if entry.number == "1":
+            statements.append(Statement(id=entry.number, text=entry.text, kind=_kind(entry.number)))
+        if entry.number == QUESTION_ID:
             continue
         source, target = resolve(entry.number), resolve(entry.number.rpartition(".")[0])
         kind = _STANCE.get(entry.stance or "")
         if kind is None:
             raise FormatError(f"Claim {entry.number} is neither Pro nor Con.", line=entry.line)
-        if source == target or (source, target, kind) in pairs:
+        if source == target or source == QUESTION_ID or (source, target, kind) in pairs:
             dropped.append(entry.number)
             continue
         pairs.add((source, target, kind))
@@ -192,6 +197,7 @@ def read(
     if dropped:
         warnings.append(
             f"Skipped {len(dropped)} '-> See' links that repeat a relation or point at their own parent "
+            "or at the thesis "
             f"({', '.join(dropped[:10])}{' ...' if len(dropped) > 10 else ''})."
         )
     if sources:
@@ -202,6 +208,13 @@ def read(
     return check_map(
         ArgumentMap(title=title, statements=tuple(statements), relations=tuple(relations), warnings=tuple(warnings))
     )
+
+
+def _kind(number: str) -> str:
+    """A claim's kind from its Kialo number: the thesis "1" is the question, "1.n" a position,
+    anything deeper a claim."""
+    depth = number.count(".")
+    return "question" if depth == 0 else "position" if depth == 1 else "claim"
 
 
 def _parse_claim_line(line: str, layout: str, *, has_thesis: bool) -> _Entry | None:
@@ -262,19 +275,10 @@ def _layout(argument_map: ArgumentMap) -> tuple[str, list[str], list[str]]:
     )
     if root is None:
         raise FormatError("The map has no statements to write.")
-    title = question.text if question is not None else argument_map.title or root.text
-    thesis_links = children[root.id]
-    thesis = root
-    if (
-        question is not None
-        and len(thesis_links) == 1
-        and thesis_links[0].kind == "supports"
-        and by_id[thesis_links[0].source].kind == "position"
-    ):
-        thesis = by_id[thesis_links[0].source]
+    title = argument_map.title.strip() or root.text
+    thesis = root  # the question is Kialo's thesis; its positions are the thesis's Pro and Con
 
     numbers = {thesis.id: "1"}
-    written_links = set(link.id for link in thesis_links) if thesis is not root else set()
     lines = [f"1. {_claim_text(thesis.text)}"]
     counts: dict[str, int] = {}
     stack = [("1", thesis.id, iter(children[thesis.id]))]
@@ -287,7 +291,6 @@ def _layout(argument_map: ArgumentMap) -> tuple[str, list[str], list[str]]:
         counts[number] = counts.get(number, 0) + 1
         child_number = f"{number}.{counts[number]}"
         stance = "Pro" if link.kind == "supports" else "Con"
-        written_links.add(link.id)
         if link.source in numbers:
             lines.append(f"{child_number}. {stance}: -> See {numbers[link.source]}.")
             continue
@@ -305,6 +308,9 @@ def _layout(argument_map: ArgumentMap) -> tuple[str, list[str], list[str]]:
     undercuts = [lk for lk in argument_map.relations if lk.target_link is not None]
     if undercuts:
         left_out.append(f"Left out {len(undercuts)} undercuts: Kialo has no objection to a link.")
+    evidence = [s for s in argument_map.statements if s.kind == "evidence" and s.id in numbers]
+    if evidence:
+        left_out.append(f"Wrote {len(evidence)} evidence statements as claims: Kialo has only claims.")
     quotes = [s for s in argument_map.statements if s.quote is not None]
     if quotes:
         left_out.append(f"Left out the quotes of {len(quotes)} statements and the sources: Kialo has no quotes.")
@@ -316,14 +322,18 @@ def _claim_text(text: str) -> str:
 
 
 def write(argument_map: ArgumentMap) -> str:
-    """The map as a layout-A Kialo export (str, \\n line endings). The thesis is the question's
-    one position if it has exactly one, else the question itself; a statement reached a second
-    time is written as `-> See n.`; what Kialo cannot hold (undercuts, quotes, statements not
-    linked to the root) is left out: unwritten() lists it for the caller to show."""
+    """The map as a layout-A Kialo export (str, \\n line endings), the reverse of read(): the
+    discussion title is the map's title (the question's text if it has none), the thesis `1.`
+    is the question (or, without one, the statement that argues for nothing), the question's
+    positions are `1.n. Pro:`/`Con:` and deeper claims follow their parents; a statement
+    reached a second time is written as `-> See n.`. What Kialo cannot hold (undercuts, quotes,
+    statements not linked to the root) is left out and evidence is written as claims:
+    unwritten() lists both for the caller to show."""
     title, lines, _ = _layout(argument_map)
     return f"Discussion Title: {' '.join(title.split())}\n\n" + "\n".join(lines) + "\n"
 
 
 def unwritten(argument_map: ArgumentMap) -> tuple[str, ...]:
-    """Human-readable notes on what write() leaves out of this map (empty if nothing)."""
+    """Human-readable notes on what write() leaves out of this map or writes as something else
+    (empty if nothing)."""
     return tuple(_layout(argument_map)[2])

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
+from debates.interchange import kialo
 from debates.maps import cache, data, dot, exchange, handout, judging, runner
 from debates.models import Debate
 
@@ -50,7 +51,11 @@ class Command(BaseCommand):
         if fmt in exchange.SUFFIXES:
             if focus is not None or depth is not None:
                 raise CommandError("--focus and --depth are for drawings; a map file holds the whole debate.")
-            content = exchange.export_text(map_data, data.load_sources(debate), fmt).encode()
+            sources = data.load_sources(debate)
+            content = exchange.export_text(map_data, sources, fmt).encode()
+            if fmt == "kialo":  # say what a Kialo discussion cannot hold, or holds as something else
+                for note in kialo.unwritten(exchange.argument_map(map_data, sources)):
+                    self.stderr.write(f"Note: {note}")
             return self._write(output, content, fmt)
         if focus is not None and map_data.node(focus) is None:
             raise CommandError(f"--focus: node {focus} is not an approved node of this debate.")

@@ -28,7 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--debate", dest="slug", required=True, help="the new debate's slug (must be new)")
         parser.add_argument("--classroom", type=int, help="the classroom's id (default: a public debate)")
         parser.add_argument("--question", default="", help="the debate's question (default: the file's)")
-        parser.add_argument("--user", help="the teacher recorded as importer and author (default: none, the operator)")
+        parser.add_argument(
+            "--user",
+            help="the teacher recorded as importer, author and reviewer of everything imported (default: none: "
+            "the import record's importer and every imported statement's author are left empty)",
+        )
 
     def handle(self, *args, file, fmt, slug, classroom, question, user, **options):
         importer = None
@@ -62,8 +66,9 @@ class Command(BaseCommand):
             self.stderr.write(f"Warning: {warning}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {summary.statements:,} statements, {summary.relations:,} relations, "
-                f"{summary.undercuts:,} undercuts, {summary.sources:,} sources ({fmt}) as /debates/{debate.slug}/."
+                f"Imported {_count(summary.statements, 'statement')}, {_count(summary.relations, 'relation')}, "
+                f"{_count(summary.undercuts, 'undercut')}, {_count(summary.sources, 'source')} ({fmt}) "
+                f"as /debates/{debate.slug}/."
             )
         )
 
@@ -77,6 +82,11 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error}") from None
         except OSError as error:
             raise CommandError(f"{file}: cannot read it: {error.strerror}.") from None
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 undercut', '2 undercuts', '1,200 statements'."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _message(error: ValidationError) -> str:
