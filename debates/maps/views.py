@@ -117,7 +117,7 @@ def debate_detail(request, slug):
         "show_pending": options["show_pending"],
         "outline": outline,
         "sees_standing": sees_standing,
-        "badge_key": judging.BADGE_KEY,
+        "badge_key": judging.badge_key(),
         "weak_points": judging.weak_points_page(map_data, assessment, numbers) if sees_standing else None,
         "export_query": query.urlencode(),
         "max_nodes": settings.MAP_MAX_NODES,
