@@ -123,8 +123,12 @@ def _wrap(paragraph: str, width: int) -> list[str]:
 # backslash: twice inside an HTML-like label (read once), four times inside a quoted
 # tooltip (read twice: once as a DOT string, once by the tooltip's own expansion). Checked
 # on the SVG of Graphviz 2.43 by tests/test_text_as_written.py. The other five are
-# html.escape()'s references: user text is never markup. Each table is one C-speed pass.
-_LABEL_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "\\": "\\" * 2})
+# html.escape()'s references: user text is never markup. A "]" is written as its character
+# reference too: Graphviz 2.43 refuses an HTML-like label whose text starts with "]" (a
+# syntax error, so no map at all). Each table is one C-speed pass.
+_LABEL_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "]": "&#93;", "\\": "\\" * 2}
+)
 _TOOLTIP_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\\": "\\" * 4})
 
 
