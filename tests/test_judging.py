@@ -157,6 +157,22 @@ def test_the_key_beside_the_map_explains_each_badge_and_the_dotted_border(client
     assert "dotted border" in key and "Something that stands opposes it" in key
 
 
+def test_the_map_key_explains_an_objection_to_a_link_and_the_dotted_not_evidenced_border(client, crafted, student):
+    debate = crafted["P1"].debate
+    client.force_login(student)
+    page = text_of(client.get(page_url(debate)))
+    key = page[page.index('class="map-key"') : page.index("</details>", page.index('class="map-key"'))]
+    assert "against a link" in key and "ending on a dot in the middle of another arrow" in key
+    assert "dotted border: stands, but nothing that supports it quotes a source" in key
+    standing_key = page[page.index('id="standing-key-heading"') :]
+    assert "An objection to a link" in standing_key
+    # While the class judges first, no box has a dotted border: the key leaves it out.
+    hide_standing(debate)
+    page = text_of(client.get(page_url(debate)))
+    key = page[page.index('class="map-key"') : page.index("</details>", page.index('class="map-key"'))]
+    assert "against a link" in key and "dotted border" not in key
+
+
 # ----------------------------------------------------------------------------- outline and node page
 
 
@@ -184,6 +200,48 @@ def test_the_node_page_lists_what_decides_it_each_with_its_standing_and_link(cli
     assert re.search(
         rf'href="{node_url(crafted["E1"])}">Hundreds died</a> <span class="standing standing-in">', section
     )
+
+
+@pytest.mark.dot
+def test_the_undecided_badge_has_one_word_on_the_map_key_outline_node_page_and_projector(client, crafted, student):
+    debate = crafted["P1"].debate
+    client.force_login(student)
+    page = text_of(client.get(page_url(debate)))
+    node_page = text_of(client.get(node_url(crafted["A"])))
+    projector = text_of(client.get(reverse("debates:debate-present", args=[debate.slug]) + "?branch=3"))
+    dot_text = client.get(map_url(debate)).content.decode()
+    outline = page[page.index('class="outline"') :]
+    key = page[page.index('id="standing-key-heading"') :]
+    badge = '<span aria-hidden="true">?</span> open</span>'
+    for where, html in (("outline", outline), ("key", key), ("node page", node_page), ("projector", projector)):
+        assert badge in html, where
+        # The word of the badge, never a second name for it (the reasons say "Undecided: ...").
+        assert "</span> Undecided" not in html and "</span> undecided" not in html, where
+    assert "? open" in node_statement(dot_text, crafted["A"])
+
+
+@pytest.mark.dot
+def test_every_page_takes_the_badge_words_from_standing_badges(client, crafted, student, monkeypatch):
+    from debates.maps import standing
+
+    monkeypatch.setitem(standing.BADGES, standing.UNDEC, ("?", "unsettled"))
+    monkeypatch.setitem(standing.BADGES, standing.OUT, ("\u2717", "overturned"))
+    debate = crafted["P1"].debate
+    client.force_login(student)
+    page = text_of(client.get(page_url(debate)))
+    outline, key = page[page.index('class="outline"') :], page[page.index('id="standing-key-heading"') :]
+    node_page = text_of(client.get(node_url(crafted["A"])))
+    projector = text_of(client.get(reverse("debates:debate-present", args=[debate.slug]) + "?branch=3"))
+    dot_text = client.get(map_url(debate)).content.decode()
+    for where, text in (
+        ("outline", outline),
+        ("key", key),
+        ("node page", node_page),
+        ("projector", projector),
+        ("map", node_statement(dot_text, crafted["A"])),
+    ):
+        assert "unsettled" in text and "</span> open" not in text and "? open" not in text, where
+    assert "overturned" in node_statement(dot_text, crafted["O1"]) and "overturned" in outline and "overturned" in key
 
 
 def test_the_question_and_pending_work_have_no_standing_on_their_pages(client, crafted, teacher, student):

@@ -209,6 +209,26 @@ def test_the_projector_shows_one_branch_at_24_px_or_more_and_moves_with_the_keyb
     page.wait_for_function("() => document.fullscreenElement === null")
 
 
+def test_on_a_phone_the_projector_header_wraps_and_keeps_full_screen_on_screen(page, demo):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(DEMO + "present/")
+    full = page.get_by_role("button", name="Full screen")
+    full.wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    for control in (
+        full,
+        page.get_by_role("link", name="Next →"),
+        page.get_by_role("link", name="Back to the debate"),
+        page.locator(".present-count"),
+    ):
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # The badges are on the boxes here too, at the projector's size.
+    badge = page.locator(".present-tree .standing").first
+    assert re.fullmatch(r"[✓✗?] (stands|falls|open)( · not evidenced)?", badge.inner_text())
+    assert float(badge.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
+
+
 def test_touch_drags_and_pinches_the_map_on_a_phone(chromium, live_server, demo_data):
     # A touch screen of its own: the shared fixture's tab has none.
     context = chromium.new_context(

@@ -83,6 +83,7 @@ def check_svg(svg: bytes, slug: str) -> None:
 @example(text="\U0001f600" * 20_000)
 @example(text="ب" * 20_000)
 @example(text="back\\slash\\")
+@example(text="]")
 @example(text="nul\x00here")
 @example(text="\u200fright-to-left\u202e mark")
 @example(text='"]; n1 [URL="http://evil.example/" label="x')

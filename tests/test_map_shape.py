@@ -78,5 +78,5 @@ def test_the_exports_key_never_widens_a_small_or_focused_map(monkeypatch, title)
 
     with_key = width(), width(focus=2, depth=1)
     assert ("Key:" in build_dot(data, title=title)) == (len(title) > 20)  # left out under a short title
-    monkeypatch.setattr(dot, "_key_rows", lambda title_chars: [])
+    monkeypatch.setattr(dot, "_key_rows", lambda title_chars, **_: [])
     assert (width(), width(focus=2, depth=1)) == with_key

@@ -4,7 +4,7 @@ outline, with the debate page's visibility, at a fixed number of queries."""
 import pytest
 from django.urls import reverse
 
-from debates.models import Kind
+from debates.models import Debate, Kind, Relation
 from tests.factories import make_node, question_of, submit_claim
 
 
@@ -101,6 +101,61 @@ def test_the_projector_view_costs_a_fixed_number_of_queries(client, debate, stud
         make_node(debate, text=f"Detail {index}", target=parent, relation="opposes")
     client.force_login(student)
     # session, user, debate (+classroom, +group copy), the user's classroom roles, nodes
-    # (+quote+source), relations, the debate's sources (their citation lines).
+    # (+quote+source), relations, the debate's sources (their citation lines). The badges are
+    # judged from the nodes and relations already loaded: no query of their own.
     with django_assert_num_queries(7):
-        assert client.get(present_url(debate, "?branch=2")).status_code == 200
+        response = client.get(present_url(debate, "?branch=2"))
+    assert response.status_code == 200
+    # Every box of the branch carries its badge: the position, its claim, and each even
+    # reason with its detail.
+    assert response.content.decode().count('class="standing standing-') == 2 + 2 * ((size + 1) // 2)
+
+
+def entry_of(html: str, number: str) -> str:
+    """The projector's box numbered `number`: from its number to the end of its box."""
+    start = html.index(f'<span class="present-number">{number}</span>')
+    return html[start : html.index("</div>", start)]
+
+
+def test_an_objection_to_a_link_reads_against_the_link_not_as_a_con_of_the_box(client, debate, student):
+    military, _ = two_positions(debate)
+    arrow = Relation.objects.get(target=military, source__text="Operations cut attacks")
+    objector = make_node(debate, text="The drop came before the operations", target=military)
+    Relation.objects.filter(source=objector).delete()
+    Relation.objects.create(debate=debate, source=objector, target_relation=arrow, kind="opposes", status="approved")
+    client.force_login(student)
+    html = client.get(present_url(debate)).content.decode()
+    # Listed under the claim whose link it attacks, after its pros (1.1.1.1 is the evidence).
+    box = entry_of(html, "1.1.1.2")
+    assert "The drop came before the operations" in box
+    assert "against the link to “<bdi>Answer with force</bdi>”" in box
+    assert "against the link" not in entry_of(html, "1.1.1.1")
+
+
+def test_each_box_carries_its_standing_badge_while_the_class_sees_the_standing(client, debate, student):
+    military, _ = two_positions(debate)
+    objection = make_node(debate, text="Operations displace militants", target=military, relation="opposes")
+    client.force_login(student)
+    html = client.get(present_url(debate)).content.decode()
+    # The evidence quotes a source: the claim it supports stands, evidenced; the objection
+    # nobody answers stands without evidence and the position it opposes falls.
+    assert '<span aria-hidden="true">✓</span> stands</span>' in entry_of(html, "1.1.1")
+    assert "not evidenced" not in entry_of(html, "1.1.1")
+    assert '<span aria-hidden="true">✗</span> falls</span>' in entry_of(html, "1.1")
+    unanswered = entry_of(html, "1.1.2")
+    assert objection.text in unanswered and "✓</span> stands · not evidenced</span>" in unanswered
+    assert '<div class="present-box is-unevidenced">' in html
+    # The question is never judged.
+    assert "standing-" not in html[: html.index('class="present-tree"')]
+
+
+def test_while_the_standing_is_hidden_the_projector_shows_no_badges_even_to_the_teacher(
+    client, debate, student, teacher
+):
+    two_positions(debate)
+    Debate.objects.filter(pk=debate.pk).update(show_standing=False)
+    for reader in (student, teacher):
+        client.force_login(reader)
+        html = client.get(present_url(debate)).content.decode()
+        assert "Operations cut attacks" in html
+        assert 'class="standing' not in html and "is-unevidenced" not in html

@@ -14,6 +14,7 @@ import pytest
 from debates.maps.data import MapData, MapNode, MapRelation
 from debates.maps.dot import _html, build_dot, neighbourhood, select
 from debates.maps.outline import build_outline
+from debates.maps.standing import assess
 
 pytestmark = pytest.mark.urls("config.urls")
 
@@ -109,6 +110,18 @@ def test_an_exported_map_carries_its_key_in_the_header_and_never_as_boxes_of_the
         assert "cluster" not in dot
         names = set(re.findall(r"^\s*(\w+) \[", dot, flags=re.MULTILINE)) - {"graph", "node", "edge"}
         assert names == {"n1", "n2", "n3", "n4", "n5"}
+
+
+def test_an_exported_key_explains_an_objection_to_a_link_and_with_badges_the_dotted_border():
+    title = "How should Pakistan respond?"
+    plain = next(line for line in build_dot(small_map(), title=title).splitlines() if "labelloc=t" in line)
+    assert "onto an arrow: against the link" in plain
+    # Without badges no box has a dotted border, so the key does not mention one.
+    assert "dotted box" not in plain
+    data = small_map()
+    judged = build_dot(data, title=title, standing=assess(data.nodes, data.relations, {}))
+    header = next(line for line in judged.splitlines() if "labelloc=t" in line)
+    assert "dotted box: stands, not evidenced" in header and "dashed box: pending" in header
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from debates.maps.data import MapData, MapNode, MapRelation
 from debates.maps.outline import outline_numbers
-from debates.maps.standing import IN, OUT, UNDEC, Assessment, Standing
+from debates.maps.standing import BADGES, IN, NOT_EVIDENCED, Assessment, Standing
 from debates.models import Kind, Relation, Status
 
 DEFAULT_FOCUS_DEPTH = 2
@@ -123,8 +123,12 @@ def _wrap(paragraph: str, width: int) -> list[str]:
 # backslash: twice inside an HTML-like label (read once), four times inside a quoted
 # tooltip (read twice: once as a DOT string, once by the tooltip's own expansion). Checked
 # on the SVG of Graphviz 2.43 by tests/test_text_as_written.py. The other five are
-# html.escape()'s references: user text is never markup. Each table is one C-speed pass.
-_LABEL_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "\\": "\\" * 2})
+# html.escape()'s references: user text is never markup. A "]" is written as its character
+# reference too: Graphviz 2.43 refuses an HTML-like label whose text starts with "]" (a
+# syntax error, so no map at all). Each table is one C-speed pass.
+_LABEL_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "]": "&#93;", "\\": "\\" * 2}
+)
 _TOOLTIP_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\\": "\\" * 4})
 
 
@@ -309,8 +313,8 @@ def _node_label(node: MapNode, number: str = "", *, standing: Standing | None = 
 # --------------------------------------------------------------------------- standing
 
 # A symbol and a word for each label: the badge is read, never told apart by colour alone.
-STANDING_BADGES = {IN: ("\u2713", "stands"), OUT: ("\u2717", "falls"), UNDEC: ("?", "open")}
-NOT_EVIDENCED = "not evidenced"
+# The badge words are standing.BADGES, shared with every page that shows a standing.
+STANDING_BADGES = BADGES
 # The border of a box that stands without evidence. Dashed already means pending, and a
 # pending box is never judged; dotted is the other line Graphviz draws round a box (the
 # arrows' dotted line is an objection, but a line round a box is never an arrow).
@@ -323,9 +327,8 @@ def _standing_row(standing: Standing | None) -> str:
     words only: no user text reaches it."""
     if standing is None:
         return ""
-    symbol, word = STANDING_BADGES[standing.label]
-    badge = f"{symbol} {word}"
-    if standing.label == IN and not standing.evidenced:
+    badge = f"{standing.symbol} {standing.word}"
+    if standing.unevidenced:
         badge += f" \u00b7 {NOT_EVIDENCED}"
     return f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{INK}"><B>{badge}</B></FONT></TD></TR>'
 
@@ -336,7 +339,7 @@ def _standing_style(attributes: dict, standing: Standing | None) -> None:
         attributes.update(style=attributes["style"] + "," + NOT_EVIDENCED_STYLE, penwidth="1.8")
 
 
-def _header_label(data: MapData, title: str, selection: Selection) -> str:
+def _header_label(data: MapData, title: str, selection: Selection, *, badges: bool = False) -> str:
     title_html = _html(title, width=TITLE_WIDTH, max_lines=2)
     lines = [f'<TR><TD><FONT POINT-SIZE="28"><B>{title_html}</B></FONT></TD></TR>']
     facts = []
@@ -356,16 +359,17 @@ def _header_label(data: MapData, title: str, selection: Selection) -> str:
             f'<TR><TD><FONT POINT-SIZE="13" COLOR="{MUTED}">{_html(sources, width=150, max_lines=3)}</FONT></TD></TR>'
         )
     first_line = _wrap(_clean(title), TITLE_WIDTH)[:1]
-    lines += _key_rows(len(first_line[0]) if first_line else 0)
+    lines += _key_rows(len(first_line[0]) if first_line else 0, badges=badges)
     return _markup('<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0">' + "".join(lines) + "</TABLE>")
 
 
-def _key_rows(title_chars: int) -> list[str]:
+def _key_rows(title_chars: int, *, badges: bool = False) -> list[str]:
     """The key of an exported map, as short rows of the header under the title: in the header
     it takes no place in the layout, and its rows (11 pt) are wrapped to the width of the title's
     first line (28 pt, about 2.5 times wider a character), so the key never widens a drawing;
     under a title too short to hold its longest item, it is left out. The page shows its key
-    in HTML instead."""
+    in HTML instead. With `badges` (the boxes carry standing badges) it says what a dotted
+    border means."""
     supports, opposes = _RELATION_STYLE[Relation.Kind.SUPPORTS], _RELATION_STYLE[Relation.Kind.OPPOSES]
     items = [
         ("Key: 1.2.3 is the outline number", None),
@@ -374,8 +378,11 @@ def _key_rows(title_chars: int) -> list[str]:
         ("EVIDENCE: folded corner", None),
         (f"{supports[2]} supports: solid arrow", supports[3]),
         (f"{opposes[2]} opposes: dotted, bar end", opposes[3]),
+        (f"{opposes[2]} onto an arrow: against the link", opposes[3]),
         ("dashed box: pending", None),
     ]
+    if badges:
+        items.append((f"dotted box: {STANDING_BADGES[IN][1]}, {NOT_EVIDENCED}", None))
     width = int(title_chars * 2.5)
     if max(len(text) for text, _ in items) > width:
         return []
@@ -609,7 +616,7 @@ def build_dot(
         ],
     )
     if title is not None:
-        header = _header_label(data, title, selection)
+        header = _header_label(data, title, selection, badges=standing is not None)
         graph.attr("graph", _attributes=[("labelloc", "t"), ("labeljust", "c"), ("label", header)])
     # One reverse() for all nodes: the URL of node 0, with the id swapped in.
     node_url = reverse("debates:node-detail", args=[data.slug, 0])

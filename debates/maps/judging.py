@@ -19,6 +19,18 @@ from debates.maps.outline import outline_numbers
 from debates.maps.standing import Assessment, Standing
 
 
+def badge_key() -> dict:
+    """The badges for the page's key, by what they mean: {"stands", "falls", "undecided"} each
+    a (symbol, word) pair from standing.BADGES, the one source of the badge words, and
+    "not_evidenced" (a word), so that the key says what the boxes say."""
+    return {
+        "stands": standing.BADGES[standing.IN],
+        "falls": standing.BADGES[standing.OUT],
+        "undecided": standing.BADGES[standing.UNDEC],
+        "not_evidenced": standing.NOT_EVIDENCED,
+    }
+
+
 def assess_map(data: MapData, *, show_pending: bool = False) -> tuple[dict[int, str], Assessment]:
     """The outline numbers the page shows (with or without the pending work) and the
     standing of the approved content of `data` (pending work is never judged), its reasons

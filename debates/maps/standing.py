@@ -52,6 +52,14 @@ APPROVED = "approved"
 QUESTION, POSITION, CLAIM = "question", "position", "claim"
 SUPPORTS, OPPOSES = "supports", "opposes"
 
+# The badge of each label: a symbol and a word, read rather than told apart by colour. The one
+# source of the badge's words for the map, its key, the outline, the node page and the projector
+# view. "open" rather than "undecided" because a badge is short; the reason sentences still begin
+# "Undecided: ", the term of grounded labelling.
+BADGES = {IN: ("\u2713", "stands"), OUT: ("\u2717", "falls"), UNDEC: ("?", "open")}
+# Added to the badge of a node that stands without evidence.
+NOT_EVIDENCED = "not evidenced"
+
 # How many nodes one reason names before "and N more": a reason is one line.
 NAMED = 3
 
@@ -78,6 +86,26 @@ class Standing(NamedTuple):
     @property
     def reason(self) -> str:
         return f"{self.label_reason} {self.evidence_reason}" if self.evidence_reason else self.label_reason
+
+    @property
+    def symbol(self) -> str:
+        """The badge's symbol: "\u2713", "\u2717" or "?" (BADGES)."""
+        return BADGES[self.label][0]
+
+    @property
+    def word(self) -> str:
+        """The badge's word: "stands", "falls" or "open" (BADGES)."""
+        return BADGES[self.label][1]
+
+    @property
+    def evidence_word(self) -> str:
+        """What the badge adds for a node that stands without evidence ("not evidenced"), else ""."""
+        return NOT_EVIDENCED if self.unevidenced else ""
+
+    @property
+    def unevidenced(self) -> bool:
+        """Whether the badge adds "not evidenced": the node stands, but without evidence."""
+        return self.label == IN and not self.evidenced
 
 
 _UNDISPUTED_ARROW = Standing(IN, False, "Stands: nothing undercuts it.", "", (), (), ())

@@ -117,6 +117,7 @@ def debate_detail(request, slug):
         "show_pending": options["show_pending"],
         "outline": outline,
         "sees_standing": sees_standing,
+        "badge_key": judging.badge_key(),
         "weak_points": judging.weak_points_page(map_data, assessment, numbers) if sees_standing else None,
         "export_query": query.urlencode(),
         "max_nodes": settings.MAP_MAX_NODES,
@@ -148,7 +149,17 @@ def debate_present(request, slug):
     ordered tree numbered like the outline (HTML, not a scaled drawing, so that the text
     size is what the stylesheet says). The same content as the debate page: approved only."""
     debate = permissions.get_debate_for_user(request.user, slug)
-    outline = build_outline(data.load_map(debate, request.user))
+    map_data = data.load_map(debate, request.user)
+    outline = build_outline(map_data)
+    # The badges, judged from the map just loaded (no query). A projector shows the page to
+    # the whole class, so they follow the debate's switch as the drawing does (the standing is
+    # visible to everyone while it is on): a teacher who hides the standing so that the class
+    # judges first does not give it away by projecting a branch.
+    sees_standing = judging.visible(debate, request.user) and debate.show_standing
+    if sees_standing:
+        _, assessment = judging.assess_map(map_data)
+        for entry in outline:
+            entry.standing = assessment.nodes.get(entry.node.pk)
     branches = _branches(outline)
     try:
         index = _int_param(request, "branch", low=1, high=max(1, len(branches))) or 1
@@ -162,6 +173,7 @@ def debate_present(request, slug):
         "count": len(branches),
         "previous": index - 1 if index > 1 else None,
         "next": index + 1 if index < len(branches) else None,
+        "sees_standing": sees_standing,
     }
     return render(request, "debates/debate_present.html", context)
 
