@@ -23,8 +23,7 @@ from debates.errors import ModerationError
 from debates.interchange import READERS, kialo
 from debates.maps import data, exchange
 from debates.models import Debate, ImportRecord, Kind, Node, Quote, Relation, Source, Status
-from tests.api_clients import api_client, errors
-from tests.factories import make_debate, make_node, make_relation, make_user
+from tests.factories import api_client, errors, make_debate, make_node, make_relation, make_user
 from tests.interchange_helpers import FIXTURES, fixture, shape
 from tests.test_interchange_argdown import ARGDOWN_CLI
 

@@ -8,8 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from debates.models import Debate, Kind, MapRevision, Status
-from tests.api_clients import api_client
-from tests.factories import make_node, make_relation, question_of
+from tests.factories import api_client, make_node, make_relation, question_of
 
 # The crafted debate, numbered as the outline numbers it (pros before cons, then by pk):
 #

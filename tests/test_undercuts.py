@@ -13,8 +13,7 @@ from debates.errors import ModerationError
 from debates.maps import data, dot, runner
 from debates.maps.outline import build_outline
 from debates.models import Action, Kind, Node, Relation, Status
-from tests.api_clients import api_client, errors
-from tests.factories import make_debate, make_node, make_relation, question_of
+from tests.factories import api_client, errors, make_debate, make_node, make_relation, question_of
 
 pytestmark = pytest.mark.urls("config.urls")
 
