@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from debates import moderation, permissions
+from debates import permissions
 from debates.errors import ModerationError, NotAllowed, full_clean, refuse
+from debates.maps.cache import map_changed
 from debates.models import (
     JOIN_CODE_LENGTH,
     RESERVED_SLUGS,
@@ -156,7 +157,7 @@ def debate_update(
     full_clean(debate)
     debate.save(update_fields=["question", "description", "is_open"])
     debate.nodes.filter(kind=Kind.QUESTION).update(text=debate.question)
-    moderation.map_changed(debate.pk)
+    map_changed(debate.pk)
     return debate
 
 
@@ -172,7 +173,7 @@ def debate_standing_set(*, debate: Debate, user, show: bool) -> bool:
     changed = Debate.objects.filter(pk=debate.pk, show_standing=not show).update(show_standing=show)
     debate.show_standing = show
     if changed:
-        moderation.map_changed(debate.pk)
+        map_changed(debate.pk)
     return bool(changed)
 
 
@@ -207,5 +208,5 @@ def source_add(
     source.save()
     if debate is not None:
         debate.sources.add(source)
-        moderation.map_changed(debate.pk)
+        map_changed(debate.pk)
     return source

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from debates import classrooms, moderation, permissions
+from debates import classrooms, permissions
 from debates.errors import ModerationError, NotAllowed
+from debates.maps.cache import map_changed
 from debates.models import Debate, GroupCopy, GroupMember, Kind, Node, Quote, Relation, Status
 from debates.teaching.activity import classroom_students
 
@@ -122,7 +123,7 @@ def _copy_content(origin: Debate, debate: Debate, nodes: list[Node], arrows: lis
         for r in arrows
         if r.target_relation_id in new_arrow and r.source_id in new_pk
     )
-    moderation.map_changed(debate.pk)
+    map_changed(debate.pk)
 
 
 def parse_groups(text: str, students_by_name: dict[str, object]) -> list[GroupSpec]:
