@@ -642,7 +642,20 @@ class Reason(models.TextChoices):
     MISQUOTED = "misquoted", "Misquoted"
 
 
-class ModerationEvent(models.Model):
+class AppendOnly(models.Model):
+    """A history table: rows are written once and never changed (a history that can be edited
+    proves nothing). QuerySet.update() bypasses save(), so the workflows never call it on these."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError(f"{type(self).__name__} rows are append-only.")
+        return super().save(*args, **kwargs)
+
+
+class ModerationEvent(AppendOnly):
     """One line of the append-only history: a submission, an edit or a decision."""
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="events")
@@ -672,11 +685,6 @@ class ModerationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.item_label} by {self.actor}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValueError("Moderation events are append-only.")
-        return super().save(*args, **kwargs)
 
 
 # --- Teaching: feedback and grades, tasks, notifications, group copies ------------------
@@ -762,7 +770,7 @@ class FeedbackAction(models.TextChoices):
     RELEASED = "released", "Released"
 
 
-class FeedbackEvent(models.Model):
+class FeedbackEvent(AppendOnly):
     """One line of the append-only history of feedback, grades, scales and releases."""
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="feedback_events")
@@ -788,11 +796,6 @@ class FeedbackEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} in {self.debate_id} by {self.actor}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValueError("Feedback events are append-only.")
-        return super().save(*args, **kwargs)
 
 
 class Task(models.Model):
