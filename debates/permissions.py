@@ -97,7 +97,8 @@ def has_moderation_queue(user) -> bool:
 
 def get_debate_for_user(user, slug: str) -> Debate:
     """The debate, if the user may see it; otherwise 404 (nothing leaks about its existence)."""
-    debate = Debate.objects.select_related("classroom", "group_copy").filter(slug=slug).first()
+    # map_revision: pages judge the debate's claims once per revision (maps.judging.judgements()).
+    debate = Debate.objects.select_related("classroom", "group_copy", "map_revision").filter(slug=slug).first()
     if debate is None or not can_see_debate(user, debate):
         raise Http404("No such debate.")
     return debate

@@ -41,7 +41,6 @@ from debates import (
 from debates.context_processors import SESSION_IS_TEACHER
 from debates.interchange.model import FormatError, read_bytes
 from debates.maps import judging, standing
-from debates.maps.data import load_judged
 from debates.models import (
     Action,
     Classroom,
@@ -92,11 +91,10 @@ def node_detail(request, slug, pk):
     paragraph = quotes.paragraph_around(quote.source.text, quote.start, quote.end) if quote else None
     judged = None
     if node.status == Status.APPROVED and judging.visible(debate, request.user):
-        # Two queries (the debate's approved nodes and arrows): a node's standing depends on
-        # the whole debate, not only on its neighbours.
-        map_data = load_judged([debate.pk])[debate.pk]
-        numbers, assessment = judging.assess_map(map_data)
-        judged = judging.node_standing(map_data, assessment, numbers, node.pk)
+        # A node's standing depends on the whole debate, not only on its neighbours: judged
+        # once per map revision and kept, so this costs no query while the debate is unchanged.
+        judgement = judging.judgements([debate])[debate.pk]
+        judged = judging.node_standing(judgement.data, judgement.assessment, judgement.numbers, node.pk)
     context = {
         "judged": judged,
         "debate": debate,
@@ -497,12 +495,11 @@ def debate_standing(request, slug: str):
 def debate_weak_points(request, slug: str):
     """The teachers' list of a debate's weak points, with each claim's reason."""
     debate = _moderated_debate_or_404(request, slug)
-    map_data = load_judged([debate.pk])[debate.pk]
-    numbers, assessment = judging.assess_map(map_data)
+    judgement = judging.judgements([debate])[debate.pk]
     context = {
         "debate": debate,
-        "weak_points": judging.weak_points_page(map_data, assessment, numbers),
-        "summary": standing.summary(assessment),
+        "weak_points": judging.weak_points_page(judgement.data, judgement.assessment, judgement.numbers),
+        "summary": standing.summary(judgement.assessment),
         "can_contribute": permissions.can_contribute(request.user, debate),
         "can_moderate": True,
     }

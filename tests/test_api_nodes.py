@@ -95,12 +95,17 @@ def test_node_list_costs_the_same_queries_whatever_the_debate_size(django_assert
         make_node(debate, kind=Kind.EVIDENCE, quote="killed more than 100 people", author=student, source=source)
         make_node(debate, text=f"Claim {n}", status=Status.PENDING, author=student)
     client = api_client(student)
-    # token + user; page count; the nodes with debate, quote and users joined (who may see
-    # them is subqueries of the same query); the approved nodes and arrows of the page's
-    # debates, for their acceptability (one UNION query, whatever the number of debates).
+    # token + user; page count; the nodes with debate (+its map revision), quote and users
+    # joined (who may see them is subqueries of the same query); the approved nodes and
+    # arrows of the page's debates, for their acceptability (one UNION query, whatever the
+    # number of debates)...
     with django_assert_num_queries(4):
         response = client.get("/api/nodes/", {"debate": debate.slug})
     assert response.json()["count"] == 2 * size + 1
+    # ...which is judged once per map revision: asked again, the acceptability costs nothing.
+    with django_assert_num_queries(3):
+        again = client.get("/api/nodes/", {"debate": debate.slug})
+    assert again.json() == response.json()
 
 
 @pytest.mark.parametrize("size", [3, 12])
@@ -108,9 +113,13 @@ def test_node_detail_costs_the_same_queries_whatever_the_debate_size(django_asse
     nodes = [make_node(debate, kind=Kind.EVIDENCE, quote="killed more than 100 people") for _ in range(size)]
     client = api_client(teacher)
     # token + user; the node with debate, quote and users joined (visibility as subqueries);
-    # the debate's approved nodes and arrows, for its acceptability (one UNION query).
+    # the debate's approved nodes and arrows, for its acceptability (one UNION query) the
+    # first time; none once the debate is judged at its current map revision.
     with django_assert_num_queries(3):
-        assert client.get(f"/api/nodes/{nodes[-1].pk}/").status_code == 200
+        first = client.get(f"/api/nodes/{nodes[-1].pk}/").json()
+    with django_assert_num_queries(2):
+        assert client.get(f"/api/nodes/{nodes[-1].pk}/").json() == first
+    assert first["acceptability"]["label"] == "in"
 
 
 # --- Submit -----------------------------------------------------------------------------

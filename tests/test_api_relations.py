@@ -69,6 +69,9 @@ def test_relation_list_costs_the_same_queries_whatever_the_debate_size(
     with django_assert_num_queries(4):
         response = client.get("/api/relations/", {"debate": debate.slug})
     assert response.json()["count"] == 2 * size + 1
+    # Judged once per map revision: asked again, the acceptability costs no query.
+    with django_assert_num_queries(3):
+        assert client.get("/api/relations/", {"debate": debate.slug}).json() == response.json()
 
 
 def test_student_proposes_an_arrow_between_two_nodes(debate, student):

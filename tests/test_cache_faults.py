@@ -32,6 +32,12 @@ def _site_answers(client, public_debate, debate, teacher, student) -> None:
     svg = client.get(f"/debates/{public_debate.slug}/map.svg")
     assert svg.status_code == 200
     assert b"<svg" in svg.content
+    # A node's page and the API's list judge the debate from the cache, or from the database.
+    claim = public_debate.nodes.get(text="Talks have failed before.")
+    node_page = client.get(f"/debates/{public_debate.slug}/nodes/{claim.pk}/")
+    assert node_page.status_code == 200 and "Stands" in node_page.content.decode()
+    listed = api_client().get("/api/nodes/", {"debate": public_debate.slug}).json()["results"]
+    assert any(n["acceptability"] and n["acceptability"]["label"] == "in" for n in listed)
     token = api_client().post("/api/auth/token/", {"username": student.username, "password": "pw-for-tests-1"})
     assert token.status_code == 200, token.content
     text = f"Said at {time.monotonic()}"

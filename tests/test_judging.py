@@ -4,11 +4,14 @@ weak points, the teachers' switch and the API's acceptability."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from debates.models import Debate, Kind, MapRevision, Status
-from tests.factories import api_client, make_node, make_relation, question_of
+from debates import moderation
+from debates.models import Action, Debate, Kind, MapRevision, Status
+from tests.factories import api_client, make_node, make_relation, question_of, submit_claim
 
 # The crafted debate, numbered as the outline numbers it (pros before cons, then by pk):
 #
@@ -460,3 +463,35 @@ def test_a_list_spanning_debates_adds_one_query_for_all_of_them(
         listed = client.get("/api/nodes/").json()["results"]
     assert len({n["debate"] for n in listed}) == 2
     assert all(n["acceptability"] is not None for n in listed if n["kind"] != "question")
+    # Both debates are judged now, at their current map revisions: no query for it.
+    with django_assert_num_queries(3):
+        assert client.get("/api/nodes/").json()["results"] == listed
+
+
+def _node_page_queries(client, node) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(node_url(node)).status_code == 200
+    return len(queries)
+
+
+def test_the_node_page_with_standing_costs_no_more_queries_than_without(client, crafted, student, teacher):
+    debate, node = crafted["P2"].debate, crafted["P2"]
+    client.force_login(student)
+    debate.show_standing = False
+    debate.save(update_fields=["show_standing"])
+    hidden = _node_page_queries(client, node)
+    debate.show_standing = True
+    debate.save(update_fields=["show_standing"])
+    client.get(node_url(node))  # the first reader after a change judges the debate (one query)
+    assert _node_page_queries(client, node) == hidden
+    assert "Falls: opposed by" in client.get(node_url(node)).content.decode()
+
+
+def test_a_kept_judgement_follows_the_next_change_at_once(client, crafted, student, teacher):
+    """Kept per map revision: an approval raises the revision, so the next reader sees the new standing."""
+    client.force_login(student)
+    target = crafted["P1"]
+    assert "Stands" in client.get(node_url(target)).content.decode()
+    objection = submit_claim(target.debate, student, text="A fresh objection nobody answers", target=target, relation="opposes")
+    moderation.item_decide(item=objection, moderator=teacher, action=Action.APPROVED)
+    assert "Falls: opposed by" in client.get(node_url(target)).content.decode()

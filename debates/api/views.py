@@ -32,7 +32,7 @@ from debates.api.parsers import SafeJSONParser
 from debates.errors import ModerationError
 from debates.interchange.model import FormatError, read_bytes
 from debates.maps import judging
-from debates.maps.data import MapData, MapNode, MapRelation, load_judged
+from debates.maps.data import MapData, MapNode, MapRelation
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
 from debates.teaching import activity
 from debates.text import find_forbidden_character
@@ -135,10 +135,11 @@ def _debate_standing(user, debate: Debate) -> dict:
 def _items_standing(user, items) -> dict:
     """The serializers' "standing" context for nodes or relations, which a list can take from
     several debates: the approved content of the debates among them whose standing this
-    reader may see, in two queries whatever their number (none if no item is approved)."""
+    reader may see: kept per map revision (judging.judgements()), so no query once judged, and
+    one query for all the debates not yet judged (none if no item is approved)."""
     debates = {item.debate_id: item.debate for item in items if item.status == Status.APPROVED}
-    wanted = [pk for pk, debate in debates.items() if judging.visible(debate, user)]
-    return {pk: judging.assess_map(data)[1] for pk, data in load_judged(wanted).items()}
+    wanted = [debate for debate in debates.values() if judging.visible(debate, user)]
+    return {pk: judgement.assessment for pk, judgement in judging.judgements(wanted).items()}
 
 
 def _require_teacher(user, message: str) -> None:
@@ -345,7 +346,7 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     output: type[serializers.Serializer]
     filter_class: type[serializers.Serializer]
     # Joined to each row, so that a list is one query for the rows.
-    joined: tuple[str, ...] = ("debate", "author", "reviewed_by")
+    joined: tuple[str, ...] = ("debate__map_revision", "author", "reviewed_by")
 
     def get_serializer_class(self):
         return self.output

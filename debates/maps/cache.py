@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import math
 import time
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -80,6 +81,36 @@ def map_changed(*debate_ids: int) -> None:
             MapRevision.objects.bulk_create([MapRevision(debate_id=pk, number=1)], ignore_conflicts=True)
     # After the commit: a reader who draws before it still sees the old data, and keeps it.
     transaction.on_commit(lambda: forget_drawings(*debate_ids))
+
+
+def revision(debate) -> int:
+    """The debate's map revision number (0 for a debate that has none yet), as loaded with
+    it: callers load debates with select_related("map_revision") so that asking costs no query."""
+    try:
+        return debate.map_revision.number
+    except MapRevision.DoesNotExist:
+        return 0
+
+
+def per_revision(name: str, debates: Iterable, compute: Callable[[list[int]], dict]) -> dict:
+    """{debate pk: value} for these debates, where a value depends only on what the debate's
+    map draws (its approved content): kept in the cache under the debate's map revision, so a
+    page that asks again costs one cache read and no query; `compute(pks)` gives
+    {pk: value} for those not kept (pickled into the cache, so a plain value). No deletion is
+    needed: map_changed() raises the revision in the transaction of the change, and a key of
+    an old revision is never asked for again and expires after DIGEST_SECONDS, the same
+    bound as for a change made around the workflow. With the cache down, every call computes."""
+    keys = {debate.pk: f"{name}:{debate.pk}:{revision(debate)}" for debate in debates}
+    if not keys:
+        return {}
+    found = cache.get_many(list(keys.values()))
+    values = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({keys[pk]: computed[pk] for pk in missing}, DIGEST_SECONDS)
+        values.update(computed)
+    return values
 
 
 def _keys_key(debate_id: int) -> str:

@@ -1,8 +1,10 @@
 """The standing of a debate's claims as its readers see it.
 
 standing.py judges (pure, no Django); this module says who sees the result and shapes it
-for pages and the API. The assessment is always computed from map data a page has already
-loaded, so judging adds no query of its own.
+for pages and the API. The assessment is computed from map data a page has already loaded
+(the debate page, its exports, the API's debate detail), or, for pages that load no map (a
+node's page, the weak points, the API's lists), kept in the cache under the debate's map
+revision (judgements()), so that judging adds no query to a page once a debate is judged.
 
 Who sees it: while a debate's `show_standing` is on, everyone who may see the debate; while
 it is off (a class that should judge first), its moderators only, on their own pages and
@@ -13,8 +15,8 @@ everyone: a drawing is shared by all its readers and kept in the cache.
 from dataclasses import dataclass
 
 from debates import permissions
-from debates.maps import standing
-from debates.maps.data import MapData, MapNode
+from debates.maps import cache, standing
+from debates.maps.data import MapData, MapNode, load_judged
 from debates.maps.outline import outline_numbers
 from debates.maps.standing import Assessment, Standing
 
@@ -37,6 +39,33 @@ def assess_map(data: MapData, *, show_pending: bool = False) -> tuple[dict[int, 
     naming nodes by those numbers."""
     numbers = outline_numbers(data, show_pending=show_pending)
     return numbers, standing.assess(data.nodes, data.relations, numbers)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A debate's approved content judged: its map data (approved nodes and arrows only),
+    their outline numbers and their assessment (standing.Assessment)."""
+
+    data: MapData
+    numbers: dict[int, str]
+    assessment: Assessment
+
+
+def _judge(debate_pks: list[int]) -> dict[int, Judgement]:
+    judged = {}
+    for pk, data in load_judged(debate_pks).items():
+        numbers, assessment = assess_map(data)
+        judged[pk] = Judgement(data, numbers, assessment)
+    return judged
+
+
+def judgements(debates) -> dict[int, Judgement]:
+    """{debate pk: Judgement} for pages and lists that have not loaded a map (a node's page,
+    the weak points, the API's lists, which can span debates). Kept in the cache under each
+    debate's map revision (cache.per_revision()), so once judged a debate costs no query
+    until its content changes; otherwise one query for all the debates not kept
+    (data.load_judged()). The debates must come with select_related("map_revision")."""
+    return cache.per_revision("judged", debates, _judge)
 
 
 def visible(debate, user) -> bool:
