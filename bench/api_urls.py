@@ -3,7 +3,8 @@
 from django.http import JsonResponse
 from django.urls import include, path
 
-from debates.models import Node, Status
+from debates.maps import judging
+from debates.models import Debate, Node, Status
 
 
 def _stamp(value):
@@ -11,7 +12,10 @@ def _stamp(value):
 
 
 def nodes_json(request):
-    """The baseline: a public debate's approved nodes, the same fields and queries as the API, by hand."""
+    """The baseline: a public debate's approved nodes, the same fields and queries as the API, by hand
+    (the acceptability from the same judgement, kept per map revision, as the API's)."""
+    debate = Debate.objects.select_related("map_revision").filter(slug=request.GET.get("debate", "")).first()
+    judged = judging.judgement(debate).assessment.nodes if debate else {}
     nodes = (
         Node.objects.filter(debate__slug=request.GET.get("debate", ""), debate__classroom__isnull=True)
         .filter(status=Status.APPROVED)
@@ -37,6 +41,7 @@ def nodes_json(request):
                 "reviewed_at": _stamp(node.reviewed_at),
                 "created_at": _stamp(node.created_at),
                 "updated_at": _stamp(node.updated_at),
+                "acceptability": judging.acceptability(judged.get(node.pk)),
             }
         )
     return JsonResponse({"count": count, "next": None, "previous": None, "results": rows})

@@ -93,7 +93,7 @@ def node_detail(request, slug, pk):
     if node.status == Status.APPROVED and judging.visible(debate, request.user):
         # A node's standing depends on the whole debate, not only on its neighbours: judged
         # once per map revision and kept, so this costs no query while the debate is unchanged.
-        judgement = judging.judgements([debate])[debate.pk]
+        judgement = judging.judgement(debate)
         judged = judging.node_standing(judgement.data, judgement.assessment, judgement.numbers, node.pk)
     context = {
         "judged": judged,
@@ -495,7 +495,7 @@ def debate_standing(request, slug: str):
 def debate_weak_points(request, slug: str):
     """The teachers' list of a debate's weak points, with each claim's reason."""
     debate = _moderated_debate_or_404(request, slug)
-    judgement = judging.judgements([debate])[debate.pk]
+    judgement = judging.judgement(debate)
     context = {
         "debate": debate,
         "weak_points": judging.weak_points_page(judgement.data, judgement.assessment, judgement.numbers),

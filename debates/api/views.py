@@ -10,7 +10,7 @@ from datetime import timedelta
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Length
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -137,8 +137,10 @@ def _items_standing(user, items) -> dict:
     several debates: the approved content of the debates among them whose standing this
     reader may see: kept per map revision (judging.judgements()), so no query once judged, and
     one query for all the debates not yet judged (none if no item is approved)."""
-    debates = {item.debate_id: item.debate for item in items if item.status == Status.APPROVED}
-    wanted = [debate for debate in debates.values() if judging.visible(debate, user)]
+    debates = {item.debate_id: item for item in items if item.status == Status.APPROVED}
+    # map_revision: annotated on each row by get_queryset(), a column rather than a joined
+    # instance per row.
+    wanted = {pk: item.map_revision_number or 0 for pk, item in debates.items() if judging.visible(item.debate, user)}
     return {pk: judgement.assessment for pk, judgement in judging.judgements(wanted).items()}
 
 
@@ -346,7 +348,7 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     output: type[serializers.Serializer]
     filter_class: type[serializers.Serializer]
     # Joined to each row, so that a list is one query for the rows.
-    joined: tuple[str, ...] = ("debate__map_revision", "author", "reviewed_by")
+    joined: tuple[str, ...] = ("debate", "author", "reviewed_by")
 
     def get_serializer_class(self):
         return self.output
@@ -358,11 +360,11 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             # The author's own, whatever their status: restoring one that is not withdrawn is
             # a 400 saying so, someone else's a 404.
             items = self.model.objects.filter(author=user) if user.is_authenticated else items.none()
-        items = items.select_related(*self.joined)
+        items = self.joined_to(items)
         if self.action == "list":
             wanted = self.filters(self.filter_class)
             if wanted.get("status") == Status.WITHDRAWN:
-                items = self.model.objects.withdrawn_by(user).select_related(*self.joined)
+                items = self.joined_to(self.model.objects.withdrawn_by(user))
             if "debate" in wanted:
                 items = items.filter(debate__slug=wanted["debate"])
             for field in ("status", "kind"):
@@ -370,6 +372,11 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                     items = items.filter(**{field: wanted[field]})
             items = self.filter_more(items, wanted)
         return items.order_by("pk")
+
+    def joined_to(self, items):
+        """Items with what each row shows joined, and the map revision of its debate (the key
+        of the debate's kept judgement) as a column, so a list is one query for the rows."""
+        return items.select_related(*self.joined).annotate(map_revision_number=F("debate__map_revision__number"))
 
     def filter_more(self, items, wanted: dict):
         return items
@@ -392,7 +399,7 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     def answer(self, item, status_code: int = status.HTTP_200_OK) -> Response:
         """The item as the user now sees it."""
-        visible = self.model.objects.visible_to(self.request.user).select_related(*self.joined)
+        visible = self.joined_to(self.model.objects.visible_to(self.request.user))
         return Response(self.output_of(visible.get(pk=item.pk)).data, status=status_code)
 
     def destroy(self, request, pk=None):

@@ -92,15 +92,16 @@ def revision(debate) -> int:
         return 0
 
 
-def per_revision(name: str, debates: Iterable, compute: Callable[[list[int]], dict]) -> dict:
-    """{debate pk: value} for these debates, where a value depends only on what the debate's
-    map draws (its approved content): kept in the cache under the debate's map revision, so a
-    page that asks again costs one cache read and no query; `compute(pks)` gives
-    {pk: value} for those not kept (pickled into the cache, so a plain value). No deletion is
-    needed: map_changed() raises the revision in the transaction of the change, and a key of
-    an old revision is never asked for again and expires after DIGEST_SECONDS, the same
-    bound as for a change made around the workflow. With the cache down, every call computes."""
-    keys = {debate.pk: f"{name}:{debate.pk}:{revision(debate)}" for debate in debates}
+def per_revision(name: str, revisions: dict[int, int], compute: Callable[[list[int]], dict]) -> dict:
+    """{debate pk: value} for the debates of `revisions` ({debate pk: its map revision
+    number}, see revision()), where a value depends only on what the debate's map draws (its
+    approved content): kept in the cache under the debate's map revision, so a page that asks
+    again costs one cache read and no query; `compute(pks)` gives {pk: value} for those not
+    kept (pickled into the cache, so a plain value). No deletion is needed: map_changed()
+    raises the revision in the transaction of the change, and a key of an old revision is never
+    asked for again and expires after DIGEST_SECONDS, the same bound as for a change made
+    around the workflow. With the cache down, every call computes."""
+    keys = {pk: f"{name}:{pk}:{number}" for pk, number in revisions.items()}
     if not keys:
         return {}
     found = cache.get_many(list(keys.values()))

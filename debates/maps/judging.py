@@ -59,13 +59,19 @@ def _judge(debate_pks: list[int]) -> dict[int, Judgement]:
     return judged
 
 
-def judgements(debates) -> dict[int, Judgement]:
-    """{debate pk: Judgement} for pages and lists that have not loaded a map (a node's page,
-    the weak points, the API's lists, which can span debates). Kept in the cache under each
-    debate's map revision (cache.per_revision()), so once judged a debate costs no query
-    until its content changes; otherwise one query for all the debates not kept
-    (data.load_judged()). The debates must come with select_related("map_revision")."""
-    return cache.per_revision("judged", debates, _judge)
+def judgements(revisions: dict[int, int]) -> dict[int, Judgement]:
+    """{debate pk: Judgement} for the debates of `revisions` ({debate pk: map revision number},
+    cache.revision()), for pages and lists that have not loaded a map (a node's page, the weak
+    points, the API's lists, which can span debates). Kept in the cache under each debate's
+    map revision (cache.per_revision()), so once judged a debate costs no query until its
+    content changes; otherwise one query for all the debates not kept (data.load_judged())."""
+    return cache.per_revision("judged", revisions, _judge)
+
+
+def judgement(debate) -> Judgement:
+    """judgements() of one debate, loaded with select_related("map_revision") (as
+    permissions.get_debate_for_user() loads it) so that its revision costs no query."""
+    return judgements({debate.pk: cache.revision(debate)})[debate.pk]
 
 
 def visible(debate, user) -> bool:
