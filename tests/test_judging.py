@@ -492,6 +492,6 @@ def test_a_kept_judgement_follows_the_next_change_at_once(client, crafted, stude
     client.force_login(student)
     target = crafted["P1"]
     assert "Stands" in client.get(node_url(target)).content.decode()
-    objection = submit_claim(target.debate, student, text="A fresh objection nobody answers", target=target, relation="opposes")
+    objection = submit_claim(target.debate, student, text="Nobody answers this", target=target, relation="opposes")
     moderation.item_decide(item=objection, moderator=teacher, action=Action.APPROVED)
     assert "Falls: opposed by" in client.get(node_url(target)).content.decode()
