@@ -543,12 +543,7 @@ class Relation(Contribution):
                 errors["source"] = "The node belongs to another debate."
             if self.source.kind == Kind.QUESTION:
                 errors["source"] = "The debate's question cannot support or oppose anything."
-            duplicate = (
-                Relation.objects.filter(source_id=self.source_id, target_id=self.target_id)
-                .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
-                .exclude(pk=self.pk)
-            )
-            if "target" not in errors and duplicate.exists():
+            if "target" not in errors and self._links_again(target_id=self.target_id):
                 errors["target"] = "These two nodes are already linked."
         if errors:
             raise ValidationError(errors)
@@ -571,15 +566,24 @@ class Relation(Contribution):
                 errors["source"] = "The node belongs to another debate."
             if self.source.kind == Kind.QUESTION:
                 errors["source"] = "The debate's question cannot support or oppose anything."
-        duplicate = (
-            Relation.objects.filter(source_id=self.source_id, target_relation_id=self.target_relation_id)
-            .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
-            .exclude(pk=self.pk)
-        )
-        if "target_relation" not in errors and self.source_id and duplicate.exists():
+        if (
+            "target_relation" not in errors
+            and self.source_id
+            and self._links_again(target_relation_id=self.target_relation_id)
+        ):
             errors["target_relation"] = "This node already objects to that arrow."
         if errors:
             raise ValidationError(errors)
+
+    def _links_again(self, **target) -> bool:
+        """Whether another arrow from this source to `target` (target_id= or target_relation_id=)
+        is still live: a rejected or withdrawn one does not block a better-argued one."""
+        return (
+            Relation.objects.filter(source_id=self.source_id, **target)
+            .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
+            .exclude(pk=self.pk)
+            .exists()
+        )
 
 
 class ImportRecord(models.Model):
