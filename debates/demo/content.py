@@ -37,8 +37,9 @@ _TYPE_NAMES = {str: "a string", list: "a list", dict: "an object", type(None): "
 
 
 class ContentError(ValueError):
-    """content.json does not have the shape described above; the message names the entry
-    at fault (e.g. `content.json: sections[1].nodes[3] "ttp-message"`) and what is wrong."""
+    """content.json does not have the shape this module's docstring describes; the message
+    names the entry at fault (e.g. `content.json: sections[1].nodes[3] "ttp-message"`) and
+    what is wrong."""
 
 
 class Content(NamedTuple):
