@@ -5,21 +5,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 
-from debates import forms, moderation
+from debates import forms, models, moderation
 from debates.maps import cache as maps_cache
-from debates.models import (
-    Action,
-    Classroom,
-    Debate,
-    ImportRecord,
-    Membership,
-    ModerationEvent,
-    Node,
-    Quote,
-    Reason,
-    Relation,
-    Source,
-)
 
 
 def _decide(modeladmin, request, queryset, action: str, reason: str = "", note: str = ""):
@@ -34,12 +21,13 @@ def _decide(modeladmin, request, queryset, action: str, reason: str = "", note: 
 
 @admin.action(description="Approve selected pending items")
 def approve(modeladmin, request, queryset):
-    _decide(modeladmin, request, queryset, Action.APPROVED)
+    _decide(modeladmin, request, queryset, models.Action.APPROVED)
 
 
 @admin.action(description="Reject selected pending items (unrelated)")
 def reject_unrelated(modeladmin, request, queryset):
-    _decide(modeladmin, request, queryset, Action.REJECTED, reason=Reason.UNRELATED, note="Rejected from the admin.")
+    reason = models.Reason.UNRELATED
+    _decide(modeladmin, request, queryset, models.Action.REJECTED, reason=reason, note="Rejected from the admin.")
 
 
 class VisibleOnlyAdmin(admin.ModelAdmin):
@@ -74,12 +62,12 @@ class MapDataAdmin(admin.ModelAdmin):
 
 
 class QuoteInline(admin.StackedInline):
-    model = Quote
+    model = models.Quote
     extra = 0
     raw_id_fields = ["source"]
 
 
-@admin.register(Node)
+@admin.register(models.Node)
 class NodeAdmin(VisibleOnlyAdmin, MapDataAdmin):
     list_display = ["pk", "kind", "short_text", "debate", "author", "status", "created_at"]
     list_filter = ["status", "kind", "debate"]
@@ -96,7 +84,7 @@ class NodeAdmin(VisibleOnlyAdmin, MapDataAdmin):
         return obj.text[:80]
 
 
-@admin.register(Relation)
+@admin.register(models.Relation)
 class RelationAdmin(VisibleOnlyAdmin, MapDataAdmin):
     list_display = ["pk", "source", "kind", "target", "target_relation", "author", "status"]
     list_filter = ["status", "kind", "debate"]
@@ -106,7 +94,7 @@ class RelationAdmin(VisibleOnlyAdmin, MapDataAdmin):
     list_select_related = ["source", "target", "target_relation", "author"]
 
 
-@admin.register(Source)
+@admin.register(models.Source)
 class SourceAdmin(VisibleOnlyAdmin, MapDataAdmin):
     list_display = ["title", "author", "outlet", "published"]
     search_fields = ["title", "author", "outlet"]
@@ -116,7 +104,7 @@ class SourceAdmin(VisibleOnlyAdmin, MapDataAdmin):
         return list(obj.debates.values_list("pk", flat=True))
 
 
-@admin.register(Debate)
+@admin.register(models.Debate)
 class DebateAdmin(VisibleOnlyAdmin):
     list_display = ["slug", "question", "classroom", "is_open", "created_at"]
     list_filter = ["is_open"]
@@ -131,25 +119,25 @@ class DebateAdmin(VisibleOnlyAdmin):
 
 
 class MembershipInline(admin.TabularInline):
-    model = Membership
+    model = models.Membership
     extra = 0
     raw_id_fields = ["user"]
 
 
-@admin.register(Classroom)
+@admin.register(models.Classroom)
 class ClassroomAdmin(admin.ModelAdmin):
     list_display = ["name", "join_code", "created_at"]
     inlines = [MembershipInline]
 
 
-@admin.register(Membership)
+@admin.register(models.Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "classroom", "role", "joined_at"]
     list_filter = ["role"]
     raw_id_fields = ["user", "classroom"]
 
 
-@admin.register(Quote)
+@admin.register(models.Quote)
 class QuoteAdmin(MapDataAdmin):
     list_display = ["node", "source", "start", "end"]
     raw_id_fields = ["node", "source"]
@@ -159,10 +147,10 @@ class QuoteAdmin(MapDataAdmin):
 
     def get_queryset(self, request):
         # A quote is seen with its node.
-        return super().get_queryset(request).filter(node__in=Node.objects.visible_to(request.user))
+        return super().get_queryset(request).filter(node__in=models.Node.objects.visible_to(request.user))
 
 
-@admin.register(ImportRecord)
+@admin.register(models.ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
     """Who imported which map file: a record, read-only like the moderation log."""
 
@@ -176,7 +164,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(ModerationEvent)
+@admin.register(models.ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only."""
 

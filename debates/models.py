@@ -543,12 +543,7 @@ class Relation(Contribution):
                 errors["source"] = "The node belongs to another debate."
             if self.source.kind == Kind.QUESTION:
                 errors["source"] = "The debate's question cannot support or oppose anything."
-            duplicate = (
-                Relation.objects.filter(source_id=self.source_id, target_id=self.target_id)
-                .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
-                .exclude(pk=self.pk)
-            )
-            if "target" not in errors and duplicate.exists():
+            if "target" not in errors and self._links_again(target_id=self.target_id):
                 errors["target"] = "These two nodes are already linked."
         if errors:
             raise ValidationError(errors)
@@ -571,15 +566,24 @@ class Relation(Contribution):
                 errors["source"] = "The node belongs to another debate."
             if self.source.kind == Kind.QUESTION:
                 errors["source"] = "The debate's question cannot support or oppose anything."
-        duplicate = (
-            Relation.objects.filter(source_id=self.source_id, target_relation_id=self.target_relation_id)
-            .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
-            .exclude(pk=self.pk)
-        )
-        if "target_relation" not in errors and self.source_id and duplicate.exists():
+        if (
+            "target_relation" not in errors
+            and self.source_id
+            and self._links_again(target_relation_id=self.target_relation_id)
+        ):
             errors["target_relation"] = "This node already objects to that arrow."
         if errors:
             raise ValidationError(errors)
+
+    def _links_again(self, **target) -> bool:
+        """Whether another arrow from this source to `target` (target_id= or target_relation_id=)
+        is still live: a rejected or withdrawn one does not block a better-argued one."""
+        return (
+            Relation.objects.filter(source_id=self.source_id, **target)
+            .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
+            .exclude(pk=self.pk)
+            .exists()
+        )
 
 
 class ImportRecord(models.Model):
@@ -829,23 +833,38 @@ class Task(models.Model):
         return reverse("debates:task-detail", args=[self.debate.slug, self.pk])
 
 
-class TaskAssignee(models.Model):
-    """A named student of a task that is not for everyone."""
+class StudentLink(models.Model):
+    """A student named on a parent row: a task's assignee, a group's member. A subclass adds
+    the parent's ForeignKey and takes its Meta's constraints and indexes from rules()."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignees")
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["task", "student"], name="task_assignee_once"),
-        ]
-        indexes = [
-            # "This student's tasks" on the home and node pages.
-            models.Index(fields=["student", "task"], name="task_assignee_student_idx"),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
-        return f"{self.student} on task {self.task_id}"
+        # The parent is the subclass's other ForeignKey; shown by id, so that printing loads no parent row.
+        parent = next(f for f in self._meta.concrete_fields if f.is_relation and f.name != "student")
+        return f"{self.student} on {parent.name} {parent.value_from_object(self)}"
+
+    @staticmethod
+    def rules(parent: str, prefix: str) -> tuple[list[models.UniqueConstraint], list[models.Index]]:
+        """(constraints, indexes) of a link whose parent field is `parent`: a student once per
+        parent (`<prefix>_once`), and an index for "this student's parents" (`<prefix>_student_idx`)."""
+        return (
+            [models.UniqueConstraint(fields=[parent, "student"], name=f"{prefix}_once")],
+            [models.Index(fields=["student", parent], name=f"{prefix}_student_idx")],
+        )
+
+
+class TaskAssignee(StudentLink):
+    """A named student of a task that is not for everyone."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignees")
+
+    class Meta:
+        # The index serves "this student's tasks" on the home and node pages.
+        constraints, indexes = StudentLink.rules("task", "task_assignee")
 
 
 class TaskContribution(models.Model):
@@ -939,20 +958,11 @@ class GroupCopy(models.Model):
         return f"{self.name} (copy of {self.origin_id})"
 
 
-class GroupMember(models.Model):
+class GroupMember(StudentLink):
     """A student of a group debate."""
 
     group = models.ForeignKey(GroupCopy, on_delete=models.CASCADE, related_name="members")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["group", "student"], name="group_member_once"),
-        ]
-        indexes = [
-            # visible_to(user): "which group debates is this student in?"
-            models.Index(fields=["student", "group"], name="group_member_student_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.student} in {self.group}"
+        # The index serves visible_to(user): "which group debates is this student in?"
+        constraints, indexes = StudentLink.rules("group", "group_member")

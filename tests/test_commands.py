@@ -1,5 +1,7 @@
 """import_source and load_demo."""
 
+import json
+import re
 from io import StringIO
 
 import pytest
@@ -163,3 +165,30 @@ def test_load_demo_twice_changes_nothing(demo):
     call_command("load_demo", stdout=out)
     assert snapshot() == before
     assert "already loaded" in out.getvalue()
+
+
+def _node(demo: dict) -> dict:
+    return demo["sections"][1]["nodes"][1]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda demo: _node(demo).update(kind="proof"), 'sections[1].nodes[1] "ttp-message": "kind" must be one of'),
+        (lambda demo: _node(demo).pop("text"), 'sections[1].nodes[1] "ttp-message": missing text'),
+        (lambda demo: _node(demo).update(quote=["nyt", "x"]), 'the quote names the unknown source "nyt"'),
+        (lambda demo: _node(demo).update(key="military"), 'sections[1].nodes[1]: the key "military" is taken'),
+        (lambda demo: demo["sections"][1]["relations"][2].__setitem__(1, "nowhere"), 'relations[2]: "nowhere" is not'),
+        (lambda demo: demo["pending"][0].update(relation="undercuts"), "pending[0]: the relation must be one of"),
+        (lambda demo: demo["sources"]["kpo"].update(published="19/02/2023"), 'sources "kpo": "published" must be'),
+    ],
+)
+def test_a_malformed_demo_content_file_is_refused_naming_the_entry(tmp_path, change, message):
+    demo = json.loads(content.PATH.read_text(encoding="utf-8"))
+    path = tmp_path / "content.json"
+    path.write_text(json.dumps(demo), encoding="utf-8")
+    assert content.read(path).nodes == content.NODES  # the file as shipped reads
+    change(demo)
+    path.write_text(json.dumps(demo), encoding="utf-8")
+    with pytest.raises(content.ContentError, match=re.escape(message)):
+        content.read(path)

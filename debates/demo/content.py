@@ -1,315 +1,177 @@
 """Content of the demo debate: how Pakistan should respond to the TTP's resurgence.
 
-Pure data, no Django imports. Every quote is copied verbatim from the .txt file of its
-source and occurs exactly once in that file.
+The content is data, kept in content.json beside this module as a teacher would have entered
+it; this module reads it once, checks its shape and hands it to load_demo as Python values.
+Pure data, no Django imports. Every quote is copied verbatim from the .txt file of its source
+and occurs exactly once in that file.
+
+content.json is one object:
+
+- "question", "description", "slug": strings.
+- "sources": {source key: {"file" (a .txt file beside this module), "title", "author",
+  "outlet", "url": strings, "published": "YYYY-MM-DD" or null}}.
+- "sections": the approved nodes and relations, grouped under a "heading" as a teacher
+  entered them: a list of {"heading", "nodes", "relations"}. A node is {"key", "kind"
+  ("position", "claim" or "evidence"), "text", "quote": [source key, passage] or null}; a
+  relation is [from key, to key, "supports" or "opposes"], where "question" is the key of the
+  debate's question node.
+- "pending": student contributions waiting in the teacher's moderation queue, each {"author"
+  (a demo user name), "kind", "text", "quote", "target" (a node key or "question"),
+  "relation" ("supports" or "opposes")}.
 """
 
+import json
 from datetime import date
+from pathlib import Path
+from typing import NamedTuple
 
-QUESTION = "How should Pakistan respond to the TTP's resurgence?"
+PATH = Path(__file__).with_name("content.json")
+QUESTION_KEY = "question"
+NODE_KINDS = ("position", "claim", "evidence")
+RELATION_KINDS = ("supports", "opposes")
 
-DESCRIPTION = (
-    "On 30 January 2023 a bombing at the Police Lines mosque in Peshawar killed more than 100 people, "
-    "most of them police officers; on 17 February the Tehreek-i-Taliban Pakistan (TTP) stormed the Karachi "
-    "Police Office. Using two op-eds, map the case for a military answer against the case for tackling root "
-    "causes (education, jobs, political grievances, policing and intelligence, community engagement) and "
-    "notice where each side concedes ground to the other."
-)
+_SOURCE_FIELDS = {"file": str, "title": str, "author": str, "outlet": str, "published": (str, type(None)), "url": str}
+_NODE_FIELDS = {"key": str, "kind": str, "text": str, "quote": (list, type(None))}
+_PENDING_FIELDS = {"author": str, "kind": str, "text": str, "quote": (list, type(None)), "target": str, "relation": str}
+_TYPE_NAMES = {str: "a string", list: "a list", dict: "an object", type(None): "null"}
 
-SLUG = "pakistan-ttp-response"
 
-SOURCES = {
-    "tarar": {
-        "file": "security-failure-in-pakistan.txt",
-        "title": "Security failure in Pakistan",
-        "author": "Eman Mudassar Tarar",
-        "outlet": "",
-        "published": None,
-        "url": "",
-    },
-    "kpo": {
-        "file": "karachi-police-office-editorial.txt",
-        "title": "After the Karachi Police Office attack",
-        "author": "Editorial",
-        "outlet": "",
-        "published": date(2023, 2, 19),
-        "url": "",
-    },
-}
+class ContentError(ValueError):
+    """content.json does not have the shape this module's docstring describes; the message
+    names the entry at fault (e.g. `content.json: sections[1].nodes[3] "ttp-message"`) and
+    what is wrong."""
 
-# Approved nodes, as a teacher would have entered them. kind is "position", "claim" or "evidence".
-NODES = [
-    # ------------------------------------------------------------------ positions
-    {"key": "military", "kind": "position",
-     "text": "Answer the TTP with a military solution",
-     "quote": None},
-    {"key": "root-causes", "kind": "position",
-     "text": "Address the root causes of militancy",
-     "quote": None},
-    {"key": "security-reform", "kind": "position",
-     "text": "Rebuild policing, intelligence and counterterrorism policy",
-     "quote": None},
-    {"key": "talks", "kind": "position",
-     "text": "Seek a negotiated or diplomatic settlement with the TTP and Kabul",
-     "quote": None},
 
-    # ------------------------------------------------------------------ the military case
-    {"key": "must-act", "kind": "claim",
-     "text": "After Peshawar and Karachi the state has to be seen acting forcefully, or people will stop believing it can protect them.",
-     "quote": ("tarar", "At any rate, the military will need to be seen doing something.")},
-    {"key": "ttp-message", "kind": "evidence",
-     "text": "The Peshawar bombing sent the TTP's message that it can kill anywhere, even in mosques, and that the state cannot protect people.",
-     "quote": ("tarar", "we can kill you anywhere, anytime, including in mosques, and the army and government cannot protect you")},
-    {"key": "demand-military", "kind": "evidence",
-     "text": "As the TTP grows more confident and its attacks more complex, demand for a military solution is increasing.",
-     "quote": ("tarar", "With groups like the TTP growing increasingly confident and carrying out more complex attacks, there has been an increasing demand for a “military solution” to the problem.")},
-    {"key": "civilian-risk", "kind": "claim",
-     "text": "If the TTP can storm guarded police offices so easily, civilians are even more exposed, so the threat cannot wait.",
-     "quote": ("kpo", "If a terrorist organisation is able to ambush their premises so easily, one can only imagine the kind of devastation it can cause to civilian targets.")},
-    {"key": "strike-afghanistan", "kind": "claim",
-     "text": "The army has to pursue the TTP across the border in Afghanistan, not only inside Pakistan.",
-     "quote": ("tarar", "This means it will need to ruthlessly go after the TTP not only inside Pakistan but in Afghanistan as well.")},
-    {"key": "afghan-havens", "kind": "claim",
-     "text": "The resurgence is organised from TTP bases in Afghanistan, which schools and jobs programmes inside Pakistan cannot reach.",
-     "quote": None},
-    {"key": "attacks-up-84", "kind": "evidence",
-     "text": "TTP attacks rose by 84 percent after the Taliban took over Afghanistan in August 2021.",
-     "quote": ("tarar", "Following the Taliban’s takeover of Afghanistan in August 2021, there has been an 84 percent increase in TTP attacks.")},
-    {"key": "rear-bases", "kind": "evidence",
-     "text": "The TTP has close ties to the Afghan Taliban and rear bases in Afghanistan from which it attacks Pakistan.",
-     "quote": ("tarar", "with the TTP having rear bases in Afghanistan to launch attacks into Pakistan")},
-    {"key": "fighters-6000", "kind": "evidence",
-     "text": "An estimated 6,000 TTP fighters are in camps in Afghanistan that Pakistan has asked the Taliban to shut down.",
-     "quote": ("tarar", "Pakistan has been pressuring the Taliban to shut down TTP camps in Afghanistan, where an estimated 6,000 fighters are located, since the Taliban takeover.")},
-    {"key": "kabul-unreliable", "kind": "claim",
-     "text": "The Afghan Taliban cannot be relied on to rein in the TTP.",
-     "quote": None},
-    {"key": "taliban-refuse", "kind": "evidence",
-     "text": "The Taliban have refused to close the TTP camps and are unlikely to do so soon.",
-     "quote": ("tarar", "However, the Taliban have refused to comply, and it is unlikely that they will do so in the foreseeable future.")},
-    {"key": "taliban-insincere", "kind": "evidence",
-     "text": "The Taliban condemned the attacks, but their condemnation is widely seen as insincere.",
-     "quote": ("tarar", "Despite the Taliban condemning the attacks, it is widely believed that their words are insincere.")},
-    {"key": "cross-border-risk", "kind": "claim",
-     "text": "Operations inside Afghanistan are risky: the army itself does not want them and they could ruin relations with Kabul.",
-     "quote": None},
-    {"key": "army-reluctant", "kind": "evidence",
-     "text": "Even Tarar, who calls for cross-border action, expects the Pakistan army to be very reluctant to take it.",
-     "quote": ("tarar", "The Pakistan army will be very reluctant to do this")},
-    {"key": "kabul-low", "kind": "evidence",
-     "text": "Relations with Kabul are already at an all-time low, so there is little left to damage.",
-     "quote": ("tarar", "Given that bilateral relations with Kabul are already at an all-time low")},
-    {"key": "military-worked", "kind": "claim",
-     "text": "Military operations have worked before: terrorist attacks fell sharply after earlier campaigns.",
-     "quote": None},
-    {"key": "attacks-declined", "kind": "evidence",
-     "text": "Military operations, tighter security and tougher laws brought the number of terrorist attacks down significantly in recent years.",
-     "quote": ("tarar", "These efforts have yielded some success, with the number of terrorist attacks declining significantly over the past few years.")},
-    {"key": "fought-before", "kind": "claim",
-     "text": "Pakistan has defeated terrorism before, so it should already know much of what works.",
-     "quote": ("kpo", "We have fought this war before, so we must have an understanding, if not a framework, for how to squash terrorism once again.")},
+class Content(NamedTuple):
+    """The demo debate as load_demo builds it."""
 
-    # ------------------------------------------------------------------ objections to force alone
-    {"key": "ops-failed", "kind": "claim",
-     "text": "Military operations have not solved the problem: after years of them, the TTP is back and killing more people.",
-     "quote": None},
-    {"key": "peshawar-toll", "kind": "evidence",
-     "text": "The 30 January 2023 Peshawar mosque bombing killed more than 100 people and injured over 200.",
-     "quote": ("tarar", "resulted in the deaths of more than 100 people and left over 200 others injured")},
-    {"key": "entrenched", "kind": "claim",
-     "text": "Extremist groups are deeply rooted in local communities, so force alone cannot remove them.",
-     "quote": None},
-    {"key": "firepower-not-answer", "kind": "claim",
-     "text": "If intelligence could not see these attacks coming, more firepower alone will not stop the next one.",
-     "quote": None},
-    {"key": "caught-off-guard", "kind": "evidence",
-     "text": "The authorities, especially intelligence, were caught off guard by the Karachi raid.",
-     "quote": ("kpo", "one may also probe into why all relevant authorities, especially the intelligence, was caught off guard by this raid")},
+    question: str
+    description: str
+    slug: str
+    # source key -> {"file", "title", "author", "outlet", "published" (a date or None), "url"}
+    sources: dict[str, dict]
+    # Every section's nodes in file order, each {"key", "kind", "text", "quote"}, the quote a
+    # (source key, passage) tuple or None.
+    nodes: list[dict]
+    # (from key, to key, kind), in file order: a node's first relation is the one it is submitted with.
+    relations: list[tuple[str, str, str]]
+    # {"author", "kind", "text", "quote", "target", "relation"}, the quote as for nodes.
+    pending: list[dict]
 
-    # ------------------------------------------------------------------ the root-causes case
-    {"key": "more-needed", "kind": "claim",
-     "text": "The new wave of attacks shows that more must be done about the root causes of extremism, not only about security.",
-     "quote": ("tarar", "The neoteric onslaught is a clear indication that more needs to be done to address the root causes of terrorism and extremism in the country.")},
-    {"key": "invest", "kind": "claim",
-     "text": "Investing in education and jobs and addressing political grievances would remove the conditions extremism feeds on.",
-     "quote": ("tarar", "This includes addressing the root causes of extremism by investing in education, creating job opportunities, and addressing political grievances.")},
-    {"key": "poverty", "kind": "evidence",
-     "text": "Poverty, illiteracy and political instability have created an environment in which extremism thrives.",
-     "quote": ("tarar", "Furthermore, poverty, illiteracy, and political instability have created an environment in which extremism can thrive.")},
-    {"key": "community", "kind": "claim",
-     "text": "Even a military campaign should include community engagement and stronger local policing to stop radicalisation and recruitment.",
-     "quote": ("tarar", "At last, the military could work towards improving community engagement and strengthening local law enforcement agencies")},
-    {"key": "too-slow", "kind": "claim",
-     "text": "Schools and jobs take years to pay off, while the TTP is attacking police stations right now.",
-     "quote": None},
-    {"key": "kpo-toll", "kind": "evidence",
-     "text": "In Karachi a gun battle of at least three hours killed 19 police officials and two militants.",
-     "quote": ("kpo", "An exchange of fire that lasted at least three hours killed 19 police officials and two militants")},
-    {"key": "mianwali", "kind": "evidence",
-     "text": "The day after Peshawar, TTP fighters attacked a police station in Mianwali: the first terror attack of its kind in Punjab.",
-     "quote": ("tarar", "A day after the Peshawar attack, a police station in Mianwali, Punjab, came under a gun attack by heavily armed TTP fighters. It was the first terror attack of its kind in Punjab province.")},
-    {"key": "multifaceted", "kind": "claim",
-     "text": "Long-term reform and immediate security are not alternatives: Pakistan needs a multi-faceted approach that does both.",
-     "quote": ("tarar", "To effectively combat terrorism in Pakistan, a multi-faceted approach is needed.")},
 
-    # ------------------------------------------------------------------ the policing and intelligence case
-    {"key": "security-lapse", "kind": "claim",
-     "text": "The Peshawar and Karachi attacks were failures of security and intelligence, not only signs of the TTP's strength.",
-     "quote": ("tarar", "Not only does this attack point to an utter failure in security and intelligence")},
-    {"key": "secure-zone", "kind": "evidence",
-     "text": "The Peshawar mosque was inside a highly secure zone where police and security agencies are stationed.",
-     "quote": ("tarar", "The attack targeted a mosque situated in the highly secure zone of the city, where police and other security agencies are stationed.")},
-    {"key": "serious-lapse", "kind": "evidence",
-     "text": "Weeks after Peshawar, the Karachi attack pointed to a serious security lapse that had still not been found or fixed.",
-     "quote": ("kpo", "all signs point towards a serious lapse in security that has not been discovered, addressed or resolved")},
-    {"key": "police-targets", "kind": "claim",
-     "text": "The TTP has shifted its tactics towards attacking the police, the gatekeepers of law and order.",
-     "quote": ("kpo", "The TTP has clearly shown a clear shift in its action plans.")},
-    {"key": "police-stations", "kind": "evidence",
-     "text": "The TTP has successfully attacked police stations that are supposed to be heavily guarded.",
-     "quote": ("kpo", "It has proven to be successful in attacking police stations that are not only supposed to be heavily guarded areas but are representatives and gatekeepers of law and order.")},
-    {"key": "police-victims", "kind": "evidence",
-     "text": "Most of the people killed in the Peshawar mosque bombing were police officers.",
-     "quote": ("tarar", "The majority of the victims were police officers.")},
-    {"key": "frequent-attacks", "kind": "evidence",
-     "text": "Since ending its ceasefire the TTP has often attacked police posts and stations in Khyber Pakhtunkhwa and along the Afghan border.",
-     "quote": ("tarar", "The insurgent group has frequently attacked police check posts and stations in Khyber Pakhtunkhwa and areas bordering Afghanistan")},
-    {"key": "strengthen-police", "kind": "claim",
-     "text": "Pakistan should strengthen its law enforcement agencies and improve intelligence gathering to stop attacks before they happen.",
-     "quote": ("tarar", "It also means strengthening the country’s law enforcement agencies and improving intelligence-gathering capabilities to better identify and neutralize terrorist threats.")},
-    {"key": "national-review", "kind": "claim",
-     "text": "A country-wide review should find out why police stations have become easy targets and how the TTP is spreading.",
-     "quote": ("kpo", "a country-wide analysis must be done to determine why police stations have become easy targets")},
-    {"key": "expanding", "kind": "evidence",
-     "text": "The TTP is expanding out of Khyber Pakhtunkhwa and Balochistan with little resistance.",
-     "quote": ("kpo", "how the TTP is expanding out of KP and Balochistan with little resistance")},
-    {"key": "ct-policy", "kind": "claim",
-     "text": "Pakistan needs proper security plans, a counterterrorism policy and forces trained for every scenario.",
-     "quote": ("kpo", "We need to devise proper security plans, pass a counterterrorism policy and train our forces for all possible scenarios.")},
-    {"key": "no-delay", "kind": "claim",
-     "text": "Pakistan cannot keep waiting for the next atrocity before it acts.",
-     "quote": ("kpo", "We can no longer live in a deluded sense of security that is born out of a mentality that supports delayed action")},
+def read(path: Path = PATH) -> Content:
+    """The demo content in `path`, checked against the shape in this module's docstring.
 
-    # ------------------------------------------------------------------ the talks / diplomacy case
-    {"key": "talks-pro", "kind": "claim",
-     "text": "Talks are worth another try: even a temporary halt to the fighting would save lives while other measures take effect.",
-     "quote": None},
-    {"key": "talks-failed", "kind": "claim",
-     "text": "Talks have already been tried: the TTP broke off its ceasefire and went back to attacking the police.",
-     "quote": None},
-    {"key": "negotiations-failed", "kind": "evidence",
-     "text": "So far every attempt to negotiate with local terrorist organisations has failed.",
-     "quote": ("tarar", "Thus far, all attempts at negotiating with local terrorist organizations have failed.")},
-    {"key": "ceasefire", "kind": "evidence",
-     "text": "The TTP announced a unilateral ceasefire in November 2022, but it did not last.",
-     "quote": ("tarar", "In November 2022, the TTP announced a unilateral ceasefire with the Pakistani government, but it was short-lived.")},
-    {"key": "regional", "kind": "claim",
-     "text": "Pakistan should work closely with regional and international partners, because terrorism needs a coordinated response.",
-     "quote": ("tarar", "In addition to these efforts, it is also essential for Pakistan to work closely with its regional and international partners to address terrorism.")},
-]
+    Raises ContentError naming the first malformed entry: a missing, unknown or mistyped field,
+    an unknown kind, a repeated node key, or a quote, relation or pending item that names a
+    source or node the file does not have.
+    """
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ContentError(f"{path.name}: not valid JSON: {error}") from error
+    top = _fields(
+        raw,
+        path.name,
+        {"question": str, "description": str, "slug": str, "sources": dict, "sections": list, "pending": list},
+    )
+    sources = {key: _source(spec, f'{path.name}: sources "{key}"') for key, spec in top["sources"].items()}
 
-# (from key, to key, "supports" | "opposes"). "question" is the key of the debate's question node.
-RELATIONS = [
-    # positions
-    ("military", "question", "supports"),
-    ("root-causes", "question", "supports"),
-    ("security-reform", "question", "supports"),
-    ("talks", "question", "supports"),
+    nodes, keys, relations = [], {QUESTION_KEY}, []
+    for i, section in enumerate(top["sections"]):
+        where = f"{path.name}: sections[{i}]"
+        section = _fields(section, where, {"heading": str, "nodes": list, "relations": list})
+        for j, spec in enumerate(section["nodes"]):
+            node = _node(spec, f"{where}.nodes[{j}]", sources)
+            if node["key"] in keys:
+                raise ContentError(f'{where}.nodes[{j}]: the key "{node["key"]}" is taken already')
+            keys.add(node["key"])
+            nodes.append(node)
+        # Checked once every key is known: a relation may point at a later section's node.
+        relations += [(relation, f"{where}.relations[{j}]") for j, relation in enumerate(section["relations"])]
+    relations = [_relation(relation, where, keys) for relation, where in relations]
 
-    # the military case
-    ("must-act", "military", "supports"),
-    ("ttp-message", "must-act", "supports"),
-    ("demand-military", "must-act", "supports"),
-    ("civilian-risk", "must-act", "supports"),
-    ("strike-afghanistan", "military", "supports"),
-    ("afghan-havens", "strike-afghanistan", "supports"),
-    ("afghan-havens", "root-causes", "opposes"),
-    ("attacks-up-84", "afghan-havens", "supports"),
-    ("rear-bases", "afghan-havens", "supports"),
-    ("fighters-6000", "afghan-havens", "supports"),
-    ("kabul-unreliable", "strike-afghanistan", "supports"),
-    ("kabul-unreliable", "talks", "opposes"),
-    ("taliban-refuse", "kabul-unreliable", "supports"),
-    ("taliban-insincere", "kabul-unreliable", "supports"),
-    ("cross-border-risk", "strike-afghanistan", "opposes"),
-    ("army-reluctant", "cross-border-risk", "supports"),
-    ("kabul-low", "cross-border-risk", "opposes"),
-    ("military-worked", "military", "supports"),
-    ("attacks-declined", "military-worked", "supports"),
-    ("fought-before", "military-worked", "supports"),
+    pending = []
+    for i, spec in enumerate(top["pending"]):
+        where = f"{path.name}: pending[{i}]"
+        item = _node(spec, where, sources, fields=_PENDING_FIELDS)
+        _check_link(item["target"], item["relation"], keys, where)
+        pending.append(item)
 
-    # objections to force alone
-    ("ops-failed", "military", "opposes"),
-    ("attacks-declined", "ops-failed", "opposes"),
-    ("peshawar-toll", "ops-failed", "supports"),
-    ("attacks-up-84", "ops-failed", "supports"),
-    ("entrenched", "military", "opposes"),
-    ("firepower-not-answer", "military", "opposes"),
-    ("caught-off-guard", "firepower-not-answer", "supports"),
+    return Content(
+        question=top["question"],
+        description=top["description"],
+        slug=top["slug"],
+        sources=sources,
+        nodes=nodes,
+        relations=relations,
+        pending=pending,
+    )
 
-    # the root-causes case
-    ("more-needed", "root-causes", "supports"),
-    ("ops-failed", "more-needed", "supports"),
-    ("entrenched", "root-causes", "supports"),
-    ("invest", "root-causes", "supports"),
-    ("poverty", "invest", "supports"),
-    ("community", "root-causes", "supports"),
-    ("community", "security-reform", "supports"),
-    ("too-slow", "root-causes", "opposes"),
-    ("kpo-toll", "too-slow", "supports"),
-    ("mianwali", "too-slow", "supports"),
-    ("multifaceted", "too-slow", "opposes"),
-    ("multifaceted", "root-causes", "supports"),
-    ("multifaceted", "military", "opposes"),
 
-    # the policing and intelligence case
-    ("security-lapse", "security-reform", "supports"),
-    ("secure-zone", "security-lapse", "supports"),
-    ("serious-lapse", "security-lapse", "supports"),
-    ("caught-off-guard", "security-lapse", "supports"),
-    ("police-targets", "security-reform", "supports"),
-    ("police-stations", "police-targets", "supports"),
-    ("kpo-toll", "police-targets", "supports"),
-    ("police-victims", "police-targets", "supports"),
-    ("frequent-attacks", "police-targets", "supports"),
-    ("strengthen-police", "security-reform", "supports"),
-    ("national-review", "security-reform", "supports"),
-    ("expanding", "national-review", "supports"),
-    ("mianwali", "national-review", "supports"),
-    ("ct-policy", "security-reform", "supports"),
-    ("fought-before", "ct-policy", "supports"),
-    ("no-delay", "ct-policy", "supports"),
+def _fields(value: object, where: str, fields: dict[str, type | tuple[type, ...]]) -> dict:
+    """`value` if it is an object with exactly `fields`, each of its type(s)."""
+    if not isinstance(value, dict):
+        raise ContentError(f"{where}: expected an object with {', '.join(fields)}")
+    missing = [name for name in fields if name not in value]
+    unknown = [name for name in value if name not in fields]
+    if missing:
+        raise ContentError(f"{where}: missing {', '.join(missing)}")
+    if unknown:
+        raise ContentError(f"{where}: unknown field {', '.join(unknown)}")
+    for name, kinds in fields.items():
+        kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+        if not isinstance(value[name], kinds):
+            raise ContentError(f'{where}: "{name}" must be {" or ".join(_TYPE_NAMES[k] for k in kinds)}')
+    return value
 
-    # the talks / diplomacy case
-    ("talks-pro", "talks", "supports"),
-    ("negotiations-failed", "talks-pro", "opposes"),
-    ("talks-failed", "talks", "opposes"),
-    ("negotiations-failed", "talks-failed", "supports"),
-    ("ceasefire", "talks-failed", "supports"),
-    ("frequent-attacks", "talks-failed", "supports"),
-    ("regional", "talks", "supports"),
-]
 
-# Pending student contributions, waiting in the teacher's moderation queue.
-PENDING = [
-    {"author": "student1", "kind": "evidence",
-     "text": "Pakistan's economy is in serious trouble, which limits how much it can spend on schools and job schemes.",
-     "quote": ("tarar", "This comes at a time when the economy is in serious trouble."),
-     "target": "invest", "relation": "opposes"},
-    {"author": "student2", "kind": "evidence",
-     "text": "Tarar says Pakistan's support for the Taliban's return to power in Kabul was a flawed decision that created a security nightmare.",
-     "quote": ("tarar", "This confirms that Pakistan’s support for the Taliban’s return to power in Kabul was a flawed decision and is posing a security nightmare for Pakistan."),
-     "target": "kabul-unreliable", "relation": "supports"},
-    {"author": "student2", "kind": "evidence",
-     "text": "Not every attack succeeded: the police repulsed the TTP assault on the Mianwali police station.",
-     "quote": ("tarar", "While the attack was repulsed, it illustrates the extent of the TTP’s present reach along areas of the Afghan-Pakistan border."),
-     "target": "security-lapse", "relation": "opposes"},
-    {"author": "student1", "kind": "claim",
-     "text": "Heavy-handed military operations can alienate local communities and push young men towards militant groups.",
-     "quote": None,
-     "target": "military", "relation": "opposes"},
-    {"author": "student1", "kind": "evidence",
-     "text": "The editorial asks why nothing seems to have been learnt from the Peshawar attack, in which 100 people were killed.",
-     "quote": ("kpo", "Surely there must have been something we learnt from the Peshawar attack and the 100 people who were killed"),
-     "target": "security-lapse", "relation": "supports"},
-]
+def _source(spec: object, where: str) -> dict:
+    source = dict(_fields(spec, where, _SOURCE_FIELDS))
+    if source["published"] is not None:
+        try:
+            source["published"] = date.fromisoformat(source["published"])
+        except ValueError as error:
+            raise ContentError(f'{where}: "published" must be YYYY-MM-DD or null') from error
+    return source
+
+
+def _node(spec: object, where: str, sources: dict, fields: dict = _NODE_FIELDS) -> dict:
+    """A node (or, with _PENDING_FIELDS, a pending item), its quote made a tuple."""
+    if isinstance(spec, dict) and isinstance(spec.get("key"), str):
+        where = f'{where} "{spec["key"]}"'
+    node = dict(_fields(spec, where, fields))
+    if node["kind"] not in NODE_KINDS:
+        raise ContentError(f'{where}: "kind" must be one of {", ".join(NODE_KINDS)}, not "{node["kind"]}"')
+    if not node["text"].strip():
+        raise ContentError(f'{where}: "text" is empty')
+    quote = node["quote"]
+    if quote is not None:
+        if len(quote) != 2 or not all(isinstance(part, str) and part for part in quote):
+            raise ContentError(f'{where}: "quote" must be [source key, passage] or null')
+        if quote[0] not in sources:
+            raise ContentError(f'{where}: the quote names the unknown source "{quote[0]}"')
+        node["quote"] = tuple(quote)
+    return node
+
+
+def _relation(relation: object, where: str, keys: set[str]) -> tuple[str, str, str]:
+    if not (isinstance(relation, list) and len(relation) == 3 and all(isinstance(part, str) for part in relation)):
+        raise ContentError(f'{where}: a relation is [from key, to key, "supports" or "opposes"]')
+    source, target, kind = relation
+    if source not in keys or source == QUESTION_KEY:
+        raise ContentError(f'{where}: "{source}" is not the key of a node')
+    _check_link(target, kind, keys, where)
+    return (source, target, kind)
+
+
+def _check_link(target: str, kind: str, keys: set[str], where: str) -> None:
+    if target not in keys:
+        raise ContentError(f'{where}: "{target}" is not the key of a node or "{QUESTION_KEY}"')
+    if kind not in RELATION_KINDS:
+        raise ContentError(f'{where}: the relation must be one of {", ".join(RELATION_KINDS)}, not "{kind}"')
+
+
+# Read once, when load_demo (or a test) first imports this module: a malformed file stops
+# there, with the entry named, before anything is written.
+QUESTION, DESCRIPTION, SLUG, SOURCES, NODES, RELATIONS, PENDING = read()
