@@ -41,6 +41,14 @@ class CleanCharField(CountedLength, forms.CharField):
             self.validators.append(validate_single_line)
 
 
+class StatementField(CleanCharField):
+    """A node's statement as a student types it: clean text of at most NODE_TEXT_MAX
+    characters, in a three-row text area."""
+
+    def __init__(self, **kwargs):
+        super().__init__(noun="statement", max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), **kwargs)
+
+
 class QuoteField(CountedLength, forms.CharField):
     """A passage exactly as the op-ed has it: not stripped, clean text, and with the CRLF line
     breaks that browsers send for a textarea turned into the source's LF."""
@@ -231,10 +239,7 @@ class NodeForm(forms.Form):
     quote = QuoteField(
         required=False, help_text="Exactly as the op-ed has it. Select it on the source's page to fill this in."
     )
-    text = CleanCharField(
-        noun="statement",
-        max_length=NODE_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    text = StatementField(
         label="Statement",
         help_text=f"One short statement, at most {NODE_TEXT_MAX} characters. For evidence: what the quote shows.",
     )
@@ -264,19 +269,13 @@ class NodeForm(forms.Form):
 class UndercutForm(forms.Form):
     """An objection to a supports arrow: why the one box does not show the other."""
 
-    text = CleanCharField(
-        noun="statement",
-        max_length=NODE_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Why does it not show it?",
-        help_text=f"One short statement, at most {NODE_TEXT_MAX} characters.",
+    text = StatementField(
+        label="Why does it not show it?", help_text=f"One short statement, at most {NODE_TEXT_MAX} characters."
     )
 
 
 class NodeEditForm(forms.Form):
-    text = CleanCharField(
-        noun="statement", max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Statement"
-    )
+    text = StatementField(label="Statement")
     quote = QuoteField(required=False, help_text="Exactly as the op-ed has it.")
 
 

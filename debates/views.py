@@ -142,6 +142,13 @@ def _teacher_or_404(request) -> None:
         raise Http404("No such page.")
 
 
+def _taught_classrooms(user):
+    """The classrooms a teacher may open or import a debate in: those they teach; every one for a superuser."""
+    if user.is_superuser:
+        return Classroom.objects.all()
+    return Classroom.objects.filter(pk__in=permissions.moderated_classroom_ids(user))
+
+
 def _moderated_debate_or_404(request, slug: str) -> Debate:
     debate = permissions.get_debate_for_user(request.user, slug)
     if not permissions.can_moderate(request.user, debate):
@@ -333,9 +340,7 @@ def classroom_regenerate_code(request, pk: int):
 def debate_create(request):
     """A teacher opens a debate in one of their classrooms (or a public one)."""
     _teacher_or_404(request)
-    taught = Classroom.objects.filter(pk__in=permissions.moderated_classroom_ids(request.user))
-    if request.user.is_superuser:
-        taught = Classroom.objects.all()
+    taught = _taught_classrooms(request.user)
     form = forms.DebateForm(
         request.POST or None, classrooms=taught, initial={"classroom": request.GET.get("classroom")}
     )
@@ -367,9 +372,7 @@ _IMPORT_SESSION_KEY = "map_import"
 def map_import(request):
     """A teacher imports another tool's map as a new debate: upload, preview, confirm."""
     _teacher_or_404(request)
-    taught = Classroom.objects.filter(pk__in=permissions.moderated_classroom_ids(request.user))
-    if request.user.is_superuser:
-        taught = Classroom.objects.all()
+    taught = _taught_classrooms(request.user)
     if request.method == "POST" and request.POST.get("step") == "confirm":
         return _map_import_confirm(request, taught)
     form = forms.MapImportForm(request.POST or None, request.FILES or None, classrooms=taught)
@@ -464,10 +467,8 @@ def debate_close(request, slug: str):
         return redirect(forms.safe_next(request, debate.get_absolute_url()))
     is_open = form.cleaned_data["is_open"]
     classrooms.debate_update(debate=debate, user=request.user, is_open=is_open)
-    if is_open:
-        messages.success(request, "The debate is open again: students can contribute.")
-    else:
-        messages.success(request, "The debate is closed: it accepts no more contributions.")
+    now = "open again: students can contribute" if is_open else "closed: it accepts no more contributions"
+    messages.success(request, f"The debate is {now}.")
     return redirect(forms.safe_next(request, debate.get_absolute_url()))
 
 
@@ -615,6 +616,19 @@ def _int_or_none(value) -> int | None:
     return int(value) if value.isascii() and value.isdecimal() and len(value) <= 18 else None
 
 
+def _submitted(
+    request,
+    item: Node | Relation,
+    *,
+    added: str,
+    queued: str = "Sent to your teacher for review. You can edit or withdraw it until it is decided.",
+):
+    """Tell the contributor where a new item went (straight onto the map, `added`, when a
+    moderator submitted it; else into the queue, `queued`) and redirect to its page."""
+    messages.success(request, added if item.status == Status.APPROVED else queued)
+    return redirect(item)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def node_create(request, slug: str):
@@ -655,13 +669,9 @@ def node_create(request, slug: str):
             except ValidationError as error:
                 forms.add_refusal(form, error)
             else:
-                if node.status == Status.APPROVED:
-                    messages.success(request, f"Added to the map: {node.get_kind_display().lower()} #{node.pk}.")
-                else:
-                    messages.success(
-                        request, "Sent to your teacher for review. You can edit or withdraw it until it is decided."
-                    )
-                return redirect(node)
+                return _submitted(
+                    request, node, added=f"Added to the map: {node.get_kind_display().lower()} #{node.pk}."
+                )
     else:
         initial = {
             "kind": request.GET.get("kind") if request.GET.get("kind") in (k for k, _ in forms.KIND_CHOICES) else None,
@@ -719,11 +729,9 @@ def relation_create(request, slug: str):
         except ValidationError as error:
             forms.add_refusal(form, error)
         else:
-            if relation.status == Status.APPROVED:
-                messages.success(request, "Link added to the map.")
-            else:
-                messages.success(request, "Link sent to your teacher for review.")
-            return redirect(relation.get_absolute_url())
+            return _submitted(
+                request, relation, added="Link added to the map.", queued="Link sent to your teacher for review."
+            )
     return render(
         request, "debates/relation_form.html", {"form": form, "debate": debate}, status=400 if form.errors else 200
     )
@@ -758,13 +766,7 @@ def undercut_create(request, slug: str, pk: int):
         except ValidationError as error:
             forms.add_refusal(form, error)
         else:
-            if node.status == Status.APPROVED:
-                messages.success(request, f"Added to the map: claim #{node.pk}, against the link.")
-            else:
-                messages.success(
-                    request, "Sent to your teacher for review. You can edit or withdraw it until it is decided."
-                )
-            return redirect(node)
+            return _submitted(request, node, added=f"Added to the map: claim #{node.pk}, against the link.")
     context = {"form": form, "debate": debate, "arrow": arrow}
     return render(request, "debates/undercut_form.html", context, status=400 if form.errors else 200)
 

@@ -337,6 +337,16 @@ class DebateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 # --- Nodes and relations ----------------------------------------------------------------
 
 
+def _contribution_schema(noun: str, filter_class: type[serializers.Serializer]):
+    """The documented list, retrieve and destroy of a ContributionViewSet whose items are
+    `noun`s ("node", "relation"), listed with the query parameters of `filter_class`."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"{noun.capitalize()}s you can see", parameters=[filter_class]),
+        retrieve=extend_schema(summary=f"A {noun}"),
+        destroy=extend_schema(summary=f"Withdraw your own pending or returned {noun} (kept: restore/ brings it back)"),
+    )
+
+
 class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """What the node and relation endpoints share: the list of what the user may see, with
     its filters; withdrawal by the author and restore/; reject/ and return/
@@ -438,11 +448,7 @@ class ContributionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self._decide(request, Action.RETURNED, note=data["note"])
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Nodes you can see", parameters=[NodeFilter]),
-    retrieve=extend_schema(summary="A node"),
-    destroy=extend_schema(summary="Withdraw your own pending or returned node (kept: restore/ brings it back)"),
-)
+@_contribution_schema("node", NodeFilter)
 class NodeViewSet(ContributionViewSet):
     """Boxes of the map: approved ones, your own, and everything in the debates you moderate."""
 
@@ -502,11 +508,7 @@ class NodeViewSet(ContributionViewSet):
         return self._decide(request, Action.APPROVED, text=data.get("text"))
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Relations you can see", parameters=[RelationFilter]),
-    retrieve=extend_schema(summary="A relation"),
-    destroy=extend_schema(summary="Withdraw your own pending or returned relation (kept: restore/ brings it back)"),
-)
+@_contribution_schema("relation", RelationFilter)
 class RelationViewSet(ContributionViewSet):
     """Arrows of the map (supports, opposes); shown only with both the nodes they link."""
 

@@ -16,18 +16,8 @@ import json
 from collections import Counter
 from typing import BinaryIO
 
-from debates.interchange.model import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_STATEMENTS,
-    ArgumentMap,
-    FormatError,
-    Link,
-    Statement,
-    check_count,
-    check_map,
-    check_text,
-    read_text,
-)
+from debates.interchange import model
+from debates.interchange.model import ArgumentMap, FormatError, Link, Statement
 
 SCHEME_NODES = {"RA": "supports", "CA": "opposes"}
 _SCHEME_TEXT = {"supports": "Default Inference", "opposes": "Default Conflict"}
@@ -36,7 +26,7 @@ _SCHEME_TEXT = {"supports": "Default Inference", "opposes": "Default Conflict"}
 def load_json(data: bytes | str | BinaryIO, *, max_bytes: int) -> object:
     """Parsed JSON, or FormatError: too large, not UTF-8, cut short or not JSON (with its
     line), or nested too deeply for the parser."""
-    text = read_text(data, max_bytes=max_bytes)
+    text = model.read_text(data, max_bytes=max_bytes)
     try:
         return json.loads(text)
     except RecursionError:
@@ -57,8 +47,8 @@ def _node_id(value: object, where: str) -> str:
 def read(
     data: bytes | str | BinaryIO,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_statements: int = DEFAULT_MAX_STATEMENTS,
+    max_bytes: int = model.DEFAULT_MAX_BYTES,
+    max_statements: int = model.DEFAULT_MAX_STATEMENTS,
 ) -> ArgumentMap:
     """Read AIF JSON (bytes, str or a binary file object) into an ArgumentMap; FormatError
     naming the node id and the reason for anything that cannot be read."""
@@ -66,7 +56,7 @@ def read(
     return from_document(document, max_statements=max_statements)
 
 
-def from_document(document: object, *, max_statements: int = DEFAULT_MAX_STATEMENTS) -> ArgumentMap:
+def from_document(document: object, *, max_statements: int = model.DEFAULT_MAX_STATEMENTS) -> ArgumentMap:
     """As read(), from JSON already parsed (the debate file reads its AIF part this way)."""
     if isinstance(document, dict) and isinstance(document.get("AIF"), dict):
         document = document["AIF"]  # xAIF wraps plain AIF under "AIF"
@@ -91,8 +81,8 @@ def from_document(document: object, *, max_statements: int = DEFAULT_MAX_STATEME
         types[node_id] = node_type
         if node_type == "I":
             i_count += 1
-            check_count(i_count, max_statements=max_statements, node_id=node_id)
-            texts[node_id] = check_text(node.get("text"), node_id=node_id)
+            model.check_count(i_count, max_statements=max_statements, node_id=node_id)
+            texts[node_id] = model.check_text(node.get("text"), node_id=node_id)
 
     incoming: dict[str, list[str]] = {node_id: [] for node_id in types}
     outgoing: dict[str, list[str]] = {node_id: [] for node_id in types}
@@ -163,7 +153,7 @@ def from_document(document: object, *, max_statements: int = DEFAULT_MAX_STATEME
         warnings.append(f"Skipped {dangling} edges naming a node the file does not have.")
 
     statements = tuple(Statement(id=i, text=texts[i]) for i in sorted(texts, key=_id_order))
-    return check_map(
+    return model.check_map(
         ArgumentMap(title="", statements=statements, relations=tuple(relations.values()), warnings=tuple(warnings))
     )
 
@@ -181,7 +171,7 @@ def write_document(argument_map: ArgumentMap) -> dict:
     """The map as an AIF document (a dict): I-nodes numbered 1..n in the map's statement order,
     then one RA (supports) or CA (opposes) per link, edges I -> S -> I, an undercut as CA -> RA.
     Returns the dict and nothing else; ids are strings, as OVA writes them."""
-    check_map(argument_map)
+    model.check_map(argument_map)
     nodes: list[dict] = []
     edges: list[dict] = []
     node_of: dict[str, str] = {}

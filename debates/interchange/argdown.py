@@ -29,19 +29,8 @@ import json
 import re
 from typing import BinaryIO
 
-from debates.interchange.model import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_STATEMENTS,
-    ArgumentMap,
-    FormatError,
-    Link,
-    Statement,
-    check_count,
-    check_map,
-    check_text,
-    read_text,
-    split_lines,
-)
+from debates.interchange import model
+from debates.interchange.model import ArgumentMap, FormatError, Link, Statement
 
 _RELATION = re.compile(r"([ \t]*)(<\+|\+>|<-|->|<_|_>|><|\+|-|_)(?=[ \t])[ \t]*(.*)")
 _DEFINITION = re.compile(r"(\[(.+?)\]|<(.+?)>):[ \t]*(.*)")
@@ -155,12 +144,12 @@ def _yaml_scalar(value: str, *, line: int) -> str:
 def read(
     data: bytes | str | BinaryIO,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_statements: int = DEFAULT_MAX_STATEMENTS,
+    max_bytes: int = model.DEFAULT_MAX_BYTES,
+    max_statements: int = model.DEFAULT_MAX_STATEMENTS,
 ) -> ArgumentMap:
     """Read Argdown (bytes, str or a binary file object) into an ArgumentMap; FormatError
     naming the line and the reason."""
-    lines = split_lines(_strip_comments(read_text(data, max_bytes=max_bytes)))
+    lines = model.split_lines(_strip_comments(model.read_text(data, max_bytes=max_bytes)))
     title, start = _front_matter_title(lines)
 
     texts: dict[str, str] = {}
@@ -201,13 +190,13 @@ def read(
                 element_id, body = f"[Untitled {untitled}]", source
         if element_id not in first_line:
             first_line[element_id] = number
-            check_count(len(first_line), max_statements=max_statements, line=number)
+            model.check_count(len(first_line), max_statements=max_statements, line=number)
         text, tags = _clean(body)
         for tag in tags:
             if tag in _KIND_TAGS:
                 kinds[element_id] = tag
         if text:
-            check_text(text, line=number)
+            model.check_text(text, line=number)
             if element_id not in texts:
                 texts[element_id] = text
             elif texts[element_id] != text:
@@ -259,7 +248,7 @@ def read(
         if last_defined and not (stripped.startswith("[") or stripped.startswith("<")):
             # A definition's text may run on over the next lines.
             more, _ = _clean(stripped)
-            texts[last_defined] = check_text(
+            texts[last_defined] = model.check_text(
                 _SPACES.sub(" ", texts.get(last_defined, "") + " " + more).strip(), line=number
             )
             continue
@@ -284,7 +273,7 @@ def read(
         )
     statements = []
     for element_id in first_line:
-        text = texts.get(element_id) or check_text(element_id[1:-1], line=first_line[element_id])
+        text = texts.get(element_id) or model.check_text(element_id[1:-1], line=first_line[element_id])
         statements.append(Statement(id=element_id, text=text, kind=kinds.get(element_id, "claim")))
 
     relations: list[Link] = []
@@ -325,7 +314,7 @@ def read(
             + (" ..." if len(loose) > 10 else "")
             + "."
         )
-    return check_map(
+    return model.check_map(
         ArgumentMap(title=title, statements=tuple(statements), relations=tuple(relations), warnings=tuple(warnings))
     )
 
@@ -391,7 +380,7 @@ def write(argument_map: ArgumentMap) -> str:
     whose support is undercut is written as an argument `<Title>`, since Argdown undercuts
     attack arguments; reading back undercuts every support leaving it. Quotes, sources and
     the evidence kind are not written (kinds question and position are, as tags)."""
-    check_map(argument_map)
+    model.check_map(argument_map)
     titles = _titles(argument_map)
     links = {link.id: link for link in argument_map.relations}
     arguments = {links[lk.target_link].source for lk in argument_map.relations if lk.target_link is not None}

@@ -23,19 +23,8 @@ import datetime
 import json
 from typing import BinaryIO
 
-from debates.interchange import aif
-from debates.interchange.model import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_STATEMENTS,
-    ArgumentMap,
-    FormatError,
-    Link,
-    Quote,
-    SourceDoc,
-    Statement,
-    check_count,
-    check_map,
-)
+from debates.interchange import aif, model
+from debates.interchange.model import ArgumentMap, FormatError, Link, Quote, SourceDoc, Statement
 
 VERSION = 1
 STATUSES = (None, "pending", "approved", "rejected", "returned")
@@ -114,8 +103,8 @@ def _only(obj: object, keys: set[str], where: str, node_id: str | None = None) -
 def read(
     data: bytes | str | BinaryIO,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_statements: int = DEFAULT_MAX_STATEMENTS,
+    max_bytes: int = model.DEFAULT_MAX_BYTES,
+    max_statements: int = model.DEFAULT_MAX_STATEMENTS,
 ) -> ArgumentMap:
     """Read a debate file (bytes, str or a binary file object); FormatError naming the node
     or relation id and the reason for anything out of place."""
@@ -134,7 +123,7 @@ def read(
     raw_statements = _get(cp, "statements", list, "The counterpoint section")
     raw_relations = _get(cp, "relations", list, "The counterpoint section")
     raw_sources = _get(cp, "sources", list, "The counterpoint section")
-    check_count(len(raw_statements), max_statements=max_statements)
+    model.check_count(len(raw_statements), max_statements=max_statements)
     nodes = document.get("nodes")
     if not isinstance(nodes, list) or len(nodes) < len(raw_statements):
         raise FormatError("The AIF nodes do not match the counterpoint section's statements.")
@@ -202,7 +191,7 @@ def read(
             )
         )
 
-    argument_map = check_map(
+    argument_map = model.check_map(
         ArgumentMap(title=question, statements=tuple(statements), relations=tuple(relations), sources=tuple(sources))
     )
     expected = aif.write_document(argument_map)

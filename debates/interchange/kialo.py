@@ -45,19 +45,8 @@ import re
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from debates.interchange.model import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_STATEMENTS,
-    ArgumentMap,
-    FormatError,
-    Link,
-    Statement,
-    check_count,
-    check_map,
-    check_text,
-    read_text,
-    split_lines,
-)
+from debates.interchange import model
+from debates.interchange.model import ArgumentMap, FormatError, Link, Statement
 
 QUESTION_ID = "1"  # the thesis: Kialo's root claim is the debate's question
 _LINE_A = re.compile(r"(\d+(?:\.\d+)*)\.\s+(?:(Pro|Con|Thesis):\s*)?(.*)")
@@ -80,18 +69,18 @@ class _Entry:
 
 def normalize(text: str) -> str:
     """A claim's text as the reader gives it: each line stripped, blank lines dropped."""
-    return "\n".join(part for part in (line.strip() for line in split_lines(text)) if part)
+    return "\n".join(part for part in (line.strip() for line in model.split_lines(text)) if part)
 
 
 def read(
     data: bytes | str | BinaryIO,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_statements: int = DEFAULT_MAX_STATEMENTS,
+    max_bytes: int = model.DEFAULT_MAX_BYTES,
+    max_statements: int = model.DEFAULT_MAX_STATEMENTS,
 ) -> ArgumentMap:
     """Read a Kialo export (bytes, str or a binary file object; either layout, any line
     endings) into an ArgumentMap; FormatError naming the line and the reason."""
-    lines = split_lines(read_text(data, max_bytes=max_bytes))
+    lines = model.split_lines(model.read_text(data, max_bytes=max_bytes))
     index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if index is None:
         raise FormatError("The file is empty.")
@@ -112,7 +101,7 @@ def read(
         title_line = index
     else:
         raise FormatError("A Kialo export starts with 'Discussion Title:' or 'Discussion Name:'.", line=index + 1)
-    check_text(title, line=title_line, what="discussion title")
+    model.check_text(title, line=title_line, what="discussion title")
 
     entries: dict[str, _Entry] = {}
     order: list[_Entry] = []
@@ -140,7 +129,7 @@ def read(
             raise FormatError(f"Claim {entry.number} has no parent claim {parent}.", line=number)
         entries[entry.number] = entry
         order.append(entry)
-        check_count(len(order) + 1, max_statements=max_statements, line=number)
+        model.check_count(len(order) + 1, max_statements=max_statements, line=number)
         current = entry
     if not order:
         raise FormatError("The file has no thesis (cut short?).", line=len(lines))
@@ -164,7 +153,7 @@ def read(
                 )
             see[entry.number] = match.group(1)
         else:
-            check_text(text, line=entry.line, what=f"claim {entry.number}")
+            model.check_text(text, line=entry.line, what=f"claim {entry.number}")
 
     def resolve(number: str) -> str:
         seen = [number]
@@ -205,7 +194,7 @@ def read(
             f"The Sources section ({sources} lines) is not imported: Counterpoint's sources need the full "
             "text; the [n] marks stay in the claims."
         )
-    return check_map(
+    return model.check_map(
         ArgumentMap(title=title, statements=tuple(statements), relations=tuple(relations), warnings=tuple(warnings))
     )
 
@@ -262,7 +251,7 @@ def written_text(text: str) -> str:
 
 def _layout(argument_map: ArgumentMap) -> tuple[str, list[str], list[str]]:
     """(title, output lines, what was left out) for the map as layout A."""
-    check_map(argument_map)
+    model.check_map(argument_map)
     by_id = {s.id: s for s in argument_map.statements}
     children: dict[str, list[Link]] = {s.id: [] for s in argument_map.statements}
     for link in argument_map.relations:

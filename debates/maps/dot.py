@@ -530,6 +530,20 @@ def _wrapped_ranks(roots: list[int], kids: dict[int, list[int]]) -> dict[int, in
 # --------------------------------------------------------------------------- the drawing
 
 
+def _arrow_attributes(kind: str, status: str, *, tooltip: str) -> list[tuple[str, str]]:
+    """An arrow's DOT attributes, an undercut's too: its kind's line, head, sign and colour
+    (_RELATION_STYLE), dashed while it is not approved."""
+    line, arrow, sign, colour = _RELATION_STYLE[kind]
+    return [
+        ("style", line if status == Status.APPROVED else "dashed"),
+        ("color", colour),
+        ("fontcolor", colour),
+        ("arrowtail", arrow),
+        ("xlabel", f" {sign} "),
+        ("tooltip", tooltip),
+    ]
+
+
 def build_dot(
     data: MapData,
     *,
@@ -647,15 +661,7 @@ def build_dot(
     attacked = {u.target_relation for u in undercuts}
     for relation in relations:
         kind = relation.kind if relation.kind in _RELATION_STYLE else Relation.Kind.SUPPORTS
-        line, arrow, sign, colour = _RELATION_STYLE[kind]
-        attributes = [
-            ("style", line if relation.status == Status.APPROVED else "dashed"),
-            ("color", colour),
-            ("fontcolor", colour),
-            ("arrowtail", arrow),
-            ("xlabel", f" {sign} "),
-            ("tooltip", str(kind)),
-        ]
+        attributes = _arrow_attributes(kind, relation.status, tooltip=str(kind))
         if relation.pk in minlen:
             if minlen[relation.pk] > 1:
                 attributes.append(("minlen", str(minlen[relation.pk])))
@@ -708,16 +714,8 @@ def _add_undercuts(graph: graphviz.Digraph, undercuts: list[MapRelation], *, pla
     """Each undercut as an opposes arrow into the middle point of the arrow it objects to.
     An objecting node with no arrow of its own to a node is placed by this one (below the
     point); otherwise this arrow must not pull the layout about."""
-    line, arrow, sign, colour = _RELATION_STYLE[Relation.Kind.OPPOSES]
     for undercut in undercuts:
-        attributes = [
-            ("style", line if undercut.status == Status.APPROVED else "dashed"),
-            ("color", colour),
-            ("fontcolor", colour),
-            ("arrowtail", arrow),
-            ("xlabel", f" {sign} "),
-            ("tooltip", "opposes the link"),
-        ]
+        attributes = _arrow_attributes(Relation.Kind.OPPOSES, undercut.status, tooltip="opposes the link")
         if undercut.source in placed:
             attributes.append(("constraint", "false"))
         graph.edge(f"r{int(undercut.target_relation)}", f"n{int(undercut.source)}", _attributes=attributes)
