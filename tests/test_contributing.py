@@ -475,10 +475,11 @@ def test_the_contribution_form_costs_the_same_queries_whatever_the_debate_size(
     url = contribute_url(debate)
     for n in range(3):
         make_node(debate, text=f"Node {n}")
-    # session, user, debate, the user's roles, visible nodes, sources, the navigation's counts
-    with django_assert_num_queries(7):
+    # session, user, debate, the user's roles, visible nodes, sources, the approved boxes and
+    # arrows (one UNION, for the choices' outline numbers), the navigation's counts
+    with django_assert_num_queries(8):
         client.get(url)
     for n in range(7):
         make_node(debate, text=f"More {n}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(url).content.decode().count("<option value=") >= 11 + 3
