@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from debates.errors import ModerationError, NotAllowed
-from debates.models import Notification, NotificationKind, Task, TaskContribution
+from debates.models import Notification, NotificationKind, Status, Task, TaskContribution
 from debates.teaching import tasks
-from tests.factories import login, text_of
+from tests.factories import login, make_node, submit_claim, text_of
 
 
 def test_a_task_for_named_students_is_seen_by_them_only(client, debate, teacher, student, other_student, claim):
@@ -115,3 +115,116 @@ def test_a_task_due_in_the_past_is_refused_naming_the_due_date(debate, teacher, 
     assert "due" in refused.value.message_dict
     assert not Task.objects.filter(text="Too late").exists()
     assert not Notification.objects.filter(kind=NotificationKind.TASK).exists()
+
+
+# --- changing and deleting a task ----------------------------------------------------------
+
+
+def told(kind=NotificationKind.TASK) -> list[str]:
+    return sorted(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+
+def test_a_teacher_changes_a_task_and_only_students_newly_set_it_are_told_once(
+    debate, teacher, student, other_student, claim
+):
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Find evidence", students=[student])
+    assert told() == ["student"]
+    due = date.today() + timedelta(days=3)
+    tasks.task_update(
+        task=task,
+        teacher=teacher,
+        text=" Find evidence for 1.1 ",
+        node=claim,
+        students=[student, other_student],
+        due=due,
+    )
+    task.refresh_from_db()
+    assert (task.text, task.node, task.due, task.for_everyone) == ("Find evidence for 1.1", claim, due, False)
+    assert sorted(task.assignees.values_list("student__username", flat=True)) == ["other_student", "student"]
+    assert told() == ["other_student", "student"]  # the newcomer, once; the student not again
+    # The same change sent again (a double submit) tells nobody.
+    tasks.task_update(
+        task=task, teacher=teacher, text=task.text, node=claim, students=[student, other_student], due=due
+    )
+    assert told() == ["other_student", "student"]
+
+
+def test_a_task_changed_between_the_class_and_named_students_keeps_its_rows_right(
+    debate, teacher, student, other_student
+):
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Everyone")
+    assert told() == ["other_student", "student"]
+    tasks.task_update(task=task, teacher=teacher, text="Only one", students=[other_student])
+    assert list(task.assignees.values_list("student__username", flat=True)) == ["other_student"]
+    assert told() == ["other_student", "student"]  # other_student already had it: no second notice
+    assert not tasks.is_set_for(task, student) and tasks.is_set_for(task, other_student)
+    tasks.task_update(task=task, teacher=teacher, text="Everyone again")
+    task.refresh_from_db()
+    assert task.for_everyone and not task.assignees.exists()
+    assert told() == ["other_student", "student", "student"]  # student is set it anew
+
+
+def test_only_the_debates_teachers_change_or_delete_a_task_with_the_refusal_of_setting_one(
+    debate, teacher, student, other_teacher, outsider, claim
+):
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Keep me")
+    for who in (student, other_teacher, outsider):
+        with pytest.raises(NotAllowed) as refused:
+            tasks.task_update(task=task, teacher=who, text="Changed")
+        assert list(refused.value.message_dict) == ["debate"]
+        with pytest.raises(NotAllowed) as refused_delete:
+            tasks.task_delete(task=task, teacher=who)
+        assert refused_delete.value.message_dict == refused.value.message_dict
+    with pytest.raises(NotAllowed) as refused_create:
+        tasks.task_create(debate=debate, teacher=student, text="x")
+    assert refused_create.value.message_dict == refused.value.message_dict
+    task.refresh_from_db()
+    assert task.text == "Keep me"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"text": "  "}, "text"),
+        ({"due": date.today() - timedelta(days=1)}, "due"),
+        ({"students": "outsider"}, "students"),
+        ({"node": "pending"}, "node"),
+    ],
+)
+def test_a_change_the_task_cannot_take_is_refused_naming_the_field_and_changes_nothing(
+    debate, teacher, student, outsider, claim, change, field
+):
+    task = tasks.task_create(debate=debate, teacher=teacher, text="As set", node=claim, students=[student])
+    pending = make_node(debate, text="Waiting", status=Status.PENDING)
+    values = {"text": "Changed", "node": claim, "students": [student], "due": None}
+    values.update(change)
+    values["students"] = [outsider] if values["students"] == "outsider" else values["students"]
+    values["node"] = pending if values["node"] == "pending" else values["node"]
+    with pytest.raises(ModerationError) as refused:
+        tasks.task_update(task=task, teacher=teacher, **values)
+    assert field in refused.value.message_dict
+    task = Task.objects.get(pk=task.pk)
+    assert (task.text, task.node_id) == ("As set", claim.pk)
+    assert list(task.assignees.values_list("student", flat=True)) == [student.pk]
+
+
+def test_a_past_due_date_may_stay_when_the_rest_of_the_task_changes(debate, teacher):
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Late", due=date.today())
+    past = date.today() - timedelta(days=2)
+    Task.objects.filter(pk=task.pk).update(due=past)  # two days pass
+    task.refresh_from_db()
+    tasks.task_update(task=task, teacher=teacher, text="Late, but still wanted", due=past)
+    assert Task.objects.get(pk=task.pk).text == "Late, but still wanted"
+
+
+def test_deleting_a_task_keeps_what_was_contributed_from_it(client, debate, teacher, student, claim):
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Support 1.1", node=claim)
+    node = submit_claim(debate, student, text="Because of X.", target=claim)
+    tasks.contribution_record(task_id=task.pk, node=node)
+    assert tasks.task_delete(task=task, teacher=teacher) == 1
+    assert not Task.objects.filter(pk=task.pk).exists() and not TaskContribution.objects.exists()
+    node.refresh_from_db()
+    assert node.status == Status.PENDING and node.text == "Because of X."
+    # It still reads as the student's contribution, no longer tied to a task.
+    page = text_of(login(client, student).get(reverse("debates:my-contributions")))
+    assert "Because of X." in page
