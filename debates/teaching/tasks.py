@@ -99,9 +99,12 @@ def task_update(*, task: Task, teacher, text: str, node: Node | None = None, stu
     named = set(task.assignees.values_list("student_id", flat=True))
     before = set(allowed) if task.for_everyone else named
     after = {s.pk for s in chosen} if chosen else set(allowed)
-    task.text = normalize_newlines(text or "").strip()
-    task.node, task.due, task.for_everyone = node, due, not chosen
-    full_clean(task)
+    changed = {"text": normalize_newlines(text or "").strip(), "node": node, "due": due, "for_everyone": not chosen}
+    # Checked on a copy, so that a refused change leaves the caller's task as it was (a page
+    # shows it again); who set it is not changed here (and is empty once that teacher is gone).
+    full_clean(Task(debate=debate, **changed), exclude=["created_by"])
+    for name, value in changed.items():
+        setattr(task, name, value)
     task.save(update_fields=["text", "node", "due", "for_everyone"])
     # A task for the whole class names nobody: its rows go.
     kept = after if chosen else set()
