@@ -10,6 +10,7 @@ from django.urls import reverse
 from debates import moderation
 from debates.maps import numbering
 from debates.models import Kind, Node, Relation, Status
+from debates.teaching import tasks
 from tests.factories import login, make_debate, make_node, question_of, submit_claim, text_of
 
 
@@ -87,6 +88,17 @@ def test_the_link_form_costs_the_same_queries_whatever_the_debate_size(
     with django_assert_num_queries(7):
         response = client.get(reverse("debates:relation-create", args=[debate.slug]))
     assert len(options(response, "target")) == size + 1
+
+
+def test_the_task_form_and_pages_name_the_box_by_outline_number(client, debate, branch, teacher, student):
+    login(client, teacher)
+    url = reverse("debates:task-list", args=[debate.slug])
+    assert options(client.get(url), "node")[str(branch["1.1.1"].pk)] == "1.1.1 Claim: They never lasted."
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Answer it", node=branch["1.1.1"])
+    for who in (teacher, student):
+        login(client, who)
+        for page in (text_of(client.get(url)), text_of(client.get(task.get_absolute_url()))):
+            assert "On 1.1.1 They never lasted." in page and f"#{branch['1.1.1'].pk}" not in page
 
 
 # --- the moderation queue ----------------------------------------------------------------
