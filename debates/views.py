@@ -55,6 +55,7 @@ from debates.models import (
     Source,
     Status,
 )
+from debates.teaching import notifications as teaching_notifications
 from debates.teaching import tasks as teaching_tasks
 from debates.teaching import views as teaching_views
 
@@ -1155,7 +1156,16 @@ def moderation_bulk(request):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def my_contributions(request):
-    """A student's contributions with their status and the teacher's latest note."""
+    """A student's contributions with their status and the teacher's latest note; opening it
+    clears the navigation's "N new" (the decisions it counts are shown here)."""
+    if request.method == "GET":
+        # A GET that writes, on purpose. The other way, a "seen up to" stamp per user, needs
+        # a column (and a migration) and leaves the unread count in Notifications saying the
+        # decisions are unread after the student has read them here. This write only marks
+        # the reader's own notices read: it is idempotent (a reload, a second tab or a
+        # prefetch change nothing more), and HEAD writes nothing. It runs before the page is
+        # read, so a decision made meanwhile is shown and stays new, never the other way round.
+        teaching_notifications.decisions_seen(user=request.user)
     decisions = ModerationEvent.objects.filter(
         action__in=[Action.APPROVED, Action.REJECTED, Action.RETURNED]
     ).select_related("actor")
