@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from debates import usernames
+from debates.maps import numbering
 from debates.models import NODE_TEXT_MAX, NOTE_MAX, QUOTE_TEXT_MAX, TITLE_MAX, Kind, Reason, Relation
 from debates.text import VisibleText, normalize_newlines, validate_clean_text, validate_single_line
 
@@ -223,10 +224,12 @@ RELATION_CHOICES = [(Relation.Kind.SUPPORTS, "supports"), (Relation.Kind.OPPOSES
 KIND_CHOICES = [(Kind.CLAIM, "Claim"), (Kind.EVIDENCE, "Evidence (a quote from a source)"), (Kind.POSITION, "Position")]
 
 
-def node_label(node) -> str:
-    text = node.text if len(node.text) <= 90 else node.text[:89] + "…"
+def node_label(node, numbers: dict[int, str], *, length: int = 90) -> str:
+    """A box as a choice in a picker: its outline number (numbering.number_of), kind, text
+    (cut to `length`) and, off the map, its status: "1.2 Claim: ..." or "(new) Claim: ... [pending]"."""
+    text = node.text if len(node.text) <= length else node.text[: length - 1] + "…"
     status = "" if node.status == "approved" else f" [{node.get_status_display().lower()}]"
-    return f"#{node.pk} {node.get_kind_display()}: {text}{status}"
+    return f"{numbering.number_of(node, numbers)} {node.get_kind_display()}: {text}{status}"
 
 
 class NodeForm(forms.Form):
@@ -248,10 +251,10 @@ class NodeForm(forms.Form):
     # The task this contribution is made for (debates.teaching.tasks), if any.
     task = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, targets=(), sources=(), **kwargs):
+    def __init__(self, *args, targets=(), sources=(), numbers=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(n.pk, node_label(n)) for n in targets]
+        self.fields["target"].choices = [(n.pk, node_label(n, numbers or {})) for n in targets]
         self.fields["source"].choices = [("", "(no quote)")] + [(s.pk, s.title) for s in sources]
 
     def clean(self):
@@ -286,10 +289,10 @@ class RelationForm(forms.Form):
     kind = forms.ChoiceField(choices=RELATION_CHOICES, label="It")
     target = forms.TypedChoiceField(coerce=int, label="that box")
 
-    def __init__(self, *args, nodes=(), **kwargs):
+    def __init__(self, *args, nodes=(), numbers=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        choices = [(n.pk, node_label(n)) for n in nodes]
+        choices = [(n.pk, node_label(n, numbers or {})) for n in nodes]
         self.fields["source"].choices = [c for c, n in zip(choices, nodes, strict=True) if n.kind != Kind.QUESTION]
         self.fields["target"].choices = choices
 

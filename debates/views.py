@@ -40,7 +40,7 @@ from debates import (
 )
 from debates.context_processors import SESSION_IS_TEACHER
 from debates.interchange.model import FormatError, read_bytes
-from debates.maps import judging, standing
+from debates.maps import judging, numbering, standing
 from debates.models import (
     Action,
     Classroom,
@@ -54,6 +54,7 @@ from debates.models import (
     Source,
     Status,
 )
+from debates.teaching import notifications as teaching_notifications
 from debates.teaching import tasks as teaching_tasks
 from debates.teaching import views as teaching_views
 
@@ -643,8 +644,10 @@ def node_create(request, slug: str):
     )
     sources = list(debate.sources.all())
     by_pk = {node.pk: node for node in targets}
+    # The choices name boxes by their outline numbers: one query, whatever the debate's size.
+    numbers = numbering.numbers_for([debate.pk])
     if request.method == "POST":
-        form = forms.NodeForm(request.POST, targets=targets, sources=sources)
+        form = forms.NodeForm(request.POST, targets=targets, sources=sources, numbers=numbers)
         if form.is_valid():
             data = form.cleaned_data
             quote = None
@@ -691,7 +694,7 @@ def node_create(request, slug: str):
         if initial["target"] is None:
             question = next((n for n in targets if n.kind == Kind.QUESTION), None)
             initial["target"] = question.pk if question else None
-        form = forms.NodeForm(initial=initial, targets=targets, sources=sources)
+        form = forms.NodeForm(initial=initial, targets=targets, sources=sources, numbers=numbers)
     return render(
         request,
         "debates/node_form.html",
@@ -719,7 +722,9 @@ def relation_create(request, slug: str):
         "target": _int_or_none(request.GET.get("target")),
         "kind": request.GET.get("kind") if request.GET.get("kind") in Relation.Kind.values else None,
     }
-    form = forms.RelationForm(request.POST or None, nodes=nodes, initial=initial)
+    # The choices name boxes by their outline numbers: one query, whatever the debate's size.
+    numbers = numbering.numbers_for([debate.pk])
+    form = forms.RelationForm(request.POST or None, nodes=nodes, numbers=numbers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -935,6 +940,20 @@ def _queue_key(item: Node | Relation) -> str:
     return f"{'node' if isinstance(item, Node) else 'relation'}-{item.pk}"
 
 
+def _queue_named_nodes(items: list) -> list[Node]:
+    """The boxes the queue's cards name: a link's source, and where each arrow points (for
+    an objection to a link, that link's two ends)."""
+    named = []
+    for item in items:
+        arrows = item.arrows if isinstance(item, Node) else [item]
+        if not isinstance(item, Node):
+            named.append(item.source)
+        for arrow in arrows:
+            attacked = arrow.target_relation if arrow.target_id is None else None
+            named += [arrow.target] if attacked is None else [attacked.source, attacked.target]
+    return named
+
+
 def _queue_entries(items: list, after: Node | Relation | None) -> list[dict]:
     """Each item with what its card shows, and `anchor`: the item to come back to once it is
     decided (the next one; for the queue's last, the one before it)."""
@@ -942,6 +961,8 @@ def _queue_entries(items: list, after: Node | Relation | None) -> list[dict]:
     # once however many nodes quote it.
     quoted = [item.quote for item in items if isinstance(item, Node) and hasattr(item, "quote")]
     sources = Source.objects.in_bulk({q.source_id for q in quoted}) if quoted else {}
+    # The outline numbers the cards name boxes by (1): one query for the page's debates.
+    numbering.name_nodes(_queue_named_nodes(items), numbering.numbers_for({item.debate_id for item in items}))
     keys = [_queue_key(item) for item in items] + ([_queue_key(after)] if after else [])
     entries = []
     for index, item in enumerate(items):
@@ -1134,7 +1155,16 @@ def moderation_bulk(request):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def my_contributions(request):
-    """A student's contributions with their status and the teacher's latest note."""
+    """A student's contributions with their status and the teacher's latest note; opening it
+    clears the navigation's "N new" (the decisions it counts are shown here)."""
+    if request.method == "GET":
+        # A GET that writes, on purpose. The other way, a "seen up to" stamp per user, needs
+        # a column (and a migration) and leaves the unread count in Notifications saying the
+        # decisions are unread after the student has read them here. This write only marks
+        # the reader's own notices read: it is idempotent (a reload, a second tab or a
+        # prefetch change nothing more), and HEAD writes nothing. It runs before the page is
+        # read, so a decision made meanwhile is shown and stays new, never the other way round.
+        teaching_notifications.decisions_seen(user=request.user)
     decisions = ModerationEvent.objects.filter(
         action__in=[Action.APPROVED, Action.REJECTED, Action.RETURNED]
     ).select_related("actor")

@@ -57,11 +57,18 @@ def week(transactional_db):
     submit_evidence(debate, student, target=claim, relation="opposes")
     # Approved evidence: the source page highlights its quote as a link.
     make_node(debate, kind=Kind.EVIDENCE, text="Many died.", quote="killed more than 100 people", target=claim)
-    tasks.task_create(debate=debate, teacher=teacher, text="Answer the objection 1.1", node=claim)
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Answer the objection 1.1", node=claim)
     feedback.feedback_save(node=mine, teacher=teacher, text="Cite the op-ed for this.")
     feedback.grade_save(debate=debate, student=student, teacher=teacher, score="8", comment="Well argued.")
     feedback.grades_release(debate=debate, teacher=teacher)
-    return {"teacher": teacher, "student": student, "classroom": classroom, "debate": debate, "claim": claim}
+    return {
+        "teacher": teacher,
+        "student": student,
+        "classroom": classroom,
+        "debate": debate,
+        "claim": claim,
+        "task": task,
+    }
 
 
 def sign_in(page, live_server, username: str) -> None:
@@ -143,6 +150,9 @@ def test_the_pages_a_teacher_uses_have_no_wcag_a_or_aa_violations(axe_source, pa
             "classroom": reverse("debates:classroom-detail", args=[week["classroom"].pk]),
             "classroom activity": reverse("debates:classroom-activity", args=[week["classroom"].pk]),
             "tasks": reverse("debates:task-list", args=[debate.slug]),
+            "task": week["task"].get_absolute_url(),
+            "task edit": reverse("debates:task-edit", args=[debate.slug, week["task"].pk]),
+            "task delete": reverse("debates:task-delete", args=[debate.slug, week["task"].pk]),
             "grades": reverse("debates:debate-grades", args=[debate.slug]),
             "notifications": reverse("debates:notifications"),
         },

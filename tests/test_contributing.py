@@ -371,15 +371,15 @@ def test_my_contributions_costs_the_same_queries_for_3_or_10_items(
         moderation.relation_submit(author=student, source=other, target=claim, kind="opposes")
 
     add(3)
-    # session, user, nodes with debate and quote, their decisions, their arrows with targets,
-    # their released feedback, links with both ends, their decisions, released grades,
-    # the navigation's counts
-    with django_assert_num_queries(10):
+    # session, user, marking the decision notices seen (one UPDATE), nodes with debate and
+    # quote, their decisions, their arrows with targets, their released feedback, links with
+    # both ends, their decisions, released grades, the navigation's counts
+    with django_assert_num_queries(11):
         response = client.get(reverse("debates:my-contributions"))
     assert text_of(response).count("Claim Claim") == 3
     Node.objects.filter(author=student).exclude(kind=Kind.QUESTION).delete()
     add(9)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("debates:my-contributions"))
     assert text_of(response).count("Claim Claim") == 9
     assert "Note 7" in text_of(response)
@@ -475,10 +475,11 @@ def test_the_contribution_form_costs_the_same_queries_whatever_the_debate_size(
     url = contribute_url(debate)
     for n in range(3):
         make_node(debate, text=f"Node {n}")
-    # session, user, debate, the user's roles, visible nodes, sources, the navigation's counts
-    with django_assert_num_queries(7):
+    # session, user, debate, the user's roles, visible nodes, sources, the approved boxes and
+    # arrows (one UNION, for the choices' outline numbers), the navigation's counts
+    with django_assert_num_queries(8):
         client.get(url)
     for n in range(7):
         make_node(debate, text=f"More {n}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(url).content.decode().count("<option value=") >= 11 + 3

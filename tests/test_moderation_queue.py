@@ -216,15 +216,16 @@ def test_the_queue_page_costs_the_same_queries_for_3_or_120_items(
     students = students_of(debate.classroom, 30)
     fill_queue([debate, second_debate], students, count)
     login(client, teacher)
-    # Expect 12 queries:
+    # Expect 13 queries:
     # - the session; the user; the Teachers group (the queue's owner)
     # - the students whose work the teacher moderates; the debates they moderate (filter choices)
     # - the queue's length (COUNT over a UNION of pending nodes and standalone links)
     # - the page's keys in queue order (the same UNION, sliced, one more than the page)
     # - the page's nodes with debate, author and quote; the arrows submitted with them
     # - the page's standalone links with both ends; the quoted sources
+    # - the approved boxes and arrows of the page's debates, for the outline numbers (one UNION)
     # - the navigation's counts (moderation, contributions, notifications)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(QUEUE, {"page": "1"})
     assert len(shown(response)) == min(count, 25)
 
@@ -553,7 +554,9 @@ def test_queue_shows_pending_items_oldest_first_with_their_context(
     assert page.index("Talks failed.") < page.index("Second in line")
     # the node it attaches to and how, the quote inside its paragraph, the author
     assert "by student" in page and "by other_student" in page
-    assert f"Opposes #{claim.pk} Claim: Military operations have worked before." in page
+    # named by its outline number, as the debate page numbers it, not by its database id
+    assert "Opposes 1.1 Claim: Military operations have worked before." in page
+    assert f"#{claim.pk}" not in page
     assert "Thus far, all attempts at negotiating with local terrorist" in page
     html = response.content.decode()
     assert "Thus far, <mark>all attempts at negotiating</mark> with local" in html
@@ -564,7 +567,7 @@ def test_queue_shows_a_standalone_link_with_both_ends(client, teacher, student, 
     other = make_node(debate, text="Root causes matter.")
     relation = moderation.relation_submit(author=student, source=other, target=claim, kind="opposes")
     page = text_of(login(client, teacher).get(QUEUE))
-    assert f"#{other.pk} Root causes matter. opposes #{claim.pk} Military operations" in page
+    assert "1.2 Root causes matter. opposes 1.1 Military operations" in page
     assert f'value="relation-{relation.pk}"' in login(client, teacher).get(QUEUE).content.decode()
 
 

@@ -78,3 +78,42 @@ def test_long_unbroken_text_wraps_instead_of_scrolling_the_page_sideways(page, s
     for url in [node.get_absolute_url(), setting["claim"].get_absolute_url(), "/debates/ttp/"]:
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), url
+
+
+def test_teacher_changes_a_task_from_its_page_and_deletes_it_from_the_list(page, setting):
+    other = make_user("bilal", password=PASSWORD)
+    setting["debate"].classroom.memberships.create(user=other, role="student")
+    log_in(page, "ms_khan")
+    page.goto(setting["task"].get_absolute_url())
+    page.get_by_role("link", name="Edit the task").click()
+    # The box is chosen by its outline number, as the debate page numbers it.
+    expect(page.locator("select[name=node] option:checked")).to_have_text("1.1 Claim: Military force is the answer.")
+    page.locator("textarea[name=text]").fill("Answer the objection to 1.1")
+    page.get_by_label("bilal").check()
+    page.get_by_role("button", name="Save the task").click()
+    expect(page.get_by_text("Task changed")).to_be_visible()
+    expect(page.get_by_role("heading", name="Answer the objection to 1.1")).to_be_visible()
+    assert list(setting["task"].assignees.values_list("student__username", flat=True)) == ["bilal"]
+
+    page.goto(f"/debates/{setting['debate'].slug}/tasks/")
+    page.get_by_role("link", name="Delete “Answer the objection to 1.1”").click()
+    page.get_by_role("button", name="Delete the task").click()
+    expect(page.get_by_text("Task deleted.")).to_be_visible()
+    expect(page.get_by_text("No tasks in this debate.")).to_be_visible()
+
+
+def test_opening_my_contributions_clears_its_new_count(page, setting):
+    node = moderation.node_submit(
+        debate=setting["debate"],
+        author=setting["student"],
+        kind="claim",
+        text="Force has failed before.",
+        target=setting["claim"],
+        relation_kind="opposes",
+    )
+    moderation.item_decide(item=node, moderator=setting["teacher"], action=Action.APPROVED)
+    log_in(page, "amina")
+    page.get_by_role("link", name="My contributions 1 new").click()
+    expect(page.get_by_role("heading", name="My contributions")).to_be_visible()
+    expect(page.get_by_role("link", name="My contributions", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Notifications 1 unread")).to_be_visible()  # the task, still news

@@ -1,11 +1,13 @@
 """Notifications: who is told what, the page, read/unread, and the navigation's counts."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from debates import moderation
 from debates.models import Action, Notification, NotificationKind
-from debates.teaching import notifications
+from debates.teaching import notifications, tasks
 from tests.factories import login, submit_claim, text_of
 
 
@@ -83,3 +85,52 @@ def test_notification_page_costs_the_same_queries_whatever_their_number(
     # session, user, notifications with debates, the navigation's counts
     with django_assert_num_queries(4):
         assert text_of(client.get(reverse("debates:notifications"))).count("was approved") == size
+
+
+# --- "My contributions N new" clears when the student opens My contributions ------------------
+
+
+def nav_new(response) -> int:
+    """The number in the navigation's "My contributions N new" (0 when it shows none)."""
+    found = re.search(r'My contributions(?: <span class="nav-count">(\d+) new</span>)?</a>', response.content.decode())
+    assert found, "no My contributions link"
+    return int(found[1] or 0)
+
+
+def test_opening_my_contributions_clears_its_new_count_and_only_the_decisions(
+    client, debate, teacher, student, other_student, django_assert_num_queries
+):
+    for text in ("A", "B"):
+        node = submit_claim(debate, student, text=text)
+        moderation.item_decide(item=node, moderator=teacher, action=Action.APPROVED)
+    theirs = submit_claim(debate, other_student, text="Theirs")
+    moderation.item_decide(item=theirs, moderator=teacher, action=Action.REJECTED, reason="unclear")
+    tasks.task_create(debate=debate, teacher=teacher, text="Find evidence")  # a task notice each
+    login(client, student)
+    # session, user, debates, the Teachers group, the open tasks, the navigation's counts (one
+    # query, as on every page, before and after)
+    with django_assert_num_queries(6):
+        home = client.get("/")
+    assert nav_new(home) == 2 and "Notifications 3 unread" in text_of(home)
+    client.head(reverse("debates:my-contributions"))  # HEAD writes nothing
+    assert nav_new(client.get("/")) == 2
+    page = client.get(reverse("debates:my-contributions"))
+    # Cleared on the page itself: its counts are read after the decisions are marked seen.
+    assert nav_new(page) == 0 and "Notifications 1 unread" in text_of(page)
+    with django_assert_num_queries(6):
+        home = client.get("/")
+    assert nav_new(home) == 0 and "Notifications 1 unread" in text_of(home)  # the task is still news
+    # Nobody else's notices change.
+    assert notifications.counts_for(other_student, moderator=False) == {"unread": 2, "decisions": 1, "pending": 0}
+
+
+def test_a_decision_made_after_the_visit_is_new_again(client, debate, teacher, student):
+    first = submit_claim(debate, student, text="First")
+    moderation.item_decide(item=first, moderator=teacher, action=Action.APPROVED)
+    login(client, student).get(reverse("debates:my-contributions"))
+    assert notifications.counts_for(student, moderator=False)["decisions"] == 0
+    second = submit_claim(debate, student, text="Second")
+    moderation.item_decide(item=second, moderator=teacher, action=Action.RETURNED, note="Add a source.")
+    assert nav_new(client.get("/")) == 1
+    read = Notification.objects.filter(recipient=student, read_at__isnull=False)
+    assert list(read.values_list("node", flat=True)) == [first.pk]

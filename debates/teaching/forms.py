@@ -2,7 +2,7 @@
 
 from django import forms
 
-from debates.forms import CleanCharField
+from debates.forms import CleanCharField, node_label
 from debates.models import NODE_TEXT_MAX, NOTE_MAX
 
 
@@ -48,12 +48,25 @@ class TaskForm(forms.Form):
     )
     due = forms.DateField(required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, nodes=(), students=(), **kwargs):
+    def __init__(self, *args, nodes=(), numbers=None, students=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.nodes, self.students = list(nodes), list(students)
         self.fields["node"].choices = [("", "(the whole debate)")] + [
-            (n.pk, f"#{n.pk} {n.get_kind_display()}: {n.text[:80]}") for n in nodes
+            (n.pk, node_label(n, numbers or {}, length=80)) for n in self.nodes
         ]
-        self.fields["students"].choices = [(s.pk, s.get_username()) for s in students]
+        self.fields["students"].choices = [(s.pk, s.get_username()) for s in self.students]
+
+    def task_fields(self) -> dict:
+        """The valid form's choices as tasks.task_create() and task_update() take them: the
+        text, the node (or None), the students (a list, empty for the whole class), the due date."""
+        data = self.cleaned_data
+        picked = set(data["students"])
+        return {
+            "text": data["text"],
+            "node": next((n for n in self.nodes if n.pk == data["node"]), None),
+            "students": [s for s in self.students if s.pk in picked],
+            "due": data["due"],
+        }
 
 
 class GroupsForm(forms.Form):

@@ -124,6 +124,16 @@ def mark_read(*, user, ids=None) -> int:
     return unread.update(read_at=timezone.now())
 
 
+def decisions_seen(*, user) -> int:
+    """Mark the user's unread decision notices read, because they have just been shown My
+    contributions, which says everything such a notice says (each item's status, the reason
+    and the teacher's note): the navigation's "My contributions N new" and the unread count
+    fall together. One UPDATE; returns how many changed. Other notices (a new task, released
+    grades) stay unread: they are news of their own, not what "N new" counts."""
+    unread = Notification.objects.filter(recipient=user, kind=NotificationKind.DECISION, read_at__isnull=True)
+    return unread.update(read_at=timezone.now())
+
+
 def _scalar(queryset) -> Coalesce:
     """COUNT(*) of a queryset as a scalar subquery (0 when it has no rows)."""
     counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")

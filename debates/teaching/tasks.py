@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from debates import permissions
-from debates.errors import ModerationError, NotAllowed
+from debates.errors import ModerationError, NotAllowed, full_clean
 from debates.models import Debate, Kind, Node, Status, Task, TaskAssignee, TaskContribution
 from debates.teaching import notifications
 from debates.teaching.activity import students_of
@@ -40,22 +40,36 @@ def open_for_student(user, *, today: date, debates=None) -> QuerySet:
     return for_student(user, debates=debates).filter(Q(due__isnull=True) | Q(due__gte=today), debate__is_open=True)
 
 
-@transaction.atomic
-def task_create(*, debate: Debate, teacher, text: str, node: Node | None = None, students=(), due=None) -> Task:
-    """Set a task; with no students it is for everyone who can see the debate. Tells each student."""
+def _check_teacher(debate: Debate, teacher) -> None:
+    """Setting, changing and deleting a task: the debate's teachers only, one refusal for all three."""
     if not permissions.can_moderate(teacher, debate):
-        _fail("debate", "Only the debate's teachers can set tasks.", NotAllowed, "forbidden")
+        _fail("debate", "Only the debate's teachers can set, change or delete tasks.", NotAllowed, "forbidden")
+
+
+def _check_choices(*, debate: Debate, node: Node | None, students, due, allowed: dict) -> list:
+    """Refuse a node off this debate's map, a past due date, or someone who is not a student of
+    the debate (each naming its field); return the students chosen, as a list."""
     if node is not None and (node.debate_id != debate.pk or node.status != Status.APPROVED):
         _fail("node", "Choose a box on this debate's map.", code="node")
     if due is not None and due < timezone.localdate():
         # A task already past due would be announced to the class and then never shown.
         _fail("due", "The due date has passed; choose today or a later day.", code="past")
-    allowed = {u.pk: u for u in students_of(debate)}
-    chosen = [s for s in students]
+    chosen = list(students)
     strangers = [s for s in chosen if s.pk not in allowed]
     if strangers:
         names = ", ".join(s.get_username() for s in strangers)
         _fail("students", f"Not a student of this debate: {names}.", code="not_student")
+    return chosen
+
+
+@transaction.atomic
+def task_create(*, debate: Debate, teacher, text: str, node: Node | None = None, students=(), due=None) -> Task:
+    """Set a task; with no students it is for everyone who can see the debate. Tells each student.
+    Raises NotAllowed (field "debate") for anyone but the debate's teachers, ModerationError
+    naming "node", "due", "students" or "text" for a choice it cannot take."""
+    _check_teacher(debate, teacher)
+    allowed = {u.pk: u for u in students_of(debate)}
+    chosen = _check_choices(debate=debate, node=node, students=students, due=due, allowed=allowed)
     task = Task(
         debate=debate,
         node=node,
@@ -64,14 +78,51 @@ def task_create(*, debate: Debate, teacher, text: str, node: Node | None = None,
         due=due,
         created_by=teacher,
     )
-    try:
-        task.full_clean()
-    except ValidationError as error:
-        raise ModerationError(error.message_dict) from None
+    full_clean(task)
     task.save()
     TaskAssignee.objects.bulk_create(TaskAssignee(task=task, student=s) for s in chosen)
     notifications.on_task(task, [s.pk for s in chosen] if chosen else list(allowed))
     return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, teacher, text: str, node: Node | None = None, students=(), due=None) -> Task:
+    """Change a task's text, node, students (none: the whole class) and due date. The students
+    it is newly set for are told, as for a new task; those it is no longer set for keep what
+    they contributed from it. Refuses as task_create() does; a due date already past may stay
+    as it is (only a new one must be today or later)."""
+    debate = task.debate
+    _check_teacher(debate, teacher)
+    allowed = {u.pk: u for u in students_of(debate)}
+    kept_due = due is not None and due == task.due
+    chosen = _check_choices(debate=debate, node=node, students=students, due=None if kept_due else due, allowed=allowed)
+    named = set(task.assignees.values_list("student_id", flat=True))
+    before = set(allowed) if task.for_everyone else named
+    after = {s.pk for s in chosen} if chosen else set(allowed)
+    changed = {"text": normalize_newlines(text or "").strip(), "node": node, "due": due, "for_everyone": not chosen}
+    # Checked on a copy, so that a refused change leaves the caller's task as it was (a page
+    # shows it again); who set it is not changed here (and is empty once that teacher is gone).
+    full_clean(Task(debate=debate, **changed), exclude=["created_by"])
+    for name, value in changed.items():
+        setattr(task, name, value)
+    task.save(update_fields=["text", "node", "due", "for_everyone"])
+    # A task for the whole class names nobody: its rows go.
+    kept = after if chosen else set()
+    task.assignees.exclude(student_id__in=kept).delete()
+    TaskAssignee.objects.bulk_create(TaskAssignee(task=task, student_id=pk) for pk in sorted(kept - named))
+    notifications.on_task(task, after - before)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task: Task, teacher) -> int:
+    """Delete a task, its students and its record of contributions: the contributions
+    themselves (nodes) stay where they are and no longer count towards any task. Refuses
+    as task_create() does. Returns how many contributions were made from it."""
+    _check_teacher(task.debate, teacher)
+    made = task.contributions.count()
+    task.delete()
+    return made
 
 
 def is_set_for(task: Task, user) -> bool:

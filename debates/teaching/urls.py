@@ -15,6 +15,8 @@ urlpatterns = [
     path("debates/<slug:slug>/nodes/<int:pk>/feedback/", views.node_feedback, name="node-feedback"),
     path("debates/<slug:slug>/tasks/", views.task_list, name="task-list"),
     path("debates/<slug:slug>/tasks/<int:pk>/", views.task_detail, name="task-detail"),
+    path("debates/<slug:slug>/tasks/<int:pk>/edit/", views.task_edit, name="task-edit"),
+    path("debates/<slug:slug>/tasks/<int:pk>/delete/", views.task_delete, name="task-delete"),
     path("debates/<slug:slug>/groups/", views.debate_groups, name="debate-groups"),
     # /notifications/...
     path("notifications/", views.notification_list, name="notifications"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from debates import permissions
 from debates.forms import add_refusal, safe_next
+from debates.maps import numbering
 from debates.models import (
     Action,
     Classroom,
@@ -363,6 +364,22 @@ def home_tasks(request) -> list[Task]:
 # --- Tasks ---------------------------------------------------------------------------------
 
 
+def _task_taught_or_404(request, slug: str, pk: int) -> Task:
+    """A task of a debate the user teaches, with its node and debate."""
+    debate = _debate_taught_or_404(request, slug)
+    task = get_object_or_404(Task.objects.select_related("node"), debate=debate, pk=pk)
+    task.debate = debate
+    return task
+
+
+def _task_form(request, debate: Debate, numbers: dict[int, str], *, initial: dict) -> TaskForm:
+    """The form to set or change a task, its choices the debate's approved boxes (named by
+    their outline numbers) and its students: two queries."""
+    nodes = debate.nodes.filter(status=Status.APPROVED).order_by("pk")
+    students = activity.students_of(debate)
+    return TaskForm(request.POST or None, nodes=nodes, numbers=numbers, students=students, initial=initial)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def task_list(request, slug: str):
@@ -371,23 +388,14 @@ def task_list(request, slug: str):
     moderator = permissions.can_moderate(request.user, debate)
     if not moderator and not permissions.can_contribute(request.user, debate):
         raise Http404("No such page.")
+    # The boxes are named by their outline numbers, in the list and the form: one query.
+    numbers = numbering.numbers_for([debate.pk])
     form = None
     if moderator:
-        nodes = list(debate.nodes.filter(status=Status.APPROVED).order_by("pk"))
-        students = list(activity.students_of(debate))
-        initial = {"node": request.GET.get("node")}
-        form = TaskForm(request.POST or None, nodes=nodes, students=students, initial=initial)
+        form = _task_form(request, debate, numbers, initial={"node": request.GET.get("node")})
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
             try:
-                task = tasks.task_create(
-                    debate=debate,
-                    teacher=request.user,
-                    text=data["text"],
-                    node=next((n for n in nodes if n.pk == data["node"]), None),
-                    students=[s for s in students if s.pk in set(data["students"])],
-                    due=data["due"],
-                )
+                task = tasks.task_create(debate=debate, teacher=request.user, **form.task_fields())
             except ValidationError as error:
                 add_refusal(form, error)
             else:
@@ -398,6 +406,8 @@ def task_list(request, slug: str):
         raise Http404("No such page.")
     else:
         shown = tasks.for_student(request.user, debates=[debate.pk])
+    shown = list(shown)
+    numbering.name_nodes([task.node for task in shown], numbers)
     context = {"debate": debate, "form": form, "tasks": shown, "can_moderate": moderator}
     return render(request, "debates/teaching/task_list.html", context, status=400 if form and form.errors else 200)
 
@@ -412,6 +422,8 @@ def task_detail(request, slug: str, pk: int):
     task.debate = debate
     if not moderator and not tasks.is_set_for(task, request.user):
         raise Http404("No such task.")
+    if task.node is not None:
+        numbering.name_nodes([task.node], numbering.numbers_for([debate.pk]))
     context = {
         "debate": debate,
         "task": task,
@@ -420,6 +432,48 @@ def task_detail(request, slug: str, pk: int):
         "mine": None if moderator else list(task.contributions.filter(student=request.user).select_related("node")),
     }
     return render(request, "debates/teaching/task_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def task_edit(request, slug: str, pk: int):
+    """Change a task's text, box, students and due date (the debate's teachers only, else 404)."""
+    task = _task_taught_or_404(request, slug, pk)
+    initial = {
+        "text": task.text,
+        "node": task.node_id,
+        "students": [] if task.for_everyone else list(task.assignees.values_list("student_id", flat=True)),
+        "due": task.due,
+    }
+    form = _task_form(request, task.debate, numbering.numbers_for([task.debate.pk]), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tasks.task_update(task=task, teacher=request.user, **form.task_fields())
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, "Task changed; students it is newly set for have been told.")
+            return redirect(task)
+    context = {"debate": task.debate, "task": task, "form": form}
+    return render(request, "debates/teaching/task_edit.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def task_delete(request, slug: str, pk: int):
+    """Ask, then delete a task; what students contributed from it stays (teachers only, else 404)."""
+    task = _task_taught_or_404(request, slug, pk)
+    if request.method == "POST":
+        try:
+            made = tasks.task_delete(task=task, teacher=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(task)
+        kept = " What students contributed from it stays, no longer counted towards a task." if made else ""
+        messages.success(request, f"Task deleted.{kept}")
+        return redirect("debates:task-list", task.debate.slug)
+    context = {"debate": task.debate, "task": task, "made": task.contributions.count()}
+    return render(request, "debates/teaching/task_delete.html", context)
 
 
 # --- Group copies ------------------------------------------------------------------------
