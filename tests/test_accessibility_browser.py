@@ -58,7 +58,7 @@ def week(transactional_db):
     # Approved evidence: the source page highlights its quote as a link.
     make_node(debate, kind=Kind.EVIDENCE, text="Many died.", quote="killed more than 100 people", target=claim)
     tasks.task_create(debate=debate, teacher=teacher, text="Answer the objection 1.1", node=claim)
-    feedback.feedback_save(node=mine, teacher=teacher, text="Cite the op-ed for this.")
+    feedback.feedback_save(item=mine, teacher=teacher, text="Cite the op-ed for this.")
     feedback.grade_save(debate=debate, student=student, teacher=teacher, score="8", comment="Well argued.")
     feedback.grades_release(debate=debate, teacher=teacher)
     return {"teacher": teacher, "student": student, "classroom": classroom, "debate": debate, "claim": claim}

@@ -14,8 +14,8 @@ def graded(debate, teacher, student, other_student):
     """Feedback on each student's claim and a grade each; not released."""
     mine = submit_claim(debate, student, text="Student's claim")
     theirs = submit_claim(debate, other_student, text="Other's claim")
-    feedback.feedback_save(node=mine, teacher=teacher, text="Cite the op-ed for this.")
-    feedback.feedback_save(node=theirs, teacher=teacher, text="Secret remark for other.")
+    feedback.feedback_save(item=mine, teacher=teacher, text="Cite the op-ed for this.")
+    feedback.feedback_save(item=theirs, teacher=teacher, text="Secret remark for other.")
     feedback.grade_save(debate=debate, student=student, teacher=teacher, score="8", comment="Well argued.")
     feedback.grade_save(debate=debate, student=other_student, teacher=teacher, score="3", comment="Hidden comment.")
     return {"mine": mine, "theirs": theirs}
@@ -23,7 +23,7 @@ def graded(debate, teacher, student, other_student):
 
 def test_every_change_is_logged_in_order(debate, teacher, student, graded):
     feedback.scale_set(debate=debate, teacher=teacher, scale=20)
-    feedback.feedback_save(node=graded["mine"], teacher=teacher, text="")
+    feedback.feedback_save(item=graded["mine"], teacher=teacher, text="")
     feedback.grades_release(debate=debate, teacher=teacher)
     actions = list(FeedbackEvent.objects.filter(debate=debate).values_list("action", flat=True))
     assert actions == [
