@@ -2,8 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from debates import moderation
@@ -447,6 +446,15 @@ def test_the_node_page_costs_the_same_queries_for_3_or_12_links_with_feedback(
     assert page.count("Link note") == 12
 
 
+def _shows_each_link_note_at_a_fixed_cost(client, url, add, queries, django_assert_num_queries):
+    """The page at `url` costs `queries` queries with 3 links (add(3)) and with 9 (add(6)
+    more), and shows the feedback ("Link note ...") of each."""
+    for more, total in [(3, 3), (6, 9)]:
+        add(more)
+        with django_assert_num_queries(queries):
+            assert client.get(url).content.decode().count("Link note") == total
+
+
 def test_the_students_items_page_costs_the_same_queries_for_3_or_9_links_with_feedback(
     client, classroom, debate, teacher, student, claim, django_assert_num_queries
 ):
@@ -457,14 +465,11 @@ def test_the_students_items_page_costs_the_same_queries_for_3_or_9_links_with_fe
             moderation.item_decide(item=link, moderator=teacher, action=Action.APPROVED)
             feedback.feedback_save(item=link, teacher=teacher, text=f"Link note {link.pk}")
 
-    add(3)
     login(client, teacher)
     url = reverse("debates:student-items", args=[classroom.pk, student.pk])
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url).content.decode().count("Link note") == 3
-    add(6)
-    with django_assert_num_queries(len(small.captured_queries)):
-        assert client.get(url).content.decode().count("Link note") == 9
+    # session, user, classroom, the user's roles, the student, the classroom's debates, the
+    # student's nodes (none here), their links with both ends and feedback, the navigation's counts
+    _shows_each_link_note_at_a_fixed_cost(client, url, add, 9, django_assert_num_queries)
 
 
 def test_the_queue_costs_the_same_queries_for_3_or_9_pending_links_with_feedback(
@@ -475,14 +480,11 @@ def test_the_queue_costs_the_same_queries_for_3_or_9_pending_links_with_feedback
             link = make_relation(make_node(debate), claim, author=student, status=Status.PENDING)
             feedback.feedback_save(item=link, teacher=teacher, text=f"Link note {link.pk}")
 
-    add(3)
     login(client, teacher)
+    # session, user, the Teachers group, the filters' students and debates, the queue's length,
+    # the page's keys, its links with both ends and feedback, the navigation's counts
     queue = reverse("debates:moderation-queue")
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(queue).content.decode().count("Link note") == 3
-    add(6)
-    with django_assert_num_queries(len(small.captured_queries)):
-        assert client.get(queue).content.decode().count("Link note") == 9
+    _shows_each_link_note_at_a_fixed_cost(client, queue, add, 9, django_assert_num_queries)
 
 
 def test_my_contributions_costs_the_same_queries_for_3_or_9_links_with_released_feedback(
@@ -498,13 +500,13 @@ def test_my_contributions_costs_the_same_queries_for_3_or_9_links_with_released_
             moderation.item_decide(item=box, moderator=teacher, action=Action.APPROVED)
             feedback.feedback_save(item=box.outgoing.get(), teacher=teacher, text=f"Arrow note {box.pk}")
 
-    add(3)
     login(client, student)
     url = reverse("debates:my-contributions")
-    with CaptureQueriesContext(connection) as small:
-        page = text_of(client.get(url))
-    assert page.count("Standalone note") == 3 and page.count("Arrow note") == 3
-    add(6)
-    with django_assert_num_queries(len(small.captured_queries)):
-        page = text_of(client.get(url))
-    assert page.count("Standalone note") == 9 and page.count("Arrow note") == 9
+    for more, total in [(3, 3), (6, 9)]:
+        add(more)
+        # as in test_contributing: session, user, nodes, their decisions, their released
+        # feedback, their arrows, the arrows' released feedback, links, their decisions, their
+        # released feedback, released grades, the navigation's counts
+        with django_assert_num_queries(12):
+            page = text_of(client.get(url))
+        assert page.count("Standalone note") == total and page.count("Arrow note") == total

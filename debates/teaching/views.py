@@ -208,8 +208,18 @@ def feedback_form(item: Node | Relation, existing: Feedback | None) -> FeedbackF
     return FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=feedback_prefix(item))
 
 
-def _feedback_post(request, item: Node | Relation, label: str):
-    """Save (or, empty, delete) the posted feedback on the item, say how it went, and go to `next`."""
+FEEDBACK_ITEMS = {"node": (Node, "#{}"), "relation": (Relation, "link #{}")}
+
+
+@login_required
+@require_POST
+def item_feedback(request, slug: str, pk: int, kind: str):
+    """Save (or, empty, delete) the teacher's feedback on a contribution: a node, or a link
+    (an undercut included), as `kind` ("node" or "relation", set by the URL) says."""
+    debate = _debate_taught_or_404(request, slug)
+    model, label = FEEDBACK_ITEMS[kind]
+    item = get_object_or_404(model, debate=debate, pk=pk)
+    item.debate = debate
     form = FeedbackForm(request.POST, prefix=feedback_prefix(item))
     if not form.is_valid():
         messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
@@ -219,28 +229,8 @@ def _feedback_post(request, item: Node | Relation, label: str):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on {label}.")
+            messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on {label.format(item.pk)}.")
     return redirect(safe_next(request, item.get_absolute_url()))
-
-
-@login_required
-@require_POST
-def node_feedback(request, slug: str, pk: int):
-    """Save (or, empty, delete) the teacher's feedback on a contribution."""
-    debate = _debate_taught_or_404(request, slug)
-    node = get_object_or_404(Node, debate=debate, pk=pk)
-    node.debate = debate
-    return _feedback_post(request, node, f"#{node.pk}")
-
-
-@login_required
-@require_POST
-def relation_feedback(request, slug: str, pk: int):
-    """Save (or, empty, delete) the teacher's feedback on a link, an undercut included."""
-    debate = _debate_taught_or_404(request, slug)
-    relation = get_object_or_404(Relation, debate=debate, pk=pk)
-    relation.debate = debate
-    return _feedback_post(request, relation, f"link #{relation.pk}")
 
 
 def _grade_forms(request, debate, students, grades):
