@@ -697,11 +697,13 @@ class ModerationEvent(AppendOnly):
 
 
 class Feedback(models.Model):
-    """A teacher's comment on one contribution (a node, whatever its status). Its author sees
-    it only once the debate's grades are released (GradeBook.released_at)."""
+    """A teacher's comment on one contribution, whatever its status: a node or a link (a
+    relation, undercuts included), exactly one. Its author sees it only once the debate's
+    grades are released (GradeBook.released_at)."""
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="feedback")
-    node = models.OneToOneField(Node, on_delete=models.CASCADE, related_name="feedback")
+    node = models.OneToOneField(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback")
+    relation = models.OneToOneField(Relation, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback")
     text = models.TextField(validators=[validate_clean_text, MaxLengthValidator(NOTE_MAX)])
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -710,13 +712,21 @@ class Feedback(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="feedback_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(node__isnull=False, relation__isnull=True) | Q(node__isnull=True, relation__isnull=False),
+                name="feedback_exactly_one_item",
+                violation_error_message="Feedback is on exactly one node or one link.",
+            ),
         ]
         indexes = [
-            # Activity and "My contributions": a debate's feedback, joined to its nodes.
+            # Activity and "My contributions": a debate's feedback, joined to its nodes. The
+            # one-to-one's unique index serves a link's feedback.
             models.Index(fields=["debate", "node"], name="feedback_debate_idx"),
         ]
 
     def __str__(self) -> str:
+        if self.relation_id is not None:
+            return f"Feedback on link #{self.relation_id}"
         return f"Feedback on node #{self.node_id}"
 
 
@@ -784,6 +794,7 @@ class FeedbackEvent(AppendOnly):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    relation = models.ForeignKey(Relation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The value after the change: a score, a scale, feedback text; empty for a deletion.
     value = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

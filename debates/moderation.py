@@ -603,9 +603,10 @@ class PendingQueue:
             .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="arrows"))
             .in_bulk([pk for _, rank, pk in keys if rank == 0])
         )
-        arrows = self._arrows.select_related("debate", "author", "reviewed_by", "source", "target", *ends).in_bulk(
-            [pk for _, rank, pk in keys if rank == 1]
-        )
+        # A standalone arrow's teacher's feedback is joined too: the queue page offers to change it.
+        arrows = self._arrows.select_related(
+            "debate", "author", "reviewed_by", "source", "target", "feedback", *ends
+        ).in_bulk([pk for _, rank, pk in keys if rank == 1])
         for node in nodes.values():
             for arrow in node.arrows:
                 _share_debate(arrow, node.debate)  # their links need the slug
@@ -642,7 +643,7 @@ def pending_queue(
     student (by user name), one kind (a node kind or "link", as in QUEUE_KINDS), items
     waiting longer than `older_than`, items submitted at or after `since` (aware datetime).
     Every item has its debate, author, reviewer and (nodes) quote joined; arrows have both
-    ends. Raises ModerationError (field "kind") for an unknown kind."""
+    ends, and standalone ones their feedback. Raises ModerationError (field "kind") for an unknown kind."""
     nodes = Node.objects.moderated_by(user).filter(status=Status.PENDING)
     arrows = Relation.objects.moderated_by(user).filter(status=Status.PENDING).standalone()
     if kind and kind not in dict(QUEUE_KINDS):

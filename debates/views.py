@@ -112,7 +112,7 @@ def node_detail(request, slug, pk):
         "objects_to": [r for r in relations if r.source_id == node.pk and r.target_relation_id is not None],
         # Evaluated here, so that the page's query count does not depend on the template.
         "history": list(node.events.select_related("actor").order_by("created_at", "pk")),
-        **teaching_views.node_context(request, node, debate, moderator),
+        **teaching_views.node_context(request, node, debate, moderator, relations),
     }
     return render(request, "debates/node_detail.html", context)
 
@@ -1021,6 +1021,11 @@ def _render_queue(request, failed_key: str = "", failed_form=None):
         else:
             initial = {"text": entry["item"].text} if entry["kind"] == "node" else {}
             entry["form"] = forms.DecisionForm(initial=initial, prefix=entry["key"])
+        if entry["kind"] == "relation":
+            link = entry["item"]
+            # Joined by pending_queue(); a missing reverse one-to-one raises, and getattr's default applies.
+            link.feedback_shown = getattr(link, "feedback", None)
+            link.feedback_form = teaching_views.feedback_form(link, link.feedback_shown)
     if failed_form is not None:
         context["refused"] = {
             "label": refusal["label"] if refusal else failed_key,
@@ -1169,15 +1174,19 @@ def my_contributions(request):
         action__in=[Action.APPROVED, Action.REJECTED, Action.RETURNED]
     ).select_related("actor")
     visible = Debate.objects.visible_to(request.user).values("pk")
-    # Queries: nodes with debate and quote (1); their decisions (1); their arrows with targets (1);
-    # standalone links with both ends (1); their decisions (1).
+    # Queries: nodes with debate and quote (1); their decisions (1); their released feedback (1);
+    # their arrows with targets (1); the arrows' released feedback (1); standalone links with
+    # both ends (1); their decisions (1); their released feedback (1).
+    arrows = Relation.objects.select_related("target").prefetch_related(
+        teaching_views.released_feedback_prefetch(links_by=request.user)
+    )
     nodes = (
         Node.objects.filter(author=request.user, debate__in=visible)
         .exclude(kind=Kind.QUESTION)
         .select_related("debate", "quote")
         .prefetch_related(
             Prefetch("events", queryset=decisions, to_attr="decisions"),
-            Prefetch("outgoing", queryset=Relation.objects.select_related("target").order_by("pk"), to_attr="arrows"),
+            Prefetch("outgoing", queryset=arrows.order_by("pk"), to_attr="arrows"),
             teaching_views.released_feedback_prefetch(),
         )
         .order_by("-created_at", "-pk")
@@ -1185,7 +1194,9 @@ def my_contributions(request):
     links = (
         Relation.objects.filter(author=request.user, debate__in=visible, events__action=Action.SUBMITTED)
         .select_related("debate", "source", "target")
-        .prefetch_related(Prefetch("events", queryset=decisions, to_attr="decisions"))
+        .prefetch_related(
+            Prefetch("events", queryset=decisions, to_attr="decisions"), teaching_views.released_feedback_prefetch()
+        )
         .order_by("-created_at", "-pk")
         .distinct()
     )

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from debates import moderation
 from debates.models import Kind
 from debates.teaching import feedback, tasks
 from tests.factories import (
@@ -58,7 +59,11 @@ def week(transactional_db):
     # Approved evidence: the source page highlights its quote as a link.
     make_node(debate, kind=Kind.EVIDENCE, text="Many died.", quote="killed more than 100 people", target=claim)
     task = tasks.task_create(debate=debate, teacher=teacher, text="Answer the objection 1.1", node=claim)
-    feedback.feedback_save(node=mine, teacher=teacher, text="Cite the op-ed for this.")
+    feedback.feedback_save(item=mine, teacher=teacher, text="Cite the op-ed for this.")
+    # Feedback on links: the student's arrow, listed on the claim's page, and a link proposed alone.
+    feedback.feedback_save(item=mine.outgoing.get(), teacher=teacher, text="Why does it oppose?")
+    alone = moderation.relation_submit(author=student, source=claim, target=mine, kind="supports")
+    feedback.feedback_save(item=alone, teacher=teacher, text="Does it, though?")
     feedback.grade_save(debate=debate, student=student, teacher=teacher, score="8", comment="Well argued.")
     feedback.grades_release(debate=debate, teacher=teacher)
     return {
@@ -147,6 +152,8 @@ def test_the_pages_a_teacher_uses_have_no_wcag_a_or_aa_violations(axe_source, pa
         axe_source,
         {
             "moderation queue": reverse("debates:moderation-queue"),
+            "node page": week["claim"].get_absolute_url(),
+            "student's items": reverse("debates:student-items", args=[week["classroom"].pk, week["student"].pk]),
             "classroom": reverse("debates:classroom-detail", args=[week["classroom"].pk]),
             "classroom activity": reverse("debates:classroom-activity", args=[week["classroom"].pk]),
             "tasks": reverse("debates:task-list", args=[debate.slug]),

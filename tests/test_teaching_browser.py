@@ -41,7 +41,7 @@ def test_student_contributes_from_a_task_hears_of_the_decision_and_sees_the_grad
 
     # The teacher approves it with a note; the student is told, and the notice opens the node.
     moderation.item_decide(item=node, moderator=setting["teacher"], action=Action.APPROVED)
-    feedback.feedback_save(node=node, teacher=setting["teacher"], text="Good: now cite a source.")
+    feedback.feedback_save(item=node, teacher=setting["teacher"], text="Good: now cite a source.")
     feedback.grade_save(debate=setting["debate"], student=setting["student"], teacher=setting["teacher"], score="8")
     page.goto("/")
     expect(page.get_by_role("link", name="My contributions 1 new")).to_be_visible()

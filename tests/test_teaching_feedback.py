@@ -1,12 +1,33 @@
 """Feedback and grades: the workflow, its log, the grade page, and who sees what when."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from debates import moderation
 from debates.errors import ModerationError, NotAllowed
-from debates.models import FeedbackAction, FeedbackEvent, Grade, Notification, NotificationKind
+from debates.models import (
+    Action,
+    Feedback,
+    FeedbackAction,
+    FeedbackEvent,
+    Grade,
+    Notification,
+    NotificationKind,
+    Relation,
+    Status,
+)
 from debates.teaching import feedback
-from tests.factories import login, make_node, submit_claim, text_of
+from tests.factories import (
+    login,
+    make_debate,
+    make_node,
+    make_relation,
+    messages_of,
+    submit_claim,
+    text_of,
+)
 
 
 @pytest.fixture
@@ -14,8 +35,8 @@ def graded(debate, teacher, student, other_student):
     """Feedback on each student's claim and a grade each; not released."""
     mine = submit_claim(debate, student, text="Student's claim")
     theirs = submit_claim(debate, other_student, text="Other's claim")
-    feedback.feedback_save(node=mine, teacher=teacher, text="Cite the op-ed for this.")
-    feedback.feedback_save(node=theirs, teacher=teacher, text="Secret remark for other.")
+    feedback.feedback_save(item=mine, teacher=teacher, text="Cite the op-ed for this.")
+    feedback.feedback_save(item=theirs, teacher=teacher, text="Secret remark for other.")
     feedback.grade_save(debate=debate, student=student, teacher=teacher, score="8", comment="Well argued.")
     feedback.grade_save(debate=debate, student=other_student, teacher=teacher, score="3", comment="Hidden comment.")
     return {"mine": mine, "theirs": theirs}
@@ -23,7 +44,7 @@ def graded(debate, teacher, student, other_student):
 
 def test_every_change_is_logged_in_order(debate, teacher, student, graded):
     feedback.scale_set(debate=debate, teacher=teacher, scale=20)
-    feedback.feedback_save(node=graded["mine"], teacher=teacher, text="")
+    feedback.feedback_save(item=graded["mine"], teacher=teacher, text="")
     feedback.grades_release(debate=debate, teacher=teacher)
     actions = list(FeedbackEvent.objects.filter(debate=debate).values_list("action", flat=True))
     assert actions == [
@@ -168,3 +189,324 @@ def test_the_release_notification_opens_the_grades_where_the_student_sees_them(
     response = client.get(reverse("debates:notification-open", args=[notice.pk]), follow=True)
     assert response.redirect_chain[-1][0].endswith(reverse("debates:my-contributions") + "#grades-heading")
     assert "Your grades" in text_of(response)
+
+
+# --- Feedback on links (supports and opposes arrows, and undercuts) ------------------------
+
+
+@pytest.fixture
+def links(debate, teacher, student, other_student):
+    """Three approved boxes; the student's approved link and pending link between them, and
+    their undercut (pending) of the approved one; the other student's approved link. Each has
+    feedback; nothing is released."""
+    hub = make_node(debate, text="Hub claim")
+    left = make_node(debate, text="Left claim")
+    right = make_node(debate, text="Right claim")
+    approved = moderation.relation_submit(author=student, source=left, target=hub, kind="opposes")
+    moderation.item_decide(item=approved, moderator=teacher, action=Action.APPROVED)
+    pending = moderation.relation_submit(author=student, source=right, target=left, kind="supports")
+    supports = moderation.relation_submit(author=other_student, source=right, target=hub, kind="supports")
+    moderation.item_decide(item=supports, moderator=teacher, action=Action.APPROVED)
+    undercut = moderation.relation_submit(author=student, source=left, target_relation=supports, kind="opposes")
+    texts = {
+        approved: "Say why it opposes.",
+        pending: "Is this really support?",
+        undercut: "A sharp objection.",
+        supports: "Remark for the other student.",
+    }
+    for item, text in texts.items():
+        item.refresh_from_db()
+        feedback.feedback_save(item=item, teacher=teacher, text=text)
+    return {
+        "hub": hub,
+        "left": left,
+        "approved": approved,
+        "pending": pending,
+        "undercut": undercut,
+        "theirs": supports,
+    }
+
+
+def feedback_url(item) -> str:
+    name = "debates:relation-feedback" if isinstance(item, Relation) else "debates:node-feedback"
+    return reverse(name, args=[item.debate.slug, item.pk])
+
+
+def test_link_feedback_is_kept_once_per_link_and_logged_with_the_link(debate, teacher, student, links):
+    approved = links["approved"]
+    assert approved.feedback.text == "Say why it opposes." and approved.feedback.node is None
+    again = feedback.feedback_save(item=approved, teacher=teacher, text="Say why it opposes, with a quote.")
+    assert again.pk == approved.feedback.pk and Feedback.objects.filter(relation=approved).count() == 1
+    assert feedback.feedback_save(item=links["pending"], teacher=teacher, text="  ") is None
+    assert not Feedback.objects.filter(relation=links["pending"]).exists()
+    events = FeedbackEvent.objects.filter(relation__isnull=False).order_by("pk")
+    assert [(e.action, e.relation_id, e.node_id, e.student_id) for e in events][-2:] == [
+        (FeedbackAction.FEEDBACK_SAVED, approved.pk, None, student.pk),
+        (FeedbackAction.FEEDBACK_DELETED, links["pending"].pk, None, student.pk),
+    ]
+    assert events.filter(relation=links["undercut"], value="A sharp objection.").exists()
+
+
+def test_feedback_is_on_exactly_one_node_or_link_as_the_database_checks(debate, teacher, links):
+    both = Feedback(debate=debate, node=links["hub"], relation=links["pending"], text="x", written_by=teacher)
+    with pytest.raises(ValidationError):
+        both.full_clean()
+    for fields in [{"node": links["hub"], "relation": links["pending"]}, {}]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Feedback.objects.create(debate=debate, text="x", **fields)
+
+
+def test_only_the_debates_teachers_leave_feedback_on_a_link(debate, student, other_teacher, links):
+    for who in [student, other_teacher]:
+        with pytest.raises(NotAllowed):
+            feedback.feedback_save(item=links["approved"], teacher=who, text="Mine now.")
+    assert links["approved"].feedback.text == "Say why it opposes."
+
+
+@pytest.mark.parametrize("which", ["approved", "pending", "undercut"])
+def test_teacher_leaves_feedback_on_a_link_through_its_route(client, debate, teacher, links, which):
+    link = links[which]
+    login(client, teacher)
+    response = client.post(feedback_url(link), {f"r{link.pk}-text": "Rewritten.", "next": "/somewhere/"})
+    assert response.status_code == 302 and response["Location"] == "/somewhere/"
+    assert Feedback.objects.get(relation=link).text == "Rewritten."
+    assert FeedbackEvent.objects.filter(relation=link, value="Rewritten.", actor=teacher).exists()
+    # Without `next`: the page of the link's source, where the link is listed.
+    response = client.post(feedback_url(link), {f"r{link.pk}-text": ""})
+    assert response["Location"] == link.get_absolute_url()
+    assert not Feedback.objects.filter(relation=link).exists()
+    assert f"Feedback deleted on link #{link.pk}." in messages_of(response)
+    assert client.get(feedback_url(link)).status_code == 405
+
+
+def test_nobody_but_the_debates_teachers_may_post_link_feedback(
+    client, debate, student, other_student, other_teacher, outsider, links
+):
+    link = links["approved"]
+    url = feedback_url(link)
+    assert client.post(url, {f"r{link.pk}-text": "x"}).status_code == 302  # to the log-in page
+    for who in [student, other_student, other_teacher, outsider]:
+        login(client, who)
+        assert client.post(url, {f"r{link.pk}-text": "x"}).status_code == 404
+    # A link of one debate is not found under another debate's address, even by its teacher.
+    other = make_debate(created_by=other_teacher, slug="elsewhere")
+    login(client, other_teacher)
+    wrong = reverse("debates:relation-feedback", args=[other.slug, link.pk])
+    assert client.post(wrong, {f"r{link.pk}-text": "x"}).status_code == 404
+    assert link.feedback.text == "Say why it opposes."
+    assert not FeedbackEvent.objects.filter(relation=link, value="x").exists()
+
+
+# Each hostile text, and the words of the message that refuses it.
+HOSTILE = {
+    "NUL": ("Good\x00point", "This text contains a NUL character at position 5"),
+    "20,000 characters": ("a" * 20_000, "Ensure this value has at most 2000 characters (it has 20000)."),
+    "only right-to-left marks": ("\u200f\u200f\u202e", "The feedback has no visible character"),
+}
+
+
+@pytest.mark.parametrize(("hostile", "refusal"), HOSTILE.values(), ids=HOSTILE.keys())
+@pytest.mark.parametrize("kind", ["node", "relation"])
+def test_hostile_feedback_text_is_refused_with_a_clear_message_never_a_500(
+    client, debate, teacher, links, kind, hostile, refusal
+):
+    item = links["left"] if kind == "node" else links["approved"]
+    before = list(Feedback.objects.values_list("pk", "text"))
+    login(client, teacher)
+    prefix = "n" if kind == "node" else "r"
+    response = client.post(feedback_url(item), {f"{prefix}{item.pk}-text": hostile}, follow=True)
+    assert response.status_code == 200
+    assert refusal in text_of(response) and "Feedback saved" not in text_of(response)
+    assert list(Feedback.objects.values_list("pk", "text")) == before
+
+
+def test_students_see_no_link_feedback_before_release(client, debate, student, links):
+    login(client, student)
+    pages = [reverse("debates:my-contributions"), links["left"].get_absolute_url(), links["hub"].get_absolute_url()]
+    for url in pages:
+        page = text_of(client.get(url))
+        assert "Say why it opposes" not in page and "Is this really support" not in page
+        assert "A sharp objection" not in page and "Remark for the other" not in page
+
+
+def test_after_release_a_student_sees_feedback_on_their_own_links_only(
+    client, debate, teacher, student, other_student, links
+):
+    feedback.grades_release(debate=debate, teacher=teacher)
+    login(client, student)
+    mine = text_of(client.get(reverse("debates:my-contributions")))
+    assert "Say why it opposes" in mine and "Is this really support" in mine and "A sharp objection" in mine
+    assert "Remark for the other" not in mine
+    # The hub's page lists the student's link and the other student's (with the undercut of it).
+    hub = text_of(client.get(links["hub"].get_absolute_url()))
+    assert "Teacher's feedback on this link" in hub
+    assert "Say why it opposes" in hub and "A sharp objection" in hub and "Remark for the other" not in hub
+    assert 'class="feedback-form"' not in client.get(links["hub"].get_absolute_url()).content.decode()
+    login(client, other_student)
+    theirs = text_of(client.get(links["hub"].get_absolute_url()))
+    assert "Remark for the other" in theirs
+    assert "Say why it opposes" not in theirs and "A sharp objection" not in theirs
+    mine = text_of(client.get(reverse("debates:my-contributions")))
+    assert "Remark for the other" in mine and "Say why it opposes" not in mine
+
+
+def test_a_link_another_student_draws_from_your_box_shows_you_none_of_its_feedback(
+    client, debate, teacher, student, other_student, links
+):
+    # My contributions lists the arrows from the student's boxes; one may be another student's.
+    box = submit_claim(debate, student, text="A box of mine", target=links["hub"])
+    moderation.item_decide(item=box, moderator=teacher, action=Action.APPROVED)
+    drawn = moderation.relation_submit(author=other_student, source=box, target=links["left"], kind="supports")
+    feedback.feedback_save(item=drawn, teacher=teacher, text="Only for the one who drew it.")
+    feedback.grades_release(debate=debate, teacher=teacher)
+    login(client, student)
+    assert "Only for the one who drew it" not in text_of(client.get(reverse("debates:my-contributions")))
+    assert "Only for the one who drew it" not in text_of(client.get(box.get_absolute_url()))
+
+
+def test_another_teacher_never_sees_link_feedback(client, debate, teacher, other_teacher, links):
+    feedback.grades_release(debate=debate, teacher=teacher)
+    login(client, other_teacher)
+    assert client.get(links["hub"].get_absolute_url()).status_code == 404
+    assert "Say why it opposes" not in text_of(client.get(reverse("debates:my-contributions")))
+
+
+def test_the_teacher_changes_link_feedback_from_the_node_page(client, debate, teacher, links):
+    login(client, teacher)
+    html = client.get(links["hub"].get_absolute_url()).content.decode()
+    for which in ["approved", "theirs", "undercut"]:
+        link = links[which]
+        assert f'action="{feedback_url(link)}"' in html
+        assert f'name="r{link.pk}-text"' in html and f'id="relation-{link.pk}"' in html
+    assert ">\nSay why it opposes.</textarea>" in html and ">\nRemark for the other student.</textarea>" in html
+    back = f"{links['hub'].get_absolute_url()}#relation-{links['approved'].pk}"
+    assert f'name="next" value="{back}"' in html
+
+
+def test_the_teacher_leaves_feedback_on_links_from_the_students_items(
+    client, classroom, debate, teacher, student, links
+):
+    login(client, teacher)
+    url = reverse("debates:student-items", args=[classroom.pk, student.pk])
+    html = client.get(url, {"kind": "link"}).content.decode()
+    for which in ["approved", "pending", "undercut"]:
+        assert f'action="{feedback_url(links[which])}"' in html
+    assert ">\nIs this really support?</textarea>" in html
+    assert feedback_url(links["theirs"]) not in html  # the other student's link is not theirs
+    link = links["pending"]
+    response = client.post(feedback_url(link), {f"r{link.pk}-text": "Better now.", "next": f"{url}#relation-{link.pk}"})
+    assert response["Location"] == f"{url}#relation-{link.pk}"
+    assert ">\nBetter now.</textarea>" in client.get(url).content.decode()
+
+
+def test_the_queue_offers_feedback_on_a_pending_link_holding_what_was_written(client, debate, teacher, links):
+    login(client, teacher)
+    html = client.get(reverse("debates:moderation-queue"), {"kind": "link"}).content.decode()
+    link = links["pending"]
+    assert f'action="{feedback_url(link)}"' in html and ">\nIs this really support?</textarea>" in html
+    assert f'action="{feedback_url(links["undercut"])}"' in html
+
+
+def test_the_grade_history_names_the_link(client, debate, teacher, links):
+    login(client, teacher)
+    page = text_of(client.get(reverse("debates:debate-grades", args=[debate.slug])))
+    assert f"Feedback saved for student on link #{links['approved'].pk}: Say why it opposes." in page
+
+
+# --- Query counts: the pages that show link feedback ---------------------------------------
+
+
+def _hub_with_links(debate, teacher, student, n: int, hub=None):
+    """n approved boxes each linked to hub by `student`, each link with feedback."""
+    hub = hub or make_node(debate, text="Hub of many links")
+    for i in range(n):
+        box = make_node(debate, text=f"Spoke {i}", target=hub, author=student)
+        feedback.feedback_save(item=box.outgoing.get(), teacher=teacher, text=f"Link note {i}")
+    return hub
+
+
+@pytest.mark.parametrize("reader", ["teacher", "student"])
+def test_the_node_page_costs_the_same_queries_for_3_or_12_links_with_feedback(
+    client, debate, teacher, student, reader, django_assert_num_queries
+):
+    feedback.grades_release(debate=debate, teacher=teacher)
+    hub = _hub_with_links(debate, teacher, student, 3)
+    login(client, teacher if reader == "teacher" else student)
+    # session, user, debate (+classroom, +group copy), roles, the node, its links (+ends), the
+    # debate's approved nodes and arrows (standing), the node's history, the feedback on the
+    # node and its links (one query), the student's open tasks on it (students only), the
+    # navigation's counts
+    expected = 10 if reader == "teacher" else 11
+    with django_assert_num_queries(expected):
+        page = text_of(client.get(hub.get_absolute_url()))
+    assert page.count("Link note") == 3
+    _hub_with_links(debate, teacher, student, 9, hub=hub)
+    with django_assert_num_queries(expected):
+        page = text_of(client.get(hub.get_absolute_url()))
+    assert page.count("Link note") == 12
+
+
+def _shows_each_link_note_at_a_fixed_cost(client, url, add, queries, django_assert_num_queries):
+    """The page at `url` costs `queries` queries with 3 links (add(3)) and with 9 (add(6)
+    more), and shows the feedback ("Link note ...") of each."""
+    for more, total in [(3, 3), (6, 9)]:
+        add(more)
+        with django_assert_num_queries(queries):
+            assert client.get(url).content.decode().count("Link note") == total
+
+
+def test_the_students_items_page_costs_the_same_queries_for_3_or_9_links_with_feedback(
+    client, classroom, debate, teacher, student, claim, django_assert_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            box = make_node(debate)
+            link = moderation.relation_submit(author=student, source=box, target=claim, kind="opposes")
+            moderation.item_decide(item=link, moderator=teacher, action=Action.APPROVED)
+            feedback.feedback_save(item=link, teacher=teacher, text=f"Link note {link.pk}")
+
+    login(client, teacher)
+    url = reverse("debates:student-items", args=[classroom.pk, student.pk])
+    # session, user, classroom, the user's roles, the student, the classroom's debates, the
+    # student's nodes (none here), their links with both ends and feedback, the navigation's counts
+    _shows_each_link_note_at_a_fixed_cost(client, url, add, 9, django_assert_num_queries)
+
+
+def test_the_queue_costs_the_same_queries_for_3_or_9_pending_links_with_feedback(
+    client, debate, teacher, student, claim, django_assert_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            link = make_relation(make_node(debate), claim, author=student, status=Status.PENDING)
+            feedback.feedback_save(item=link, teacher=teacher, text=f"Link note {link.pk}")
+
+    login(client, teacher)
+    # session, user, the Teachers group, the filters' students and debates, the queue's length,
+    # the page's keys, its links with both ends and feedback, the navigation's counts
+    queue = reverse("debates:moderation-queue")
+    _shows_each_link_note_at_a_fixed_cost(client, queue, add, 9, django_assert_num_queries)
+
+
+def test_my_contributions_costs_the_same_queries_for_3_or_9_links_with_released_feedback(
+    client, debate, teacher, student, claim, django_assert_num_queries
+):
+    feedback.grades_release(debate=debate, teacher=teacher)
+
+    def add(n):
+        for _ in range(n):
+            link = moderation.relation_submit(author=student, source=make_node(debate), target=claim, kind="opposes")
+            feedback.feedback_save(item=link, teacher=teacher, text=f"Standalone note {link.pk}")
+            box = submit_claim(debate, student, text="Boxed", target=claim)
+            moderation.item_decide(item=box, moderator=teacher, action=Action.APPROVED)
+            feedback.feedback_save(item=box.outgoing.get(), teacher=teacher, text=f"Arrow note {box.pk}")
+
+    login(client, student)
+    url = reverse("debates:my-contributions")
+    for more, total in [(3, 3), (6, 9)]:
+        add(more)
+        # as in test_contributing: session, user, nodes, their decisions, their released
+        # feedback, their arrows, the arrows' released feedback, links, their decisions, their
+        # released feedback, released grades, the navigation's counts
+        with django_assert_num_queries(12):
+            page = text_of(client.get(url))
+        assert page.count("Standalone note") == total and page.count("Arrow note") == total

@@ -23,6 +23,7 @@ from debates.models import (
     GradeBook,
     Kind,
     Node,
+    Relation,
 )
 from debates.teaching import notifications
 from debates.teaching.activity import students_of
@@ -45,8 +46,17 @@ def _check_teacher(debate: Debate, user) -> None:
         _fail("debate", "Only the debate's teachers can give feedback and grades.", NotAllowed, "forbidden")
 
 
-def _log(debate: Debate, actor, action: str, *, student=None, node=None, value: str = "") -> None:
-    FeedbackEvent.objects.create(debate=debate, actor=actor, action=action, student=student, node=node, value=value)
+def _item_fields(item: Node | Relation | None) -> dict:
+    """The field of Feedback and FeedbackEvent that names `item`: {"node": item} or {"relation": item}."""
+    if item is None:
+        return {}
+    return {"relation": item} if isinstance(item, Relation) else {"node": item}
+
+
+def _log(debate: Debate, actor, action: str, *, student=None, item=None, value: str = "") -> None:
+    FeedbackEvent.objects.create(
+        debate=debate, actor=actor, action=action, student=student, value=value, **_item_fields(item)
+    )
 
 
 def gradebook(debate: Debate) -> GradeBook:
@@ -60,25 +70,28 @@ def is_released(debate: Debate) -> bool:
 
 
 @transaction.atomic
-def feedback_save(*, node: Node, teacher, text: str) -> Feedback | None:
-    """Set the teacher's feedback on a contribution; empty text deletes it. Returns the
-    Feedback, or None after a deletion."""
-    debate = node.debate
+def feedback_save(*, item: Node | Relation, teacher, text: str) -> Feedback | None:
+    """Set the teacher's feedback on a contribution, a node or a link (a Relation, undercuts
+    included), whatever its status; empty text deletes it. Returns the Feedback, or None
+    after a deletion. Raises NotAllowed (field "debate") for anyone but the debate's
+    teachers, ModerationError for the question (field "node") or text the model refuses."""
+    debate = item.debate
     _check_teacher(debate, teacher)
-    if node.kind == Kind.QUESTION:
+    if isinstance(item, Node) and item.kind == Kind.QUESTION:
         _fail("node", "The debate's question is not a contribution.", code="question")
     text = normalize_newlines(text or "").strip()
-    existing = Feedback.objects.filter(node=node).first()
+    fields = _item_fields(item)
+    existing = Feedback.objects.filter(**fields).first()
     if not text:
         if existing is not None:
             existing.delete()
-            _log(debate, teacher, FeedbackAction.FEEDBACK_DELETED, student=node.author, node=node)
+            _log(debate, teacher, FeedbackAction.FEEDBACK_DELETED, student=item.author, item=item)
         return None
-    feedback = existing or Feedback(debate=debate, node=node)
+    feedback = existing or Feedback(debate=debate, **fields)
     feedback.text, feedback.written_by = text, teacher
     _validate(feedback)
     feedback.save()
-    _log(debate, teacher, FeedbackAction.FEEDBACK_SAVED, student=node.author, node=node, value=text)
+    _log(debate, teacher, FeedbackAction.FEEDBACK_SAVED, student=item.author, item=item, value=text)
     return feedback
 
 

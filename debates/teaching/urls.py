@@ -12,7 +12,13 @@ urlpatterns = [
     # /debates/<slug>/...
     path("debates/<slug:slug>/grades/", views.debate_grades, name="debate-grades"),
     path("debates/<slug:slug>/grades/release/", views.debate_grades_release, name="debate-grades-release"),
-    path("debates/<slug:slug>/nodes/<int:pk>/feedback/", views.node_feedback, name="node-feedback"),
+    path("debates/<slug:slug>/nodes/<int:pk>/feedback/", views.item_feedback, {"kind": "node"}, name="node-feedback"),
+    path(
+        "debates/<slug:slug>/relations/<int:pk>/feedback/",
+        views.item_feedback,
+        {"kind": "relation"},
+        name="relation-feedback",
+    ),
     path("debates/<slug:slug>/tasks/", views.task_list, name="task-list"),
     path("debates/<slug:slug>/tasks/<int:pk>/", views.task_detail, name="task-detail"),
     path("debates/<slug:slug>/tasks/<int:pk>/edit/", views.task_edit, name="task-edit"),

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -137,7 +137,7 @@ def classroom_activity_csv(request, pk: int):
 @require_safe
 def student_items(request, pk: int, user_pk: int):
     """A teacher's view of one student's items in the classroom, filtered by debate, status,
-    kind ("link" for links proposed alone) and rejection reason; each node with its feedback."""
+    kind ("link" for links proposed alone) and rejection reason; each item with its feedback."""
     classroom = _classroom_taught_or_404(request, pk)
     student = get_object_or_404(
         get_user_model(), pk=user_pk, memberships__classroom=classroom, memberships__role=Membership.Role.STUDENT
@@ -178,13 +178,12 @@ def student_items(request, pk: int, user_pk: int):
         .distinct()
         .order_by("-created_at", "-pk")
     )
-    links = list(links.select_related("source", "target").distinct().order_by("-created_at", "-pk"))
+    # A link's feedback is joined (a reverse one-to-one): no query per link.
+    links = list(links.select_related("source", "target", "feedback").distinct().order_by("-created_at", "-pk"))
     for item in [*nodes, *links]:
         item.debate = by_pk[item.debate_id]
-    for node in nodes:
         # A missing reverse one-to-one raises an AttributeError subclass: getattr's default applies.
-        existing = getattr(node, "feedback", None)
-        node.feedback_form = FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=f"n{node.pk}")
+        item.feedback_form = feedback_form(item, getattr(item, "feedback", None))
     context = {
         "classroom": classroom,
         "student": student,
@@ -200,24 +199,39 @@ def student_items(request, pk: int, user_pk: int):
 # --- Feedback and grades --------------------------------------------------------------------
 
 
+def feedback_prefix(item: Node | Relation) -> str:
+    """The prefix of an item's FeedbackForm fields: n<pk> for a node, r<pk> for a link."""
+    return f"{'r' if isinstance(item, Relation) else 'n'}{item.pk}"
+
+
+def feedback_form(item: Node | Relation, existing: Feedback | None) -> FeedbackForm:
+    """An empty FeedbackForm for the item, holding its current feedback (if any)."""
+    return FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=feedback_prefix(item))
+
+
+FEEDBACK_ITEMS = {"node": (Node, "#{}"), "relation": (Relation, "link #{}")}
+
+
 @login_required
 @require_POST
-def node_feedback(request, slug: str, pk: int):
-    """Save (or, empty, delete) the teacher's feedback on a contribution."""
+def item_feedback(request, slug: str, pk: int, kind: str):
+    """Save (or, empty, delete) the teacher's feedback on a contribution: a node, or a link
+    (an undercut included), as `kind` ("node" or "relation", set by the URL) says."""
     debate = _debate_taught_or_404(request, slug)
-    node = get_object_or_404(Node, debate=debate, pk=pk)
-    node.debate = debate
-    form = FeedbackForm(request.POST, prefix=f"n{node.pk}")
+    model, label = FEEDBACK_ITEMS[kind]
+    item = get_object_or_404(model, debate=debate, pk=pk)
+    item.debate = debate
+    form = FeedbackForm(request.POST, prefix=feedback_prefix(item))
     if not form.is_valid():
         messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
     else:
         try:
-            saved = feedback.feedback_save(node=node, teacher=request.user, text=form.cleaned_data["text"])
+            saved = feedback.feedback_save(item=item, teacher=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on #{node.pk}.")
-    return redirect(safe_next(request, node.get_absolute_url()))
+            messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on {label.format(item.pk)}.")
+    return redirect(safe_next(request, item.get_absolute_url()))
 
 
 def _grade_forms(request, debate, students, grades):
@@ -308,9 +322,14 @@ def debate_grades_release(request, slug: str):
     return redirect("debates:debate-grades", debate.slug)
 
 
-def released_feedback_prefetch() -> Prefetch:
-    """For a student's own nodes: their feedback, only where the debate's grades are released."""
-    return Prefetch("feedback", queryset=Feedback.objects.filter(debate__gradebook__released_at__isnull=False))
+def released_feedback_prefetch(links_by=None) -> Prefetch:
+    """For a student's own nodes or links: their feedback, only where the debate's grades are
+    released. With `links_by` (a user), for the links listed under a student's node: only on
+    the links that user drew, since another student may draw a link from it."""
+    shown = Feedback.objects.filter(debate__gradebook__released_at__isnull=False)
+    if links_by is not None:
+        shown = shown.filter(relation__author=links_by)
+    return Prefetch("feedback", queryset=shown)
 
 
 def released_grades(user) -> list[Grade]:
@@ -322,24 +341,34 @@ def released_grades(user) -> list[Grade]:
     )
 
 
-def node_context(request, node: Node, debate: Debate, moderator: bool) -> dict:
-    """What the node page adds for teaching: the feedback its author (after release) and the
-    teachers see, and the open tasks on this node set for the user. At most two queries."""
+def node_context(request, node: Node, debate: Debate, moderator: bool, relations: list[Relation]) -> dict:
+    """What the node page adds for teaching: the feedback on the node that its author (after
+    release) and the teachers see, and the open tasks on this node set for the user. Each of
+    `relations` (the links the page lists) gets `feedback_shown`, its feedback for the same
+    readers (a link's author, after release), and for a teacher `feedback_form`. At most two
+    queries, however many links."""
     user = request.user
     if not user.is_authenticated:
         return {"node_feedback": None, "node_tasks": []}
-    shown = None
-    if moderator or node.author_id == user.pk:
-        found = Feedback.objects.filter(node=node)
+    node_ids = [node.pk] if moderator or node.author_id == user.pk else []
+    relation_ids = [r.pk for r in relations if moderator or r.author_id == user.pk]
+    found = []
+    if node_ids or relation_ids:
+        shown = Feedback.objects.filter(Q(node_id__in=node_ids) | Q(relation_id__in=relation_ids))
         if not moderator:
-            found = found.filter(debate__gradebook__released_at__isnull=False)
-        shown = found.first()
+            shown = shown.filter(debate__gradebook__released_at__isnull=False)
+        found = list(shown)
+    by_relation = {f.relation_id: f for f in found if f.relation_id is not None}
+    for relation in relations:
+        relation.feedback_shown = by_relation.get(relation.pk)
+        if moderator:
+            relation.feedback_form = feedback_form(relation, relation.feedback_shown)
     node_tasks = (
         []
         if moderator
         else list(tasks.open_for_student(user, today=timezone.localdate(), debates=[debate.pk]).filter(node=node))
     )
-    return {"node_feedback": shown, "node_tasks": node_tasks}
+    return {"node_feedback": next((f for f in found if f.node_id == node.pk), None), "node_tasks": node_tasks}
 
 
 def task_for_form(request, debate: Debate, task_id: int | None) -> Task | None:
