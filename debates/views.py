@@ -645,7 +645,7 @@ def node_create(request, slug: str):
     sources = list(debate.sources.all())
     by_pk = {node.pk: node for node in targets}
     # The choices name boxes by their outline numbers: one query, whatever the debate's size.
-    numbers = numbering.numbers_for([debate.pk])
+    numbers = numbering.numbers_for([debate])
     if request.method == "POST":
         form = forms.NodeForm(request.POST, targets=targets, sources=sources, numbers=numbers)
         if form.is_valid():
@@ -723,7 +723,7 @@ def relation_create(request, slug: str):
         "kind": request.GET.get("kind") if request.GET.get("kind") in Relation.Kind.values else None,
     }
     # The choices name boxes by their outline numbers: one query, whatever the debate's size.
-    numbers = numbering.numbers_for([debate.pk])
+    numbers = numbering.numbers_for([debate])
     form = forms.RelationForm(request.POST or None, nodes=nodes, numbers=numbers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -961,8 +961,10 @@ def _queue_entries(items: list, after: Node | Relation | None) -> list[dict]:
     # once however many nodes quote it.
     quoted = [item.quote for item in items if isinstance(item, Node) and hasattr(item, "quote")]
     sources = Source.objects.in_bulk({q.source_id for q in quoted}) if quoted else {}
-    # The outline numbers the cards name boxes by (1): one query for the page's debates.
-    numbering.name_nodes(_queue_named_nodes(items), numbering.numbers_for({item.debate_id for item in items}))
+    # The outline numbers the cards name boxes by: kept per map revision (none, or one query
+    # for the page's debates not yet judged).
+    debates = {item.debate_id: item.debate for item in items}
+    numbering.name_nodes(_queue_named_nodes(items), numbering.numbers_for(debates.values()))
     keys = [_queue_key(item) for item in items] + ([_queue_key(after)] if after else [])
     entries = []
     for index, item in enumerate(items):

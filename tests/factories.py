@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from debates import moderation, permissions
+from debates.maps.cache import map_changed
 from debates.models import Classroom, Debate, Kind, Membership, Node, Quote, Relation, Source, Status
 
 _seq = itertools.count(1)
@@ -92,7 +93,9 @@ def make_node(
     quote: str | None = None,
     source: Source | None = None,
 ) -> Node:
-    """A node attached to target (the question by default), written directly: no workflow."""
+    """A node attached to target (the question by default), written directly: no workflow,
+    but the debate's map revision is raised, as every write of the app raises it, so that
+    nothing kept for the old revision (drawings, the judgement) is served for the new data."""
     node = Node.objects.create(
         debate=debate, kind=kind, text=text or f"Claim number {next(_seq)}", author=author, status=status
     )
@@ -103,15 +106,19 @@ def make_node(
     Relation.objects.create(
         debate=debate, source=node, target=target or question_of(debate), kind=relation, author=author, status=status
     )
+    map_changed(debate.pk)
     return node
 
 
 def make_relation(
     source: Node, target: Node, *, kind: str = "opposes", author=None, status: str = Status.APPROVED
 ) -> Relation:
-    return Relation.objects.create(
+    """An arrow written directly, raising the map revision as make_node() does."""
+    relation = Relation.objects.create(
         debate=source.debate, source=source, target=target, kind=kind, author=author, status=status
     )
+    map_changed(source.debate_id)
+    return relation
 
 
 def submit_claim(

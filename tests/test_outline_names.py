@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from debates import moderation
 from debates.maps import numbering
-from debates.models import Kind, Node, Relation, Status
+from debates.models import Debate, Kind, Node, Relation, Status
 from debates.teaching import tasks
 from tests.factories import login, make_debate, make_node, question_of, submit_claim, text_of
 
@@ -39,7 +39,7 @@ def branch(debate, claim):
 
 
 def test_numbers_are_the_debate_pages_and_stand_ins_say_what_is_off_the_map(debate, branch, student):
-    numbers = numbering.numbers_for([debate.pk])
+    numbers = numbering.numbers_for([debate])
     assert {numbers[node.pk]: number for number, node in branch.items()} == {n: n for n in branch}
     pending = submit_claim(debate, student, text="Not yet decided", target=branch["1.1"])
     assert numbering.number_of(pending, numbers) == "(new)"
@@ -48,13 +48,23 @@ def test_numbers_are_the_debate_pages_and_stand_ins_say_what_is_off_the_map(deba
     assert numbering.numbers_for([]) == {}
 
 
-def test_numbers_for_several_debates_come_in_one_query(debate, second_debate, django_assert_num_queries):
+def test_numbers_for_several_debates_come_in_one_query_and_none_once_kept(
+    debate, second_debate, django_assert_num_queries
+):
     make_node(debate, text="In the first")
     make_node(second_debate, text="In the second")
+    debates = list(Debate.objects.select_related("map_revision").filter(pk__in=[debate.pk, second_debate.pk]))
     with django_assert_num_queries(1):
-        numbers = numbering.numbers_for([debate.pk, second_debate.pk])
+        numbers = numbering.numbers_for(debates)
     assert numbers[question_of(debate).pk] == "1" and numbers[question_of(second_debate).pk] == "1"
     assert sorted(numbers.values()) == ["1", "1", "1.1", "1.1"]
+    with django_assert_num_queries(0):
+        assert numbering.numbers_for(debates) == numbers
+    # A new box raises its debate's map revision: that debate is numbered afresh, the other is kept.
+    make_node(second_debate, text="Another in the second")
+    debates = list(Debate.objects.select_related("map_revision").filter(pk__in=[debate.pk, second_debate.pk]))
+    with django_assert_num_queries(1):
+        assert sorted(numbering.numbers_for(debates).values()) == ["1", "1", "1.1", "1.1", "1.2"]
 
 
 # --- the forms' choices -------------------------------------------------------------------

@@ -312,22 +312,23 @@ def test_the_task_pages_cost_the_same_queries_whatever_the_class_and_debate(
     for n in range(3):
         task = tasks.task_create(debate=debate, teacher=teacher, text=f"Task {n}", node=claim, students=students[:3])
     login(client, teacher)
-    # Expect 12 queries: session, user, debate, the user's roles; the approved boxes and arrows
-    # (one UNION, for the outline numbers); whether it is a group's debate, the approved boxes
-    # and the students (the form's choices); the tasks with their nodes, their named students
-    # and those users (prefetched); the navigation's counts.
+    # Expect 12 queries: session, user, debate (+its map revision), the user's roles; the
+    # approved boxes and arrows (one UNION, for the outline numbers: the first reader since the
+    # last change judges the debate, and it is kept under the map revision); whether it is a
+    # group's debate, the approved boxes and the students (the form's choices); the tasks with
+    # their nodes, their named students and those users (prefetched); the navigation's counts.
     with django_assert_num_queries(12):
         page = text_of(client.get(reverse("debates:task-list", args=[debate.slug])))
     assert page.count("On 1.1 Military operations") == 3
-    # Expect 11 queries: session, user, debate, the user's roles, the task with its node, its
-    # named students; the outline numbers; whether it is a group's debate, the approved boxes
-    # and the students (the form's choices); the navigation's counts.
-    with django_assert_num_queries(11):
-        client.get(reverse("debates:task-edit", args=[debate.slug, task.pk]))
-    # Expect 10 queries: session, user, debate, the user's roles, the task with its node; the
-    # outline numbers; whether it is a group's debate, its students, their contributions from
-    # it by status (the progress); the navigation's counts.
+    # Expect 10 queries: session, user, debate, the user's roles, the task with its node, its
+    # named students; whether it is a group's debate, the approved boxes and the students (the
+    # form's choices); the navigation's counts. The outline numbers are kept.
     with django_assert_num_queries(10):
+        client.get(reverse("debates:task-edit", args=[debate.slug, task.pk]))
+    # Expect 9 queries: session, user, debate, the user's roles, the task with its node;
+    # whether it is a group's debate, its students, their contributions from it by status (the
+    # progress); the navigation's counts.
+    with django_assert_num_queries(9):
         page = text_of(client.get(task.get_absolute_url()))
     assert "On 1.1 Military operations" in page and page.count("not started") == 3
 

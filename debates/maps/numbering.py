@@ -8,8 +8,7 @@ match what the class says). Work not on the map has no number and is named for w
 
 from collections.abc import Iterable
 
-from debates.maps.data import load_judged
-from debates.maps.outline import outline_numbers
+from debates.maps import cache, judging
 from debates.models import Status
 
 # What stands in for a number: work waiting for a decision (or for its author's revision),
@@ -18,14 +17,17 @@ NEW = "(new)"
 OFF_MAP = "(not on the map)"
 
 
-def numbers_for(debate_ids: Iterable[int]) -> dict[int, str]:
-    """{node pk: "1.2.3"} for the approved boxes of these debates, numbered as their debate
-    pages number them. One query (data.load_judged), whatever the number of debates and
-    their size; none for no debates. Primary keys are unique across debates, so one dict
-    serves a page that names boxes of several."""
+def numbers_for(debates: Iterable) -> dict[int, str]:
+    """{node pk: "1.2.3"} for the approved boxes of these debates (Debate instances), numbered
+    as their debate pages number them. Taken from each debate's judgement kept under its map
+    revision (judging.judgements()): no query once a debate is judged, one for all those not
+    yet; the debates should come with select_related("map_revision"), or each costs a query
+    for its revision. Primary keys are unique across debates, so one dict serves a page that
+    names boxes of several."""
+    revisions = {debate.pk: cache.revision(debate) for debate in debates}
     numbers: dict[int, str] = {}
-    for data in load_judged(debate_ids).values():
-        numbers.update(outline_numbers(data))
+    for judgement in judging.judgements(revisions).values():
+        numbers.update(judgement.numbers)
     return numbers
 
 

@@ -418,7 +418,7 @@ def task_list(request, slug: str):
     if not moderator and not permissions.can_contribute(request.user, debate):
         raise Http404("No such page.")
     # The boxes are named by their outline numbers, in the list and the form: one query.
-    numbers = numbering.numbers_for([debate.pk])
+    numbers = numbering.numbers_for([debate])
     form = None
     if moderator:
         form = _task_form(request, debate, numbers, initial={"node": request.GET.get("node")})
@@ -452,7 +452,7 @@ def task_detail(request, slug: str, pk: int):
     if not moderator and not tasks.is_set_for(task, request.user):
         raise Http404("No such task.")
     if task.node is not None:
-        numbering.name_nodes([task.node], numbering.numbers_for([debate.pk]))
+        numbering.name_nodes([task.node], numbering.numbers_for([debate]))
     context = {
         "debate": debate,
         "task": task,
@@ -474,7 +474,7 @@ def task_edit(request, slug: str, pk: int):
         "students": [] if task.for_everyone else list(task.assignees.values_list("student_id", flat=True)),
         "due": task.due,
     }
-    form = _task_form(request, task.debate, numbering.numbers_for([task.debate.pk]), initial=initial)
+    form = _task_form(request, task.debate, numbering.numbers_for([task.debate]), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             tasks.task_update(task=task, teacher=request.user, **form.task_fields())
