@@ -5,32 +5,15 @@ the random ones of the property tests, checked against the definitions computed 
 tests/standing_reference.py.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from debates.maps.standing import Summary, assess, summary, weak_points
 from tests import standing_reference as reference
-
-
-@dataclass(frozen=True)
-class N:
-    pk: int
-    kind: str = "claim"
-    status: str = "approved"
-    quote: str = ""
-    citation: str = ""
-
-
-@dataclass(frozen=True)
-class R:
-    pk: int
-    source: int
-    target: int | None
-    kind: str = "opposes"
-    status: str = "approved"
-    target_relation: int | None = None
+from tests.standing_reference import Node as N
+from tests.standing_reference import Relation as R
 
 
 class Debate:
