@@ -62,33 +62,29 @@ SENTENCES = [
 
 def build_debate(size: int, seed: int = 7):
     """A public debate of `size` approved nodes: a tree of branching 2-4 and ~10% cross-links."""
-    from debates.models import Debate, Kind, Node, Quote, Relation, Source, Status
-    from tests.synthetic_maps import WORDS, add_cross_links, grow_tree
+    from debates.models import Debate, Source
+    from tests.synthetic_maps import store_debate
 
     rng = random.Random(seed + size)
     slug = f"bench-{size}"
     Debate.objects.filter(slug=slug).delete()
     text = "\n\n".join(f"{i}. {s}" for i, s in enumerate(SENTENCES * 40))
-    source = Source.objects.create(title=f"Bench op-ed {size}", author="A. Writer", outlet="Dawn", text=text)
-    debate = Debate.objects.create(slug=slug, question=f"How should Pakistan respond? ({size} boxes)")
-    debate.sources.add(source)
-    question = Node.objects.create(debate=debate, kind=Kind.QUESTION, text=debate.question, status=Status.APPROVED)
 
-    def make_box(kind):
-        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 30))).capitalize() + "."
-        node = Node.objects.create(debate=debate, kind=kind, text=words, status=Status.APPROVED)
-        if kind == Kind.EVIDENCE:
-            sentence = SENTENCES[node.pk % len(SENTENCES)]
-            start = text.index(sentence, rng.randint(0, len(text) // 2))
-            Quote.objects.create(node=node, source=source, text=sentence, start=start, end=start + len(sentence))
-        return node
+    def quote_at(node):
+        sentence = SENTENCES[node.pk % len(SENTENCES)]
+        start = text.index(sentence, rng.randint(0, len(text) // 2))
+        return start, start + len(sentence)
 
-    nodes, arrows = grow_tree(size, rng, question, make_box)
-    add_cross_links(rng, nodes, arrows, len(arrows) + size // 10, lambda: rng.choice(["supports", "opposes"]))
-    Relation.objects.bulk_create(
-        Relation(debate=debate, source=s, target=t, kind=kind, status=Status.APPROVED) for s, t, kind in arrows
+    return store_debate(
+        Debate(slug=slug, question=f"How should Pakistan respond? ({size} boxes)"),
+        Source(title=f"Bench op-ed {size}", author="A. Writer", outlet="Dawn", text=text),
+        size,
+        rng,
+        words=(12, 30),
+        quote_at=quote_at,
+        links=(size - 1) + size // 10,
+        link_kind=lambda: rng.choice(["supports", "opposes"]),
     )
-    return debate
 
 
 def cold_render(debates, repeat: int):

@@ -7,6 +7,7 @@ import itertools
 import random
 
 from debates.maps.data import MapData, MapNode, MapRelation
+from debates.models import Debate, Kind, Node, Quote, Relation, Source, Status
 
 WORDS = (
     "the state must act now because police forces remain exposed while schools jobs and courts take years "
@@ -64,3 +65,31 @@ def synthetic_map(size: int, seed: int = 7) -> MapData:
     add_cross_links(rng, nodes, arrows, (size - 1) + size // 10, lambda: rng.choice(["supports", "opposes"]))
     relations = [MapRelation(pk, s.pk, t.pk, kind, "approved") for pk, (s, t, kind) in enumerate(arrows, 1)]
     return MapData(slug="synthetic", question=nodes[0].text, nodes=tuple(nodes), relations=tuple(relations))
+
+
+def store_debate(
+    debate: Debate, source: Source, size: int, rng: random.Random, *, words, quote_at, links: int, link_kind
+) -> Debate:
+    """Save `debate` and its one `source` (both unsaved; the debate public) with `size` approved
+    nodes in grow_tree's shape, its question included, then cross-links until it has `links`
+    arrows, each of link_kind(). A box's text is a run of words[0] to words[1] random WORDS;
+    evidence quotes the source at quote_at(node) -> (start, end)."""
+    source.save()
+    debate.save()
+    debate.sources.add(source)
+
+    def make_box(kind):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(*words))).capitalize() + "."
+        node = Node.objects.create(debate=debate, kind=kind, text=text, status=Status.APPROVED)
+        if kind == Kind.EVIDENCE:
+            start, end = quote_at(node)
+            Quote.objects.create(node=node, source=source, text=source.text[start:end], start=start, end=end)
+        return node
+
+    question = Node.objects.create(debate=debate, kind=Kind.QUESTION, text=debate.question, status=Status.APPROVED)
+    nodes, arrows = grow_tree(size, rng, question, make_box)
+    add_cross_links(rng, nodes, arrows, links, link_kind)
+    Relation.objects.bulk_create(
+        Relation(debate=debate, source=s, target=t, kind=kind, status=Status.APPROVED) for s, t, kind in arrows
+    )
+    return debate

@@ -18,9 +18,9 @@ from pypdf import PdfReader
 
 from debates.maps import data, handout
 from debates.maps.outline import outline_numbers
-from debates.models import Debate, Kind, Node, Quote, Relation, Source, Status
+from debates.models import Debate, Kind, Source, Status
 from tests.factories import make_node, make_relation
-from tests.synthetic_maps import WORDS, add_cross_links, grow_tree
+from tests.synthetic_maps import WORDS, store_debate
 
 # django_db on every test: pytest-django creates the test database only for tests that ask for
 # it, and the demo fixture below is module-scoped.
@@ -218,25 +218,21 @@ def generate(size: int, seed: int = 3) -> Debate:
     a third of it evidence with quotes, and about 10% cross-links (all opposing)."""
     rng = random.Random(seed)
     text = "\n\n".join(f"Paragraph {i}: " + " ".join(rng.choice(WORDS) for _ in range(30)) for i in range(60))
-    source = Source.objects.create(title="Generated op-ed", author="A. Writer", outlet="Dawn", text=text)
-    debate = Debate.objects.create(slug=f"generated-{size}", question=f"A generated debate of {size} boxes?")
-    debate.sources.add(source)
-    question = Node.objects.create(debate=debate, kind=Kind.QUESTION, text=debate.question, status=Status.APPROVED)
 
-    def make_box(kind):
-        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 28))).capitalize() + "."
-        node = Node.objects.create(debate=debate, kind=kind, text=words, status=Status.APPROVED)
-        if kind == Kind.EVIDENCE:
-            start = text.index(f"Paragraph {rng.randrange(60)}:")
-            Quote.objects.create(node=node, source=source, text=text[start : start + 90], start=start, end=start + 90)
-        return node
+    def quote_at(node):
+        start = text.index(f"Paragraph {rng.randrange(60)}:")
+        return start, start + 90
 
-    nodes, arrows = grow_tree(size, rng, question, make_box)
-    add_cross_links(rng, nodes, arrows, (size - 1) * 11 // 10, lambda: "opposes")
-    Relation.objects.bulk_create(
-        Relation(debate=debate, source=s, target=t, kind=kind, status=Status.APPROVED) for s, t, kind in arrows
+    return store_debate(
+        Debate(slug=f"generated-{size}", question=f"A generated debate of {size} boxes?"),
+        Source(title="Generated op-ed", author="A. Writer", outlet="Dawn", text=text),
+        size,
+        rng,
+        words=(8, 28),
+        quote_at=quote_at,
+        links=(size - 1) * 11 // 10,
+        link_kind=lambda: "opposes",
     )
-    return debate
 
 
 @pytest.mark.slow
