@@ -17,37 +17,23 @@ import argparse
 import itertools
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, only bench/ is on the path
+from bench.harness import bench_env, median_seconds, start_django  # noqa: E402
+
 DB_PATH = Path("/tmp/counterpoint-bench-interchange.sqlite3")
 ARGDOWN = Path(os.environ.get("ARGDOWN_CLI") or ROOT / ".cache/npm/node_modules/.bin/argdown")
 SIZES = (50, 200, 400)
-
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DATABASE_URL": f"sqlite:///{DB_PATH}",
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-    "SECURE_SSL_REDIRECT": "0",
-    "SECURE_COOKIES": "0",
-    "SECURE_HSTS_SECONDS": "0",
-    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-}
+ENV = bench_env(DB_PATH)
 
 
 def median_ms(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    return median_seconds(function, repeat) * 1000
 
 
 def argdown_svg(source: Path, out: Path) -> None:
@@ -68,14 +54,7 @@ def main() -> None:
     args = parser.parse_args()
     if not ARGDOWN.exists():
         sys.exit(f"bench/interchange.py needs the Argdown CLI at {ARGDOWN}: `make bench` installs it from npm.")
-    os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    DB_PATH.unlink(missing_ok=True)
-    django.setup()
-    call_command("migrate", verbosity=0)
+    start_django(ENV, DB_PATH)
 
     from django.contrib.auth.models import AnonymousUser
     from django.db import connection

@@ -10,7 +10,6 @@ overhead of some tens of bytes per key. Each focused view (?focus=..) adds its o
 a fraction of these.
 """
 
-import os
 import pickle
 import sys
 from pathlib import Path
@@ -21,14 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from bench import maps as bench_maps
+    from bench.harness import start_django
 
-    os.environ.update(bench_maps.ENV)
-    import django
-    from django.core.management import call_command
-
-    bench_maps.DB_PATH.unlink(missing_ok=True)
-    django.setup()
-    call_command("migrate", verbosity=0)
+    start_django(bench_maps.ENV, bench_maps.DB_PATH)
     from django.core.cache import cache
     from django.test import Client
 

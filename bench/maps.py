@@ -39,22 +39,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, only bench/ is on the path
+from bench.harness import bench_env, median_seconds, start_django  # noqa: E402
+
 DB_PATH = Path("/tmp/counterpoint-bench-maps.sqlite3")
 PORT = 8101
 SIZES = (50, 200, 400)
-
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DATABASE_URL": f"sqlite:///{DB_PATH}",
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-    "SECURE_SSL_REDIRECT": "0",
-    "SECURE_COOKIES": "0",
-    "SECURE_HSTS_SECONDS": "0",
-    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    # Persistent database connections, as in production: opening one costs more than a cached map.
-    "CONN_MAX_AGE": "60",
-}
+# Persistent database connections, as in production: opening one costs more than a cached map.
+ENV = bench_env(DB_PATH, CONN_MAX_AGE="60")
 
 SENTENCES = [
     "Military operations have reduced the number of attacks in the tribal districts over several years.",
@@ -66,70 +58,33 @@ SENTENCES = [
     "Cross-border sanctuaries allow fighters to regroup beyond the reach of the army.",
     "A national review of counterterrorism policy has been promised by every government since 2014.",
 ]
-WORDS = (
-    "the state must act now because police forces remain exposed while schools jobs and courts take years "
-    "to change and the group exploits every delay to recruit train and strike again across the border"
-).split()
-
-
-def _claim_text(rng: random.Random) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 30))).capitalize() + "."
 
 
 def build_debate(size: int, seed: int = 7):
     """A public debate of `size` approved nodes: a tree of branching 2-4 and ~10% cross-links."""
-    from debates.models import Debate, Kind, Node, Quote, Relation, Source, Status
+    from debates.models import Debate, Source
+    from tests.synthetic_maps import store_debate
 
     rng = random.Random(seed + size)
     slug = f"bench-{size}"
     Debate.objects.filter(slug=slug).delete()
     text = "\n\n".join(f"{i}. {s}" for i, s in enumerate(SENTENCES * 40))
-    source = Source.objects.create(title=f"Bench op-ed {size}", author="A. Writer", outlet="Dawn", text=text)
-    debate = Debate.objects.create(slug=slug, question=f"How should Pakistan respond? ({size} boxes)")
-    debate.sources.add(source)
-    question = Node.objects.create(debate=debate, kind=Kind.QUESTION, text=debate.question, status=Status.APPROVED)
-    nodes, parents = [question], [question]
-    tree: list[tuple[Node, Node, str]] = []
-    depth = {question.pk: 0}
-    while len(nodes) < size:
-        parent = parents.pop(0)
-        for _ in range(rng.randint(2, 4)):
-            if len(nodes) >= size:
-                break
-            level = depth[parent.pk] + 1
-            kind = Kind.POSITION if level == 1 else (Kind.EVIDENCE if rng.random() < 0.33 else Kind.CLAIM)
-            node = Node.objects.create(debate=debate, kind=kind, text=_claim_text(rng), status=Status.APPROVED)
-            if kind == Kind.EVIDENCE:
-                start = text.index(SENTENCES[node.pk % len(SENTENCES)], rng.randint(0, len(text) // 2))
-                end = start + len(SENTENCES[node.pk % len(SENTENCES)])
-                Quote.objects.create(node=node, source=source, text=text[start:end], start=start, end=end)
-            depth[node.pk] = level
-            nodes.append(node)
-            parents.append(node)
-            relation = "supports" if level == 1 or rng.random() < 0.7 else "opposes"
-            tree.append((node, parent, relation))
-    pairs = {(s.pk, t.pk) for s, t, _ in tree}
-    relations = [Relation(debate=debate, source=s, target=t, kind=k, status=Status.APPROVED) for s, t, k in tree]
-    while len(relations) < len(tree) + size // 10:
-        source_node, target_node = rng.sample(nodes[1:], 2)
-        if (source_node.pk, target_node.pk) in pairs or (target_node.pk, source_node.pk) in pairs:
-            continue
-        pairs.add((source_node.pk, target_node.pk))
-        kind = rng.choice(["supports", "opposes"])
-        relations.append(
-            Relation(debate=debate, source=source_node, target=target_node, kind=kind, status=Status.APPROVED)
-        )
-    Relation.objects.bulk_create(relations)
-    return debate
 
+    def quote_at(node):
+        sentence = SENTENCES[node.pk % len(SENTENCES)]
+        start = text.index(sentence, rng.randint(0, len(text) // 2))
+        return start, start + len(sentence)
 
-def median_time(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return store_debate(
+        Debate(slug=slug, question=f"How should Pakistan respond? ({size} boxes)"),
+        Source(title=f"Bench op-ed {size}", author="A. Writer", outlet="Dawn", text=text),
+        size,
+        rng,
+        words=(12, 30),
+        quote_at=quote_at,
+        links=(size - 1) + size // 10,
+        link_kind=lambda: rng.choice(["supports", "opposes"]),
+    )
 
 
 def cold_render(debates, repeat: int):
@@ -159,13 +114,13 @@ def cold_render(debates, repeat: int):
         def build(debate=debate):
             return dot.build_dot(data.load_map(debate, AnonymousUser()), title=debate.question)
 
-        build_time = median_time(build, repeat)
+        build_time = median_seconds(build, repeat)
         app, direct = [], []
         for _ in range(repeat):  # interleaved, so that machine noise hits both alike
-            app.append(median_time(app_svg, 1))
-            direct.append(median_time(direct_svg, 1))
+            app.append(median_seconds(app_svg, 1))
+            direct.append(median_seconds(direct_svg, 1))
         png_bytes = runner.render(dot_text, "png")
-        png_time = median_time(lambda dot_text=dot_text: runner.render(dot_text, "png"), max(1, repeat // 2))
+        png_time = median_seconds(lambda dot_text=dot_text: runner.render(dot_text, "png"), max(1, repeat // 2))
         size = Image.open(__import__("io").BytesIO(png_bytes)).size
         rows.append(
             {
@@ -311,7 +266,7 @@ def handout_figures(debates, repeat: int):
     for debate in debates:
         map_data = data.load_map(debate, AnonymousUser())
         pdf = handout.build_handout(map_data, title=debate.question)
-        seconds = median_time(
+        seconds = median_seconds(
             lambda map_data=map_data, debate=debate: handout.build_handout(map_data, title=debate.question), repeat
         )
         texts = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
@@ -435,14 +390,9 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("bench/maps.py needs wrk for figure (b): make bench installs it (apt-get install wrk).")
 
-    os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
-    import django
+    start_django(ENV, DB_PATH)
     from django.core.management import call_command
 
-    DB_PATH.unlink(missing_ok=True)
-    django.setup()
-    call_command("migrate", verbosity=0)
     debates = [build_debate(size) for size in SIZES]
     repeat = 3 if args.quick else 11
 

@@ -27,30 +27,13 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, only bench/ is on the path
+from tests.standing_reference import Node, Relation  # noqa: E402
+
 TARGET_MS = 10.0
-
-
-@dataclass(frozen=True)
-class Node:
-    pk: int
-    kind: str
-    status: str = "approved"
-    quote: str = ""
-    citation: str = ""
-
-
-@dataclass(frozen=True)
-class Relation:
-    pk: int
-    source: int
-    target: int | None
-    kind: str
-    status: str = "approved"
-    target_relation: int | None = None
 
 
 def build_debate(size: int, seed: int = 7) -> tuple[list[Node], list[Relation], dict[int, str]]:
@@ -127,7 +110,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     from debates.maps.standing import assess, summary, weak_points
     from tests import standing_reference as reference
 

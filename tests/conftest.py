@@ -1,9 +1,12 @@
 """Personas and shared fixtures. Each persona's comment says what it may see."""
 
+import io
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
-from debates.models import Membership
+from debates.models import Debate, Membership
 from tests.factories import make_classroom, make_debate, make_node, make_user
 
 
@@ -93,6 +96,14 @@ def claim(debate):
 def public_debate(db, teacher):
     """No classroom: readable by visitors."""
     return make_debate(created_by=teacher, slug="public-debate", question="Should cities ban cars?")
+
+
+@pytest.fixture
+def demo_debate(transactional_db):
+    """The demo debate that load_demo makes (53 boxes, in the demo classroom, whose students
+    are student1 and so on), committed: for a live server and the browser that reads it."""
+    call_command("load_demo", stdout=io.StringIO())
+    return Debate.objects.get(slug="pakistan-ttp-response")
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,11 +1,13 @@
-"""Shared pieces of the interchange tests: a map's shape without ids, hostile text, limits."""
+"""Shared pieces of the interchange tests: a map's shape without ids, hostile text, limits,
+what a reader says when it refuses a file."""
 
 import io
 import pathlib
 
+import pytest
 from hypothesis import strategies as st
 
-from debates.interchange.model import ArgumentMap, is_visible
+from debates.interchange.model import ArgumentMap, FormatError, is_visible
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "interchange"
 
@@ -60,3 +62,11 @@ class CountingReader(io.RawIOBase):
         buffer[:n] = self.fill * n
         self.given += n
         return n
+
+
+def refusal(read, data, **limits) -> str:
+    """The message of the FormatError that read(data, **limits) raises; fails the test if it
+    raises none."""
+    with pytest.raises(FormatError) as error:
+        read(data, **limits)
+    return str(error.value)

@@ -6,7 +6,33 @@ repeated passes, the grounded extension by iterating Dung's characteristic funct
 empty set, evidence by repeated sweeps.
 """
 
+from dataclasses import dataclass
+
 APPROVED = "approved"
+
+
+@dataclass(frozen=True)
+class Node:
+    """A stand-in for a map's node: what assess() and this reference read of one."""
+
+    pk: int
+    kind: str = "claim"
+    status: str = APPROVED
+    quote: str = ""
+    citation: str = ""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A stand-in for a map's arrow: to the node `target`, or (an undercut) to the arrow
+    `target_relation` with `target` None."""
+
+    pk: int
+    source: int
+    target: int | None
+    kind: str = "opposes"
+    status: str = APPROVED
+    target_relation: int | None = None
 
 
 def counted(nodes, relations) -> tuple[set[int], dict[int, object]]:

@@ -11,6 +11,12 @@ def _ids(response) -> set[int]:
     return {row["id"] for row in response.json()["results"]}
 
 
+def _propose(user, source, target, kind, **fields):
+    """POST, as JSON, a new arrow of `kind` from node `source` to node `target` as `user`."""
+    body = {"source": source.pk, "target": target.pk, "kind": kind, **fields}
+    return api_client(user).post("/api/relations/", body, format="json")
+
+
 def test_student_lists_approved_relations_and_their_own_but_not_another_students(debate, student, other_student):
     a, b, c = make_node(debate), make_node(debate), make_node(debate)
     approved = make_relation(a, b)
@@ -76,9 +82,7 @@ def test_relation_list_costs_the_same_queries_whatever_the_debate_size(
 
 def test_student_proposes_an_arrow_between_two_nodes(debate, student):
     a, b = make_node(debate), make_node(debate)
-    response = api_client(student).post(
-        "/api/relations/", {"source": a.pk, "target": b.pk, "kind": "opposes"}, format="json"
-    )
+    response = _propose(student, a, b, "opposes")
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "pending" and response.json()["author"] == "student"
 
@@ -93,29 +97,21 @@ def test_a_duplicate_arrow_is_refused(debate, student):
 
 def test_an_arrow_across_debates_is_refused(debate, student, classroom, teacher):
     other = make_debate(classroom=classroom, created_by=teacher)
-    a = make_node(debate)
-    response = api_client(student).post(
-        "/api/relations/", {"source": a.pk, "target": question_of(other).pk, "kind": "supports"}, format="json"
-    )
+    response = _propose(student, make_node(debate), question_of(other), "supports")
     assert response.status_code == 400
     assert "target" in errors(response)
 
 
 def test_an_arrow_to_a_node_of_another_classroom_does_not_find_it(debate, outsider, other_classroom, other_teacher):
     theirs = make_debate(classroom=other_classroom, created_by=other_teacher)
-    a = make_node(debate)
-    response = api_client(outsider).post(
-        "/api/relations/", {"source": a.pk, "target": question_of(theirs).pk, "kind": "supports"}, format="json"
-    )
+    response = _propose(outsider, make_node(debate), question_of(theirs), "supports")
     assert response.status_code == 400
     assert errors(response) == {"source": ["No such node."]}
 
 
 def test_a_relation_cannot_be_created_approved(debate, student):
     a, b = make_node(debate), make_node(debate)
-    response = api_client(student).post(
-        "/api/relations/", {"source": a.pk, "target": b.pk, "kind": "supports", "status": "approved"}, format="json"
-    )
+    response = _propose(student, a, b, "supports", status="approved")
     assert response.status_code == 400
     assert errors(response) == {"status": ["This field is read-only."]}
     assert not Relation.objects.filter(source=a, target=b).exists()

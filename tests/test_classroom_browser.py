@@ -93,6 +93,24 @@ def submit_evidence(page, setting, statement):
     return Node.objects.get(text=statement)
 
 
+def queue_card(teacher, node):
+    """The node's card in the moderation queue, opened afresh in the teacher's tab."""
+    teacher.goto("/moderation/")
+    return teacher.locator(f"#node-{node.pk}")
+
+
+def press(tab, card, button, done):
+    """Press `button` on a card and wait for the message `done` that the tab then shows."""
+    card.get_by_role("button", name=button).click()
+    expect(tab.get_by_text(done)).to_be_visible()
+
+
+def my_contribution(page, node):
+    """The node's entry in the student's "My contributions", opened afresh."""
+    page.goto("/me/contributions/")
+    return page.locator(f"#node-{node.pk}")
+
+
 def test_student_joins_quotes_a_passage_and_the_teacher_approves_it(page, new_tab, setting):
     # A student signs up with the join code read off the board.
     page.goto("/accounts/signup/")
@@ -124,8 +142,7 @@ def test_student_joins_quotes_a_passage_and_the_teacher_approves_it(page, new_ta
     expect(card.locator("mark")).to_have_text(PASSAGE)
     expect(card).to_contain_text("Opposes")
     expect(card).to_contain_text("Military force is the answer.")
-    card.get_by_role("button", name="Approve").click()
-    expect(teacher.get_by_text(f"Approved: Evidence #{node.pk}.")).to_be_visible()
+    press(teacher, card, "Approve", f"Approved: Evidence #{node.pk}.")
     expect(teacher.get_by_text("Nothing is waiting for review.")).to_be_visible()
 
     # The student sees it approved, highlighted in the op-ed and on the debate page after a reload.
@@ -153,14 +170,11 @@ def test_returned_then_revised_then_rejected_and_the_student_sees_why(page, new_
 
     teacher = new_tab()
     log_in(teacher, "ms_khan")
-    teacher.goto("/moderation/")
-    card = teacher.locator(f"#node-{node.pk}")
+    card = queue_card(teacher, node)
     card.get_by_label("Note to the student").fill("Say what the quote shows, not what follows from it.")
-    card.get_by_role("button", name="Return for revision").click()
-    expect(teacher.get_by_text(f"Returned for revision: Evidence #{node.pk}.")).to_be_visible()
+    press(teacher, card, "Return for revision", f"Returned for revision: Evidence #{node.pk}.")
 
-    page.goto("/me/contributions/")
-    item = page.locator(f"#node-{node.pk}")
+    item = my_contribution(page, node)
     expect(item).to_contain_text("Returned for revision")
     expect(item).to_contain_text("Say what the quote shows, not what follows from it.")
     item.get_by_role("link", name="Revise and resubmit").click()
@@ -170,8 +184,7 @@ def test_returned_then_revised_then_rejected_and_the_student_sees_why(page, new_
     expect(page.get_by_text("Revised and sent back to your teacher for review.")).to_be_visible()
     expect(page.locator(f"#node-{node.pk}")).to_contain_text("Pending")
 
-    teacher.goto("/moderation/")
-    card = teacher.locator(f"#node-{node.pk}")
+    card = queue_card(teacher, node)
     expect(card).to_contain_text("Every round of talks with the TTP has failed.")
     # Rejecting without a reason is refused, and what the teacher typed is kept.
     card.get_by_label("Note to the student").fill("This repeats #3.")
@@ -180,11 +193,9 @@ def test_returned_then_revised_then_rejected_and_the_student_sees_why(page, new_
     expect(card).to_contain_text("Choose a reason for rejecting.")
     expect(card.get_by_label("Note to the student")).to_have_value("This repeats #3.")
     card.get_by_label("Reason").select_option("duplicate")
-    card.get_by_role("button", name="Reject").click()
-    expect(teacher.get_by_text(f"Rejected: Evidence #{node.pk}.")).to_be_visible()
+    press(teacher, card, "Reject", f"Rejected: Evidence #{node.pk}.")
 
-    page.goto("/me/contributions/")
-    item = page.locator(f"#node-{node.pk}")
+    item = my_contribution(page, node)
     expect(item).to_contain_text("Rejected")
     expect(item).to_contain_text("Duplicate")
     expect(item).to_contain_text("This repeats #3.")

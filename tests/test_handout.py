@@ -18,8 +18,9 @@ from pypdf import PdfReader
 
 from debates.maps import data, handout
 from debates.maps.outline import outline_numbers
-from debates.models import Debate, Kind, Node, Quote, Relation, Source, Status
+from debates.models import Debate, Kind, Source, Status
 from tests.factories import make_node, make_relation
+from tests.synthetic_maps import WORDS, store_debate
 
 # django_db on every test: pytest-django creates the test database only for tests that ask for
 # it, and the demo fixture below is module-scoped.
@@ -212,50 +213,26 @@ def test_a_focused_handout_holds_that_branch_alone(demo):
 # ----------------------------------------------------------------------------- a generated debate
 
 
-WORDS = (
-    "the state must act now because police forces remain exposed while schools jobs and courts take years "
-    "to change and the group exploits every delay to recruit train and strike again across the border"
-).split()
-
-
 def generate(size: int, seed: int = 3) -> Debate:
     """A public debate of `size` approved nodes shaped like a real one: a tree of branching 2-4,
-    a third of it evidence with quotes, and about 10% cross-links."""
+    a third of it evidence with quotes, and about 10% cross-links (all opposing)."""
     rng = random.Random(seed)
     text = "\n\n".join(f"Paragraph {i}: " + " ".join(rng.choice(WORDS) for _ in range(30)) for i in range(60))
-    source = Source.objects.create(title="Generated op-ed", author="A. Writer", outlet="Dawn", text=text)
-    debate = Debate.objects.create(slug=f"generated-{size}", question=f"A generated debate of {size} boxes?")
-    debate.sources.add(source)
-    question = Node.objects.create(debate=debate, kind=Kind.QUESTION, text=debate.question, status=Status.APPROVED)
-    nodes, parents, relations = [question], [question], []
-    depth = {question.pk: 0}
-    while len(nodes) < size:
-        parent = parents.pop(0)
-        for _ in range(rng.randint(2, 4)):
-            if len(nodes) >= size:
-                break
-            level = depth[parent.pk] + 1
-            kind = Kind.POSITION if level == 1 else (Kind.EVIDENCE if rng.random() < 0.33 else Kind.CLAIM)
-            words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 28))).capitalize() + "."
-            node = Node.objects.create(debate=debate, kind=kind, text=words, status=Status.APPROVED)
-            if kind == Kind.EVIDENCE:
-                start = text.index(f"Paragraph {rng.randrange(60)}:")
-                Quote.objects.create(
-                    node=node, source=source, text=text[start : start + 90], start=start, end=start + 90
-                )
-            depth[node.pk] = level
-            nodes.append(node)
-            parents.append(node)
-            kind = "supports" if level == 1 or rng.random() < 0.7 else "opposes"
-            relations.append(Relation(debate=debate, source=node, target=parent, kind=kind, status=Status.APPROVED))
-    pairs = {(r.source_id, r.target_id) for r in relations}
-    while len(relations) < (size - 1) * 11 // 10:
-        one, other = rng.sample(nodes[1:], 2)
-        if (one.pk, other.pk) not in pairs and (other.pk, one.pk) not in pairs:
-            pairs.add((one.pk, other.pk))
-            relations.append(Relation(debate=debate, source=one, target=other, kind="opposes", status=Status.APPROVED))
-    Relation.objects.bulk_create(relations)
-    return debate
+
+    def quote_at(node):
+        start = text.index(f"Paragraph {rng.randrange(60)}:")
+        return start, start + 90
+
+    return store_debate(
+        Debate(slug=f"generated-{size}", question=f"A generated debate of {size} boxes?"),
+        Source(title="Generated op-ed", author="A. Writer", outlet="Dawn", text=text),
+        size,
+        rng,
+        words=(8, 28),
+        quote_at=quote_at,
+        links=(size - 1) * 11 // 10,
+        link_kind=lambda: "opposes",
+    )
 
 
 @pytest.mark.slow

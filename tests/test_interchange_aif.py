@@ -1,14 +1,13 @@
 """AIF JSON in and out: AIFdb's numeric ids, OVA's string ids, dialogue nodes, undercuts."""
 
 import json
-import time
 
 import pytest
 from hypothesis import given, settings
 
 from debates.interchange import aif
 from debates.interchange.model import ArgumentMap, FormatError, Link, Statement
-from tests.interchange_helpers import CountingReader, fixture, hostile_text, shape
+from tests.interchange_helpers import fixture, hostile_text, refusal, shape
 
 
 @pytest.fixture
@@ -125,9 +124,7 @@ def test_hostile_text_survives_writing_and_reading_aif_exactly(first, second):
     ],
 )
 def test_malformed_aif_is_refused_with_a_clear_message(data, message):
-    with pytest.raises(FormatError) as error:
-        aif.read(data)
-    assert message in str(error.value)
+    assert message in refusal(aif.read, data)
 
 
 def test_a_statement_longer_than_5000_characters_is_refused_naming_its_node():
@@ -140,15 +137,6 @@ def test_more_statements_than_the_limit_are_refused():
     doc = {"nodes": [{"nodeID": i, "text": f"S{i}", "type": "I"} for i in range(11)], "edges": []}
     with pytest.raises(FormatError, match="more than 10 statements"):
         aif.read(json.dumps(doc), max_statements=10)
-
-
-def test_a_100_mb_file_is_refused_after_reading_only_the_limit():
-    upload = CountingReader(100_000_000, b" ")
-    started = time.perf_counter()
-    with pytest.raises(FormatError, match="larger than the limit of 1,000,000 bytes"):
-        aif.read(upload, max_bytes=1_000_000)
-    assert upload.given == 1_000_001
-    assert time.perf_counter() - started < 5  # generous: it reads 1 MB, not 100 MB
 
 
 def test_a_utf8_byte_order_mark_is_accepted():

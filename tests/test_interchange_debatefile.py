@@ -7,7 +7,7 @@ from hypothesis import given, settings
 
 from debates.interchange import aif, debatefile
 from debates.interchange.model import ArgumentMap, FormatError, Link, Quote, SourceDoc, Statement
-from tests.interchange_helpers import hostile_text
+from tests.interchange_helpers import hostile_text, refusal
 
 SOURCE_TEXT = "The TTP announced a ceasefire in 2022.\n\nIt did not last: «قیام امن» needs trust."
 
@@ -98,9 +98,7 @@ def _edited(change) -> bytes:
     ],
 )
 def test_the_reader_is_strict_and_names_what_is_wrong(change, message):
-    with pytest.raises(FormatError) as error:
-        debatefile.read(_edited(change))
-    assert message in str(error.value)
+    assert message in refusal(debatefile.read, _edited(change))
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 
 from debates.interchange import kialo
 from debates.interchange.model import ArgumentMap, FormatError, Link, Statement
-from tests.interchange_helpers import CountingReader, fixture, hostile_text, shape
+from tests.interchange_helpers import fixture, hostile_text, refusal, shape
 
 
 @pytest.fixture
@@ -21,14 +21,8 @@ def layout_b():
 def test_layout_a_with_crlf_gives_the_thesis_as_question_and_its_pro_and_con_as_positions(layout_a):
     assert b"\r\n" in fixture("kialo_layout_a.txt")
     assert layout_a.title == "Should cities ban cars from their centres?"
-    assert [(s.id, s.kind) for s in layout_a.statements] == [
-        ("1", "question"),
-        ("1.1", "position"),
-        ("1.1.1", "claim"),
-        ("1.2", "position"),
-        ("1.2.1", "claim"),
-        ("1.3", "position"),
-    ]
+    assert [s.id for s in layout_a.statements] == ["1", "1.1", "1.1.1", "1.2", "1.2.1", "1.3"]
+    assert [s.kind for s in layout_a.statements] == ["question", "position", "claim", "position", "claim", "position"]
     assert layout_a.statement("1").text == "Cities should ban cars from their centres."
     assert not any(s.text == layout_a.title for s in layout_a.statements)  # no second question
 
@@ -107,16 +101,7 @@ def test_a_cycle_of_see_links_is_refused_naming_the_line():
     ],
 )
 def test_malformed_kialo_files_are_refused_with_the_line_and_reason(data, message):
-    with pytest.raises(FormatError) as error:
-        kialo.read(data)
-    assert message in str(error.value)
-
-
-def test_a_100_mb_kialo_file_is_refused_after_reading_only_the_limit():
-    upload = CountingReader(100_000_000, b"1.1. Pro: x\n")
-    with pytest.raises(FormatError, match="larger than the limit"):
-        kialo.read(upload, max_bytes=500_000)
-    assert upload.given == 500_001
+    assert message in refusal(kialo.read, data)
 
 
 def test_more_claims_than_the_limit_are_refused_at_the_line_that_crosses_it():

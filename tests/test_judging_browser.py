@@ -4,9 +4,7 @@ the reason on a node's page, and the teacher's switch that hides them from the c
 import re
 
 import pytest
-from django.core.management import call_command
 
-from debates.models import Debate
 from tests.test_map_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.dot]
@@ -14,23 +12,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.dot]
 SLUG = "pakistan-ttp-response"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # load_demo hashes four passwords; at full strength that is most of this test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return Debate.objects.get(slug=SLUG)
-
-
 def badges_on_map(page) -> int:
     return page.locator("#map g.node", has_text=re.compile("\u2713 stands|\u2717 falls|\\? open")).count()
 
 
-def test_a_student_sees_the_badges_and_their_key_and_a_reason_on_a_node_page(page, live_server, demo):
+def test_a_student_sees_the_badges_and_their_key_and_a_reason_on_a_node_page(page, live_server, demo_debate):
     sign_in(page, live_server, "student1")
     page.goto(f"/debates/{SLUG}/")
     assert badges_on_map(page) > 10
@@ -49,7 +35,7 @@ def test_a_student_sees_the_badges_and_their_key_and_a_reason_on_a_node_page(pag
     assert re.match(r"(Stands|Falls|Undecided): ", standing.locator(".standing-reason").inner_text())
 
 
-def test_a_teacher_hides_the_badges_from_the_class_and_shows_them_again(page, live_server, demo):
+def test_a_teacher_hides_the_badges_from_the_class_and_shows_them_again(page, live_server, demo_debate):
     sign_in(page, live_server, "teacher")
     page.goto(f"/debates/{SLUG}/")
     assert badges_on_map(page) > 10

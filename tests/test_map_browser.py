@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 pytestmark = [pytest.mark.browser, pytest.mark.dot]
@@ -18,8 +17,7 @@ def sign_in(page, live_server, username):
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
 
 
-def test_student_opens_the_demo_map_and_clicks_a_box_through_to_its_node(page, live_server, transactional_db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_student_opens_the_demo_map_and_clicks_a_box_through_to_its_node(page, live_server, demo_debate):
     sign_in(page, live_server, "student1")
     page.goto("/debates/pakistan-ttp-response/")
 

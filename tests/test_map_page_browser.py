@@ -4,7 +4,6 @@ pan and zoom by keyboard and buttons, the skip link, a phone, and the projector'
 import re
 
 import pytest
-from django.core.management import call_command
 
 from tests.test_map_browser import sign_in
 
@@ -13,20 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.dot]
 DEMO = "/debates/pakistan-ttp-response/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # load_demo hashes four passwords; at full strength that is most of this test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def demo_data(transactional_db):
-    """The demo debate (53 boxes, in the demo classroom)."""
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-@pytest.fixture
-def demo(page, live_server, demo_data):
+def demo(page, live_server, demo_debate):
     """The demo debate as one of its students sees it, in the shared tab."""
     sign_in(page, live_server, "student1")
 
@@ -243,7 +230,7 @@ def test_on_a_phone_the_projector_header_wraps_and_keeps_full_screen_on_screen(p
     assert float(badge.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
 
 
-def test_touch_drags_and_pinches_the_map_on_a_phone(chromium, live_server, demo_data):
+def test_touch_drags_and_pinches_the_map_on_a_phone(chromium, live_server, demo_debate):
     # A touch screen of its own: the shared fixture's tab has none.
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True

@@ -5,43 +5,29 @@ the random ones of the property tests, checked against the definitions computed 
 tests/standing_reference.py.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from debates.maps.standing import Summary, assess, summary, weak_points
 from tests import standing_reference as reference
-
-
-@dataclass(frozen=True)
-class N:
-    pk: int
-    kind: str = "claim"
-    status: str = "approved"
-    quote: str = ""
-    citation: str = ""
-
-
-@dataclass(frozen=True)
-class R:
-    pk: int
-    source: int
-    target: int | None
-    kind: str = "opposes"
-    status: str = "approved"
-    target_relation: int | None = None
+from tests.standing_reference import Node as N
+from tests.standing_reference import Relation as R
 
 
 class Debate:
     """A map written by outline number: the question is "1"; `add("1.2.1")` hangs a node under
-    "1.2", opposing it unless told otherwise (a position supports the question)."""
+    "1.2", opposing it unless told otherwise (a position supports the question).
+    `Debate("1.1", "1.1.1")` adds each number in turn, "1.k" as a position, deeper ones as claims."""
 
-    def __init__(self):
+    def __init__(self, *numbers):
         self.nodes = [N(1, "question")]
         self.relations: list[R] = []
         self.numbers = {1: "1"}
         self.pks = {"1": 1}
+        for number in numbers:
+            self.add(number, "position" if number.count(".") == 1 else "claim")
 
     def add(self, number, kind="claim", *, kind_of_link=None, status="approved", quote="", citation=""):
         pk = len(self.nodes) + 1
@@ -77,10 +63,7 @@ class Debate:
 
 
 def test_a_chain_of_objections_alternates_stands_falls_stands():
-    d = Debate()
-    d.add("1.1", "position")
-    d.add("1.1.1")
-    d.add("1.1.1.1")
+    d = Debate("1.1", "1.1.1", "1.1.1.1")
     d.assess()
     assert d.labels("1.1.1.1", "1.1.1", "1.1") == ["in", "out", "in"]
     assert d["1.1.1.1"].label_reason == "Stands: nothing opposes it."
@@ -90,10 +73,7 @@ def test_a_chain_of_objections_alternates_stands_falls_stands():
 
 
 def test_an_odd_cycle_leaves_every_member_undecided():
-    d = Debate()
-    d.add("1.1", "position")
-    d.add("1.1.1")
-    d.add("1.1.1.1")
+    d = Debate("1.1", "1.1.1", "1.1.1.1")
     d.link("1.1", "1.1.1.1")  # 1.1 -> 1.1.1.1 -> 1.1.1 -> 1.1: three in a circle
     result = d.assess()
     assert d.labels("1.1", "1.1.1", "1.1.1.1") == ["undec"] * 3
@@ -104,9 +84,7 @@ def test_an_odd_cycle_leaves_every_member_undecided():
 
 
 def test_two_claims_opposing_each_other_are_undecided_and_the_reason_says_so():
-    d = Debate()
-    d.add("1.4", "position")
-    d.add("1.5", "position")
+    d = Debate("1.4", "1.5")
     d.link("1.4", "1.5")
     d.link("1.5", "1.4")
     d.assess()
@@ -116,11 +94,7 @@ def test_two_claims_opposing_each_other_are_undecided_and_the_reason_says_so():
 
 
 def test_an_even_cycle_of_four_is_undecided():
-    d = Debate()
-    d.add("1.1", "position")
-    d.add("1.1.1")
-    d.add("1.1.1.1")
-    d.add("1.1.1.1.1")
+    d = Debate("1.1", "1.1.1", "1.1.1.1", "1.1.1.1.1")
     d.link("1.1", "1.1.1.1.1")
     result = d.assess()
     assert d.labels("1.1", "1.1.1", "1.1.1.1", "1.1.1.1.1") == ["undec"] * 4
@@ -128,11 +102,8 @@ def test_an_even_cycle_of_four_is_undecided():
 
 
 def test_a_node_opposed_by_one_undecided_and_one_falling_node_is_undecided_and_names_only_the_undecided():
-    d = Debate()
-    d.add("1.1", "position")
-    d.add("1.1.1")  # undecided: in a circle with 1.1.1.1
-    d.add("1.1.1.1")
-    d.link("1.1.1", "1.1.1.1")
+    d = Debate("1.1", "1.1.1", "1.1.1.1")
+    d.link("1.1.1", "1.1.1.1")  # 1.1.1 is undecided: in a circle with 1.1.1.1
     d.add("1.1.2")  # falls to 1.1.2.1
     d.add("1.1.2.1")
     d.assess()
@@ -142,28 +113,19 @@ def test_a_node_opposed_by_one_undecided_and_one_falling_node_is_undecided_and_n
 
 
 def test_reinstatement_an_objection_that_falls_gives_the_claim_back():
-    d = Debate()
-    d.add("1.1", "position")  # A
-    d.add("1.1.1")  # B opposes A
-    d.add("1.1.1.1")  # C opposes B
+    d = Debate("1.1", "1.1.1", "1.1.1.1")  # A; B opposes A; C opposes B
     d.assess()
     assert d.labels("1.1", "1.1.1", "1.1.1.1") == ["in", "out", "in"]
 
 
 def test_a_node_whose_objections_all_fall_names_each_with_its_defeater():
-    d = Debate()
-    d.add("1.3", "position")
-    d.add("1.3.1")
-    d.add("1.3.1.1")
-    d.add("1.3.2")
-    d.add("1.3.2.1")
+    d = Debate("1.3", "1.3.1", "1.3.1.1", "1.3.2", "1.3.2.1")
     d.assess()
     assert d["1.3"].label_reason == "Stands: every objection falls (1.3.1 to 1.3.1.1; 1.3.2 to 1.3.2.1)."
 
 
 def test_a_reason_names_at_most_three_nodes_and_counts_the_rest():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     for k in range(1, 6):
         d.add(f"1.1.{k}")
     d.add("1.1.10")  # outline order, not text order: 1.1.10 comes after 1.1.5
@@ -173,8 +135,7 @@ def test_a_reason_names_at_most_three_nodes_and_counts_the_rest():
 
 
 def test_a_node_opposing_itself_is_undecided():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     d.link("1.1", "1.1")
     result = d.assess()
     assert d["1.1"].label == "undec"
@@ -183,9 +144,7 @@ def test_a_node_opposing_itself_is_undecided():
 
 
 def test_a_node_without_an_outline_number_is_named_by_its_pk():
-    d = Debate()
-    d.add("1.1", "position")
-    d.add("1.1.1")
+    d = Debate("1.1", "1.1.1")
     del d.numbers[d.pks["1.1.1"]]
     d.assess()
     assert d["1.1"].label_reason == "Falls: opposed by #3, which stands."
@@ -195,8 +154,7 @@ def test_a_node_without_an_outline_number_is_named_by_its_pk():
 
 
 def test_pending_and_rejected_content_is_ignored():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     d.add("1.1.1", status="pending")  # a pending objection does not knock 1.1 down
     d.add("1.1.2", status="rejected")
     d.add("1.1.3")
@@ -211,8 +169,7 @@ def test_pending_and_rejected_content_is_ignored():
 
 
 def test_an_arrow_to_or_from_content_that_does_not_count_is_not_judged():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     d.add("1.1.1", status="pending")
     approved_arrow_from_pending = d.relations[-1].pk
     undercut_of_it = d.undercut("1.1", approved_arrow_from_pending)
@@ -223,8 +180,7 @@ def test_an_arrow_to_or_from_content_that_does_not_count_is_not_judged():
 
 
 def test_the_question_is_not_judged_and_bears_on_nothing():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     d.add("1.2", "claim", kind_of_link="opposes")  # opposes the question itself
     d.link("1", "1.1")  # an arrow from the question counts for nothing
     result = d.assess()
@@ -236,9 +192,7 @@ def test_the_question_is_not_judged_and_bears_on_nothing():
 
 
 def test_iterables_are_read_once():
-    d = Debate()
-    d.add("1.1", "position")
-    d.add("1.1.1")
+    d = Debate("1.1", "1.1.1")
     result = assess(iter(d.nodes), iter(d.relations), d.numbers)
     assert result.nodes[d.pks["1.1"]].label == "out"
 
@@ -248,8 +202,7 @@ def test_iterables_are_read_once():
 
 def quoted_debate():
     """1.1 a position; 1.1.1 a claim for it; 1.1.1.1 evidence for the claim, quoting Dawn."""
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     d.add("1.1.1", kind_of_link="supports")
     support = d.add("1.1.1.1", "evidence", kind_of_link="supports", quote="84 percent", citation="Dawn, 2023-02-19")
     return d, support
@@ -293,8 +246,7 @@ def test_an_undercut_that_falls_gives_the_evidence_back():
 
 
 def test_an_undercut_objection_loses_its_force():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     objection = d.add("1.1.1")
     d.add("1.2", "claim", kind_of_link="supports")
     d.undercut("1.2", objection)
@@ -305,8 +257,7 @@ def test_an_undercut_objection_loses_its_force():
 
 
 def test_an_objection_whose_undercut_is_undecided_leaves_its_target_undecided():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     objection = d.add("1.1.1")
     d.add("1.2", "claim", kind_of_link="supports")
     d.add("1.3", "claim", kind_of_link="supports")
@@ -330,8 +281,7 @@ def test_evidence_that_falls_evidences_nothing():
 
 
 def test_claims_supporting_each_other_in_a_circle_are_not_evidenced():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     d.add("1.1.1", kind_of_link="supports")
     d.add("1.1.1.1", kind_of_link="supports")
     d.link("1.1.1", "1.1.1.1", "supports")
@@ -342,8 +292,7 @@ def test_claims_supporting_each_other_in_a_circle_are_not_evidenced():
 
 
 def test_evidence_without_a_quote_is_not_evidenced_and_a_claim_with_one_is():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     d.add("1.1.1", "evidence", kind_of_link="supports")
     d.add("1.1.2", "claim", kind_of_link="supports", quote="a verbatim sentence")
     d.assess()
@@ -365,8 +314,7 @@ def test_attackers_and_supporters_list_the_nodes_that_bear_on_it():
 
 
 def test_weak_points_list_unevidenced_claims_unanswered_objections_and_circles():
-    d = Debate()
-    d.add("1.1", "position")
+    d = Debate("1.1")
     d.add("1.1.1", kind_of_link="supports")  # a claim for the position, unevidenced
     d.add("1.1.1.1")  # an unanswered objection to a claim that supports a position
     d.add("1.1.2")  # an objection to the position, answered by 1.1.2.1

@@ -40,6 +40,19 @@ def _undercut(arrow, *, text="2014 is not 2023", status=Status.APPROVED, author=
     return objector, relation
 
 
+def _object(link, author, text, *, relation_kind="opposes", debate=None):
+    """A claim against the arrow `link` through the real workflow (in `link`'s debate unless
+    told otherwise); raises ModerationError where the workflow refuses it."""
+    return moderation.node_submit(
+        debate=debate or link.debate,
+        author=author,
+        kind=Kind.CLAIM,
+        text=text,
+        target_relation=link,
+        relation_kind=relation_kind,
+    )
+
+
 # --------------------------------------------------------------------------- the model
 
 
@@ -124,14 +137,7 @@ def test_deleting_the_attacked_arrow_deletes_its_undercuts(link):
 
 
 def test_student_objection_to_a_link_is_pending_and_decided_with_its_node(link, student, teacher):
-    node = moderation.node_submit(
-        debate=link.debate,
-        author=student,
-        kind=Kind.CLAIM,
-        text="2014 is not 2023",
-        target_relation=link,
-        relation_kind="opposes",
-    )
+    node = _object(link, student, "2014 is not 2023")
     arrow = node.outgoing.get()
     assert (node.status, arrow.status, arrow.target_relation_id, arrow.target_id) == (
         "pending",
@@ -145,39 +151,22 @@ def test_student_objection_to_a_link_is_pending_and_decided_with_its_node(link, 
 
 
 def test_objecting_twice_makes_one_item(link, student):
-    kwargs = dict(debate=link.debate, author=student, kind=Kind.CLAIM, text="Not the same", relation_kind="opposes")
-    first = moderation.node_submit(target_relation=link, **kwargs)
-    second = moderation.node_submit(target_relation=link, **kwargs)
+    first = _object(link, student, "Not the same")
+    second = _object(link, student, "Not the same")
     assert first.pk == second.pk
 
 
 def test_an_objection_must_oppose(link, student):
     with pytest.raises(ModerationError) as caught:
-        moderation.node_submit(
-            debate=link.debate,
-            author=student,
-            kind=Kind.CLAIM,
-            text="x y",
-            target_relation=link,
-            relation_kind="supports",
-        )
+        _object(link, student, "x y", relation_kind="supports")
     assert "relation_kind" in caught.value.message_dict
 
 
 def test_objections_count_against_the_pending_limit(link, student, settings):
     settings.MAX_PENDING_PER_DEBATE = 1
-    moderation.node_submit(
-        debate=link.debate, author=student, kind=Kind.CLAIM, text="one", target_relation=link, relation_kind="opposes"
-    )
+    _object(link, student, "one")
     with pytest.raises(ModerationError) as caught:
-        moderation.node_submit(
-            debate=link.debate,
-            author=student,
-            kind=Kind.CLAIM,
-            text="two",
-            target_relation=link,
-            relation_kind="opposes",
-        )
+        _object(link, student, "two")
     assert "the limit is 1" in str(caught.value)
 
 
@@ -211,9 +200,7 @@ def test_a_standalone_objection_waits_for_the_arrow_it_attacks_to_be_approved(de
 def test_an_arrow_of_another_debate_is_refused(link, teacher):
     elsewhere = make_debate(created_by=teacher, slug="elsewhere")
     with pytest.raises(ModerationError) as caught:
-        moderation.node_submit(
-            debate=elsewhere, author=teacher, kind=Kind.CLAIM, text="x", target_relation=link, relation_kind="opposes"
-        )
+        _object(link, teacher, "x", debate=elsewhere)
     assert "target_relation" in caught.value.message_dict
 
 
@@ -221,9 +208,7 @@ def test_an_arrow_of_another_debate_is_refused(link, teacher):
 
 
 def test_pending_objection_is_hidden_from_other_students_and_visitors(link, student, other_student, teacher):
-    moderation.node_submit(
-        debate=link.debate, author=student, kind=Kind.CLAIM, text="Mine", target_relation=link, relation_kind="opposes"
-    )
+    _object(link, student, "Mine")
     undercuts = Relation.objects.filter(target_relation=link)
     assert undercuts.visible_to(student).count() == 1
     assert undercuts.visible_to(teacher).count() == 1
@@ -439,14 +424,7 @@ def test_api_schema_documents_target_and_target_relation(db):
 
 
 def test_moderation_queue_names_the_link_an_objection_is_against(client, link, student, teacher):
-    moderation.node_submit(
-        debate=link.debate,
-        author=student,
-        kind=Kind.CLAIM,
-        text="Not then",
-        target_relation=link,
-        relation_kind="opposes",
-    )
+    _object(link, student, "Not then")
     objector = make_node(link.debate, text="Older claim")
     moderation.relation_submit(author=student, source=objector, kind="opposes", target_relation=link)
     client.force_login(teacher)
