@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from debates import usernames
+from debates.interchange import READ_FORMATS
 from debates.maps import numbering
 from debates.models import NODE_TEXT_MAX, NOTE_MAX, QUOTE_TEXT_MAX, TITLE_MAX, Kind, Reason, Relation
 from debates.text import VisibleText, normalize_newlines, validate_clean_text, validate_single_line
@@ -120,16 +121,7 @@ class MapImportForm(forms.Form):
     """Another tool's map file, and the new debate it becomes (the preview step)."""
 
     file = forms.FileField(label="Map file", help_text="AIF JSON, a Kialo export (.txt), Argdown or a debate file.")
-    format = forms.ChoiceField(
-        required=False,
-        choices=[
-            ("", "Detect from the file"),
-            ("aif", "AIF JSON (OVA, AIFdb)"),
-            ("kialo", "Kialo discussion export"),
-            ("argdown", "Argdown"),
-            ("debate", "Counterpoint debate file"),
-        ],
-    )
+    format = forms.ChoiceField(required=False, choices=[("", "Detect from the file"), *READ_FORMATS.items()])
     slug = forms.SlugField(max_length=80, label="Address", help_text="The new debate's address: /debates/<address>/.")
     question = CleanCharField(
         noun="question",

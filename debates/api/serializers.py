@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from debates import permissions
+from debates.interchange import READ_FORMATS
 from debates.maps import judging
 from debates.models import (
     NODE_TEXT_MAX,
@@ -209,7 +210,7 @@ class MapImportIn(StrictSerializer):
 
     slug = Slug(help_text="The new debate's slug (its address); must be new, case aside.")
     format = serializers.ChoiceField(
-        choices=["aif", "kialo", "argdown", "debate"], required=False, help_text="Default: guessed from the file."
+        choices=list(READ_FORMATS), required=False, help_text="Default: guessed from the file."
     )
     file = serializers.FileField(required=False, help_text="The map file (multipart/form-data); or give content.")
     content = serializers.CharField(

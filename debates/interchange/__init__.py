@@ -9,6 +9,13 @@ and raises model.FormatError; every writer is write(argument_map: ArgumentMap) -
 from debates.interchange import aif, argdown, debatefile, graphml, kialo
 
 READERS = {"aif": aif.read, "kialo": kialo.read, "argdown": argdown.read, "debate": debatefile.read}
+# What each reader reads, named as a teacher knows it: the import form's choices.
+READ_FORMATS = {
+    "aif": "AIF JSON (OVA, AIFdb)",
+    "kialo": "Kialo discussion export",
+    "argdown": "Argdown",
+    "debate": "Counterpoint debate file",
+}
 WRITERS = {
     "aif": aif.write,
     "kialo": kialo.write,
