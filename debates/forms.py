@@ -55,8 +55,12 @@ class QuoteField(CountedLength, forms.CharField):
     """A passage exactly as the op-ed has it: not stripped, clean text, and with the CRLF line
     breaks that browsers send for a textarea turned into the source's LF."""
 
-    def __init__(self, *, help_text: str, **kwargs):
-        kwargs.update(strip=False, max_length=QUOTE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    def __init__(self, *, help_text: str, offsets: tuple[str, ...] = (), **kwargs):
+        """`offsets`: the ids of the form's fields that place the passage in its source (the
+        hidden start and end a selection on the source's page fills in); forms.js empties them
+        once the quote is changed by hand, so that the server finds the passage itself."""
+        attrs = {"rows": 3} | ({"data-clears": " ".join(offsets)} if offsets else {})
+        kwargs.update(strip=False, max_length=QUOTE_TEXT_MAX, widget=forms.Textarea(attrs=attrs))
         super().__init__(help_text=help_text, validators=[validate_clean_text, VisibleText("quote")], **kwargs)
 
     def to_python(self, value):
@@ -232,7 +236,9 @@ class NodeForm(forms.Form):
     target = forms.TypedChoiceField(coerce=int, label="this box on the map")
     source = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Quote from")
     quote = QuoteField(
-        required=False, help_text="Exactly as the op-ed has it. Select it on the source's page to fill this in."
+        required=False,
+        help_text="Exactly as the op-ed has it. Select it on the source's page to fill this in.",
+        offsets=("id_start", "id_end"),
     )
     text = StatementField(
         label="Statement",

@@ -247,6 +247,27 @@ def test_a_selection_across_paragraphs_and_a_highlight_keeps_its_offsets(page, s
     assert (quote.text, OP_ED[quote.start : quote.end]) == (passage, passage)
 
 
+def test_a_quote_changed_by_hand_drops_the_selections_offsets_and_the_server_finds_it(page, setting):
+    """The offsets a selection gives describe the selected passage only: typing into the quote
+    empties them, and the server anchors what was typed."""
+    log_in(page, "ms_khan")
+    page.goto(setting["source"].get_absolute_url())
+    select_passage(page, PASSAGE)
+    page.get_by_role("button", name="Use as evidence").click()
+    offsets = page.locator("input[name=start]"), page.locator("input[name=end]")
+    expect(offsets[0]).not_to_have_value("")
+    quote = page.locator("textarea[name=quote]")
+    quote.fill("killed more than 100 people")
+    expect(offsets[0]).to_have_value("")
+    expect(offsets[1]).to_have_value("")
+    page.locator("select[name=target]").select_option(str(setting["claim"].pk))
+    page.locator("textarea[name=text]").fill("Typed by hand.")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text(re.compile(r"^Added to the map"))).to_be_visible()
+    quote = Node.objects.get(text="Typed by hand.").quote
+    assert OP_ED[quote.start : quote.end] == "killed more than 100 people"
+
+
 def test_a_passage_selected_while_the_page_loads_counts(page, setting):
     """A reader quick to select, before source.js has run: the button still takes the passage."""
     log_in(page, "ms_khan")

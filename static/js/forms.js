@@ -1,6 +1,7 @@
 // Every form: a character counter for each field with a limit (data-max-chars), which says
-// plainly when a paste is too long instead of the browser cutting it; and, on a page that
-// comes back with errors, focus on the first bad field (the summary above it names them all).
+// plainly when a paste is too long instead of the browser cutting it; fields that empty
+// others when changed (data-clears); and, on a page that comes back with errors, focus on the
+// first bad field (the summary above it names them all).
 (function () {
   "use strict";
   var fields = document.querySelectorAll("[data-max-chars]");
@@ -27,6 +28,21 @@
     field.dataset.serverInvalid = field.getAttribute("aria-invalid") || "false";
     field.addEventListener("input", update);
     update();
+  });
+  // A field whose data-clears names others (a quote and its offsets in the source, filled in
+  // by a selection): changed by hand, it no longer matches them, so they are emptied and the
+  // server finds the passage in the source itself.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-clears]"), function (field) {
+    var original = field.value;
+    var others = field.getAttribute("data-clears").split(" ").map(function (id) {
+      return document.getElementById(id);
+    });
+    field.addEventListener("input", function () {
+      if (field.value === original) return;
+      others.forEach(function (other) {
+        if (other) other.value = "";
+      });
+    });
   });
   var summary = document.getElementById("error-summary");
   if (summary) {
