@@ -1,7 +1,8 @@
-from django.urls import include, path
+from django.urls import path
 
 from debates import views
 from debates.maps import views as map_views
+from debates.teaching import views as teaching
 
 app_name = "debates"
 
@@ -40,6 +41,31 @@ urlpatterns = [
     path("moderation/<str:kind>/<int:pk>/decide/", views.moderation_decide, name="moderation-decide"),
     path("moderation/bulk-approve/", views.moderation_bulk, name="moderation-bulk"),
     path("me/contributions/", views.my_contributions, name="my-contributions"),
-    # Activity, feedback and grades, tasks, group copies, notifications.
-    path("", include("debates.teaching.urls")),
+    # === The teacher's tools (debates/teaching/): activity, feedback and grades, tasks,
+    # group copies, notifications ===
+    # /classrooms/<id>/...
+    path("classrooms/<int:pk>/activity/", teaching.classroom_activity, name="classroom-activity"),
+    path("classrooms/<int:pk>/activity.csv", teaching.classroom_activity_csv, name="classroom-activity-csv"),
+    path("classrooms/<int:pk>/students/<int:user_pk>/", teaching.student_items, name="student-items"),
+    # /debates/<slug>/...
+    path("debates/<slug:slug>/grades/", teaching.debate_grades, name="debate-grades"),
+    path("debates/<slug:slug>/grades/release/", teaching.debate_grades_release, name="debate-grades-release"),
+    path(
+        "debates/<slug:slug>/nodes/<int:pk>/feedback/", teaching.item_feedback, {"kind": "node"}, name="node-feedback"
+    ),
+    path(
+        "debates/<slug:slug>/relations/<int:pk>/feedback/",
+        teaching.item_feedback,
+        {"kind": "relation"},
+        name="relation-feedback",
+    ),
+    path("debates/<slug:slug>/tasks/", teaching.task_list, name="task-list"),
+    path("debates/<slug:slug>/tasks/<int:pk>/", teaching.task_detail, name="task-detail"),
+    path("debates/<slug:slug>/tasks/<int:pk>/edit/", teaching.task_edit, name="task-edit"),
+    path("debates/<slug:slug>/tasks/<int:pk>/delete/", teaching.task_delete, name="task-delete"),
+    path("debates/<slug:slug>/groups/", teaching.debate_groups, name="debate-groups"),
+    # /notifications/...
+    path("notifications/", teaching.notification_list, name="notifications"),
+    path("notifications/read/", teaching.notifications_read, name="notifications-read"),
+    path("notifications/<int:pk>/", teaching.notification_open, name="notification-open"),
 ]
