@@ -46,18 +46,10 @@ class Command(BaseCommand):
             if debate is None:
                 raise CommandError(f"--debate: no debate has the slug {options['debate']!r}.")
         try:
-            source = classrooms.source_add(
-                added_by=None,
-                title=options["title"],
-                text=text,
-                author=options["author"],
-                outlet=options["outlet"],
-                published=published,
-                url=options["url"],
-                # Attached by the workflow, in the same transaction, so that the debate's map
-                # revision is raised and its cached exports list the new source.
-                debate=debate,
-            )
+            # The debate is attached by the workflow, in the same transaction, so that the
+            # debate's map revision is raised and its cached exports list the new source.
+            passed_on = {name: options[name] for name in ("title", "author", "outlet", "url")}
+            source = classrooms.source_add(added_by=None, text=text, published=published, debate=debate, **passed_on)
         except ValidationError as error:
             raise CommandError(_describe(error)) from None
         self.stdout.write(f"Imported source #{source.pk}: {source.title} ({len(source.text):,} characters).")
