@@ -1176,31 +1176,26 @@ def my_contributions(request):
         action__in=[Action.APPROVED, Action.REJECTED, Action.RETURNED]
     ).select_related("actor")
     visible = Debate.objects.visible_to(request.user).values("pk")
-    # Queries: nodes with debate and quote (1); their decisions (1); their released feedback (1);
-    # their arrows with targets (1); the arrows' released feedback (1); standalone links with
-    # both ends (1); their decisions (1); their released feedback (1).
-    arrows = Relation.objects.select_related("target").prefetch_related(
-        teaching_views.released_feedback_prefetch(links_by=request.user)
-    )
-    nodes = (
+    # Queries: nodes with debate and quote (1); their decisions (1); their arrows with targets
+    # (1); standalone links with both ends (1); their decisions (1); the released feedback on
+    # all of them (1).
+    nodes = list(
         Node.objects.filter(author=request.user, debate__in=visible)
         .exclude(kind=Kind.QUESTION)
         .select_related("debate", "quote")
         .prefetch_related(
             Prefetch("events", queryset=decisions, to_attr="decisions"),
-            Prefetch("outgoing", queryset=arrows.order_by("pk"), to_attr="arrows"),
-            teaching_views.released_feedback_prefetch(),
+            Prefetch("outgoing", queryset=Relation.objects.select_related("target").order_by("pk"), to_attr="arrows"),
         )
         .order_by("-created_at", "-pk")
     )
-    links = (
+    links = list(
         Relation.objects.filter(author=request.user, debate__in=visible, events__action=Action.SUBMITTED)
         .select_related("debate", "source", "target")
-        .prefetch_related(
-            Prefetch("events", queryset=decisions, to_attr="decisions"), teaching_views.released_feedback_prefetch()
-        )
+        .prefetch_related(Prefetch("events", queryset=decisions, to_attr="decisions"))
         .order_by("-created_at", "-pk")
         .distinct()
     )
+    teaching_views.show_released_feedback(request.user, nodes, links)
     grades = teaching_views.released_grades(request.user)
     return render(request, "debates/my_contributions.html", {"nodes": nodes, "links": links, "grades": grades})

@@ -372,15 +372,14 @@ def test_my_contributions_costs_the_same_queries_for_3_or_10_items(
 
     add(3)
     # session, user, marking the decision notices seen (one UPDATE), nodes with debate and
-    # quote, their decisions, their released feedback, their arrows with targets, the arrows'
-    # released feedback, links with both ends, their decisions, their released feedback,
-    # released grades, the navigation's counts
-    with django_assert_num_queries(13):
+    # quote, their decisions, their arrows with targets, links with both ends, their
+    # decisions, the released feedback on all of them, released grades, the navigation's counts
+    with django_assert_num_queries(11):
         response = client.get(reverse("debates:my-contributions"))
     assert text_of(response).count("Claim Claim") == 3
     Node.objects.filter(author=student).exclude(kind=Kind.QUESTION).delete()
     add(9)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(reverse("debates:my-contributions"))
     assert text_of(response).count("Claim Claim") == 9
     assert "Note 7" in text_of(response)

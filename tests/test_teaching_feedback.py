@@ -509,9 +509,8 @@ def test_my_contributions_costs_the_same_queries_for_3_or_9_links_with_released_
     for more, total in [(3, 3), (6, 9)]:
         add(more)
         # as in test_contributing: session, user, marking the decision notices seen, nodes,
-        # their decisions, their released feedback, their arrows, the arrows' released
-        # feedback, links, their decisions, their released feedback, released grades, the
-        # navigation's counts
-        with django_assert_num_queries(13):
+        # their decisions, their arrows, links, their decisions, the released feedback on all
+        # of them, released grades, the navigation's counts
+        with django_assert_num_queries(11):
             page = text_of(client.get(url))
         assert page.count("Standalone note") == total and page.count("Arrow note") == total

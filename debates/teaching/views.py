@@ -322,14 +322,26 @@ def debate_grades_release(request, slug: str):
     return redirect("debates:debate-grades", debate.slug)
 
 
-def released_feedback_prefetch(links_by=None) -> Prefetch:
-    """For a student's own nodes or links: their feedback, only where the debate's grades are
-    released. With `links_by` (a user), for the links listed under a student's node: only on
-    the links that user drew, since another student may draw a link from it."""
-    shown = Feedback.objects.filter(debate__gradebook__released_at__isnull=False)
-    if links_by is not None:
-        shown = shown.filter(relation__author=links_by)
-    return Prefetch("feedback", queryset=shown)
+def show_released_feedback(user, nodes, links) -> None:
+    """Give each of the user's own `nodes` (with their `arrows`) and `links` `feedback_shown`:
+    the teacher's feedback on it where the debate's grades are released, else None. Only
+    feedback on the user's own nodes and links is read, so an arrow another student drew from
+    the user's box shows none. One query, whatever the number of items: the release and the
+    authorship are checked in it, so no template can show another's or unreleased feedback."""
+    released = Feedback.objects.filter(debate__gradebook__released_at__isnull=False)
+    mine = released.filter(Q(node__author=user) | Q(relation__author=user))
+    by_node, by_relation = {}, {}
+    for shown in mine:
+        if shown.node_id is not None:
+            by_node[shown.node_id] = shown
+        else:
+            by_relation[shown.relation_id] = shown
+    for node in nodes:
+        node.feedback_shown = by_node.get(node.pk)
+        for arrow in node.arrows:
+            arrow.feedback_shown = by_relation.get(arrow.pk)
+    for link in links:
+        link.feedback_shown = by_relation.get(link.pk)
 
 
 def released_grades(user) -> list[Grade]:
