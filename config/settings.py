@@ -260,6 +260,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["debates.api.parsers.SafeJSONParser"],
     "EXCEPTION_HANDLER": "debates.api.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # How many proxies stand in front of the app: a client's address is read that many entries
+    # from the right of X-Forwarded-For. Unset, DRF would take the header whole, and any client
+    # could claim a new address with each request and escape every per-address limit.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     # Writes per user (or address); token requests per user name tried.
     "DEFAULT_THROTTLE_RATES": {
         "api-write": os.environ.get("API_WRITE_RATE", "120/min"),

@@ -120,6 +120,25 @@ def test_signups_with_wrong_codes_are_limited_per_address(client, classroom, joi
     assert not get_user_model().objects.filter(username="amina").exists()
 
 
+def test_a_forged_forwarded_for_header_does_not_make_a_new_address(client, classroom, join_rates):
+    """With no proxy configured, X-Forwarded-For is the client's own word: it is ignored."""
+
+    def signup(code, name, forwarded):
+        fields = {"code": code, "username": name, "password1": "a-strong-pass-77", "password2": "a-strong-pass-77"}
+        return client.post(reverse("signup"), fields, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert [signup("WRONG234", f"guess{i}", f"10.0.0.{i}").status_code for i in range(6)] == [400] * 6
+    assert signup(classroom.join_code, "amina", "10.0.0.99").status_code == 429
+
+
+def test_behind_one_proxy_the_address_is_the_one_the_proxy_saw(rf, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    assert throttles.client_address(request) == "203.0.113.7"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
+    assert throttles.client_address(request) == "10.0.0.1"
+
+
 def test_the_api_join_shares_the_limit_and_answers_a_json_429(student, other_classroom, join_rates):
     client = api_client(student)
     for _ in range(3):
