@@ -672,9 +672,9 @@ def node_create(request, slug: str):
             except ValidationError as error:
                 forms.add_refusal(form, error)
             else:
-                return _submitted(
-                    request, node, added=f"Added to the map: {node.get_kind_display().lower()} #{node.pk}."
-                )
+                # Named by its text: its outline number would cost judging the changed debate.
+                added = f"Added to the map: {node.get_kind_display().lower()} “{numbering.short(node.text)}”."
+                return _submitted(request, node, added=added)
     else:
         initial = {
             "kind": request.GET.get("kind") if request.GET.get("kind") in (k for k, _ in forms.KIND_CHOICES) else None,
@@ -771,7 +771,8 @@ def undercut_create(request, slug: str, pk: int):
         except ValidationError as error:
             forms.add_refusal(form, error)
         else:
-            return _submitted(request, node, added=f"Added to the map: claim #{node.pk}, against the link.")
+            added = f"Added to the map: claim “{numbering.short(node.text)}”, against the link."
+            return _submitted(request, node, added=added)
     context = {"form": form, "debate": debate, "arrow": arrow}
     return render(request, "debates/undercut_form.html", context, status=400 if form.errors else 200)
 
@@ -830,7 +831,7 @@ def node_edit(request, slug: str, pk: int):
 def _own_relation_or_404(request, slug: str, pk: int) -> Relation:
     debate = permissions.get_debate_for_user(request.user, slug)
     relation = get_object_or_404(
-        Relation.objects.select_related("source", "target"), debate=debate, pk=pk, author=request.user
+        Relation.objects.select_related(*numbering.LINK_ENDS), debate=debate, pk=pk, author=request.user
     )
     relation.debate = debate
     return relation
@@ -849,6 +850,9 @@ def _withdraw(request, item: Node | Relation, action_url: str):
     if item.status not in (Status.PENDING, Status.RETURNED):
         messages.warning(request, f"This contribution is {item.get_status_display().lower()}: it cannot be withdrawn.")
         return redirect("debates:my-contributions")
+    if isinstance(item, Relation):
+        # Its ends named by their outline numbers: no query once the debate is judged.
+        numbering.name_links([item], numbering.numbers_for([item.debate]))
     context = {"item": item, "debate": item.debate, "action_url": action_url, "is_node": isinstance(item, Node)}
     return render(request, "debates/withdraw_confirm.html", context)
 
@@ -996,7 +1000,7 @@ def _refusal_target(key: str, form) -> str:
     return f"id_{key}-{wrong[0]}" if wrong else key
 
 
-def _render_queue(request, failed_key: str = "", failed_form=None):
+def _render_queue(request, failed_key: str = "", failed_form=None, failed_label: str = ""):
     if not permissions.has_moderation_queue(request.user):
         raise Http404("No such page.")
     refusal = request.session.pop(QUEUE_REFUSAL, None) if failed_form is None else None
@@ -1065,7 +1069,7 @@ def _refused(request, form, key: str, label: str):
     the page named by `next` with the messages, or (no `next`) the queue with the form."""
     queue = reverse("debates:moderation-queue")
     if not request.POST.get("next"):
-        return _render_queue(request, failed_key=key, failed_form=form)
+        return _render_queue(request, failed_key=key, failed_form=form, failed_label=label)
     target = urlsplit(forms.safe_next(request, queue))
     if target.path == queue:
         request.session[QUEUE_REFUSAL] = {
@@ -1080,6 +1084,15 @@ def _refused(request, form, key: str, label: str):
     return redirect(urlunsplit(target))
 
 
+def _decided_name(item: Node | Relation, numbers: dict[int, str]) -> str:
+    """The item a decision is on, named as its queue card shows it: a box waiting for a
+    decision has no outline number yet, so by its kind and text; a link by its two ends'
+    numbers (loaded with numbering.LINK_ENDS)."""
+    if isinstance(item, Node):
+        return f"{item.get_kind_display()} “{numbering.short(item.text)}”"
+    return f"Link {numbering.link_name(item, numbers)}"
+
+
 @login_required
 @require_POST
 def moderation_decide(request, kind: str, pk: int):
@@ -1088,7 +1101,8 @@ def moderation_decide(request, kind: str, pk: int):
     model = ITEM_MODELS.get(kind)
     if model is None:
         raise Http404("No such item.")
-    item = model.objects.select_related("debate").filter(pk=pk).first()
+    found = model.objects.select_related("debate__map_revision")
+    item = (found.select_related(*numbering.LINK_ENDS) if model is Relation else found).filter(pk=pk).first()
     if item is None:
         if not permissions.has_moderation_queue(request.user):
             raise Http404("No such item.")
@@ -1100,7 +1114,9 @@ def moderation_decide(request, kind: str, pk: int):
     ):
         raise Http404("No such item.")
     key = f"{kind}-{pk}"
-    label = f"{item.get_kind_display() if kind == 'node' else 'Link'} #{item.pk}"
+    # The numbers as the queue showed them, before the decision changes the map: no query
+    # once the debate is judged.
+    label = _decided_name(item, numbering.numbers_for([item.debate]))
     # The queue prefixes each item's fields; a plain "action"/"reason"/"note" (e.g. from a script) works too.
     data = {f"{key}-{name}": request.POST.get(f"{key}-{name}", request.POST.get(name, "")) for name in DECISION_FIELDS}
     data[f"{key}-action"] = ACTION_ALIASES.get(data[f"{key}-action"], data[f"{key}-action"])
@@ -1144,14 +1160,20 @@ def moderation_bulk(request):
             wanted[kind].add(int(pk))
     for kind in wanted:  # also plain lists of ids: node=1&node=2&relation=3
         wanted[kind].update(int(pk) for pk in request.POST.getlist(kind) if _int_or_none(pk) is not None)
+    nodes = Node.objects.moderated_by(request.user).filter(pk__in=wanted["node"])
+    links = Relation.objects.moderated_by(request.user).filter(pk__in=wanted["relation"])
     items = [
-        *Node.objects.moderated_by(request.user).filter(pk__in=wanted["node"]).select_related("debate"),
-        *Relation.objects.moderated_by(request.user).filter(pk__in=wanted["relation"]).select_related("debate"),
+        *nodes.select_related("debate__map_revision"),
+        *links.select_related("debate__map_revision", *numbering.LINK_ENDS),
     ]
     if not items:
         messages.warning(request, "Tick the contributions to approve first.")
         return redirect(back)
-    approved, problems = moderation.items_bulk_decide(items=items, moderator=request.user, action=Action.APPROVED)
+    # What could not be approved is named as the queue names it, by the numbers read before the decisions.
+    numbers = numbering.numbers_for({item.debate_id: item.debate for item in items}.values())
+    approved, problems = moderation.items_bulk_decide(
+        items=items, moderator=request.user, action=Action.APPROVED, name=lambda item: _decided_name(item, numbers)
+    )
     if approved:
         messages.success(request, f"Approved {approved} contribution{'s' if approved != 1 else ''}.")
     for problem in problems:
@@ -1178,14 +1200,16 @@ def my_contributions(request):
     visible = Debate.objects.visible_to(request.user).values("pk")
     # Queries: nodes with debate and quote (1); their decisions (1); their released feedback (1);
     # their arrows with targets (1); the arrows' released feedback (1); standalone links with
-    # both ends (1); their decisions (1); their released feedback (1).
-    arrows = Relation.objects.select_related("target").prefetch_related(
+    # both ends (1); their decisions (1); their released feedback (1). The boxes are named by
+    # their outline numbers, kept per map revision: none more once the debates are judged.
+    # An arrow's source is the node it is listed under (the prefetch sets it): only the other ends are joined.
+    arrows = Relation.objects.select_related(*numbering.LINK_ENDS[1:]).prefetch_related(
         teaching_views.released_feedback_prefetch(links_by=request.user)
     )
-    nodes = (
+    nodes = list(
         Node.objects.filter(author=request.user, debate__in=visible)
         .exclude(kind=Kind.QUESTION)
-        .select_related("debate", "quote")
+        .select_related("debate__map_revision", "quote")
         .prefetch_related(
             Prefetch("events", queryset=decisions, to_attr="decisions"),
             Prefetch("outgoing", queryset=arrows.order_by("pk"), to_attr="arrows"),
@@ -1193,14 +1217,16 @@ def my_contributions(request):
         )
         .order_by("-created_at", "-pk")
     )
-    links = (
+    links = list(
         Relation.objects.filter(author=request.user, debate__in=visible, events__action=Action.SUBMITTED)
-        .select_related("debate", "source", "target")
+        .select_related("debate__map_revision", *numbering.LINK_ENDS)
         .prefetch_related(
             Prefetch("events", queryset=decisions, to_attr="decisions"), teaching_views.released_feedback_prefetch()
         )
         .order_by("-created_at", "-pk")
         .distinct()
     )
+    numbers = numbering.numbers_for({item.debate_id: item.debate for item in [*nodes, *links]}.values())
+    numbering.name_links([*links, *(arrow for node in nodes for arrow in node.arrows)], numbers)
     grades = teaching_views.released_grades(request.user)
     return render(request, "debates/my_contributions.html", {"nodes": nodes, "links": links, "grades": grades})

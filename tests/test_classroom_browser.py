@@ -125,7 +125,7 @@ def test_student_joins_quotes_a_passage_and_the_teacher_approves_it(page, new_ta
     expect(card).to_contain_text("Opposes")
     expect(card).to_contain_text("Military force is the answer.")
     card.get_by_role("button", name="Approve").click()
-    expect(teacher.get_by_text(f"Approved: Evidence #{node.pk}.")).to_be_visible()
+    expect(teacher.get_by_text("Approved: Evidence “Talks have failed.”.")).to_be_visible()
     expect(teacher.get_by_text("Nothing is waiting for review.")).to_be_visible()
 
     # The student sees it approved, highlighted in the op-ed and on the debate page after a reload.
@@ -157,7 +157,7 @@ def test_returned_then_revised_then_rejected_and_the_student_sees_why(page, new_
     card = teacher.locator(f"#node-{node.pk}")
     card.get_by_label("Note to the student").fill("Say what the quote shows, not what follows from it.")
     card.get_by_role("button", name="Return for revision").click()
-    expect(teacher.get_by_text(f"Returned for revision: Evidence #{node.pk}.")).to_be_visible()
+    expect(teacher.get_by_text("Returned for revision: Evidence “Talks failed so war.”.")).to_be_visible()
 
     page.goto("/me/contributions/")
     item = page.locator(f"#node-{node.pk}")
@@ -181,7 +181,7 @@ def test_returned_then_revised_then_rejected_and_the_student_sees_why(page, new_
     expect(card.get_by_label("Note to the student")).to_have_value("This repeats #3.")
     card.get_by_label("Reason").select_option("duplicate")
     card.get_by_role("button", name="Reject").click()
-    expect(teacher.get_by_text(f"Rejected: Evidence #{node.pk}.")).to_be_visible()
+    expect(teacher.get_by_text("Rejected: Evidence “Every round of talks with the TTP has failed.”.")).to_be_visible()
 
     page.goto("/me/contributions/")
     item = page.locator(f"#node-{node.pk}")

@@ -164,20 +164,32 @@ def test_grade_page_costs_the_same_queries_for_3_or_30_students(client, debate, 
     login(client, teacher)
     url = reverse("debates:debate-grades", args=[debate.slug])
 
+    hub = make_node(debate, text="Hub")
+
     def add(n):
         for _ in range(n):
             pupil = make_user()
             Membership.objects.create(classroom=debate.classroom, user=pupil, role="student")
             feedback.grade_save(debate=debate, student=pupil, teacher=teacher, score="5")
+            # The history names each box and link it is about by outline number.
+            box = make_node(debate, text=f"Box of {pupil.username}", target=hub, author=pupil)
+            feedback.feedback_save(item=box, teacher=teacher, text="On the box.")
+            feedback.feedback_save(item=box.outgoing.get(), teacher=teacher, text="On the link.")
 
     add(3)
-    # session, user, debate (+classroom, +group copy), roles, gradebook, students (group check + list),
-    # grades, history with actors and students, the navigation's counts
+    # session, user, debate (+classroom, +group copy, +map revision), roles, gradebook, students
+    # (group check + list), grades, history with actors, students, boxes and links (with their
+    # ends), the navigation's counts; the outline numbers come from the debate's kept judgement
+    # (the first reader after a change pays one query more for it: each measure comes after one).
+    client.get(url)
     with django_assert_num_queries(10):
-        client.get(url)
+        page = text_of(client.get(url))
+    assert page.count("on link 1.1.") == 3 and "#" not in page.split("History")[1]
     add(27)
+    client.get(url)
     with django_assert_num_queries(10):
-        assert client.get(url).content.decode().count('type="text"') >= 32
+        page = client.get(url).content.decode()
+    assert page.count('type="text"') >= 32 and page.count("on link 1.1.") >= 10  # the 50 latest changes
 
 
 def test_the_release_notification_opens_the_grades_where_the_student_sees_them(
@@ -263,7 +275,12 @@ def test_only_the_debates_teachers_leave_feedback_on_a_link(debate, student, oth
     assert links["approved"].feedback.text == "Say why it opposes."
 
 
-@pytest.mark.parametrize("which", ["approved", "pending", "undercut"])
+# How the messages name the fixture's links: by their ends' outline numbers (the hub is 1.1,
+# the right box supporting it 1.1.1, the left box opposing it 1.1.2).
+LINK_NAMES = {"approved": "1.1.2 → 1.1", "pending": "1.1.1 → 1.1.2", "undercut": "1.1.2 → (1.1.1 → 1.1)"}
+
+
+@pytest.mark.parametrize("which", LINK_NAMES)
 def test_teacher_leaves_feedback_on_a_link_through_its_route(client, debate, teacher, links, which):
     link = links[which]
     login(client, teacher)
@@ -275,7 +292,10 @@ def test_teacher_leaves_feedback_on_a_link_through_its_route(client, debate, tea
     response = client.post(feedback_url(link), {f"r{link.pk}-text": ""})
     assert response["Location"] == link.get_absolute_url()
     assert not Feedback.objects.filter(relation=link).exists()
-    assert f"Feedback deleted on link #{link.pk}." in messages_of(response)
+    assert messages_of(response) == [
+        f"Feedback saved on link {LINK_NAMES[which]}.",
+        f"Feedback deleted on link {LINK_NAMES[which]}.",
+    ]
     assert client.get(feedback_url(link)).status_code == 405
 
 
@@ -410,7 +430,8 @@ def test_the_queue_offers_feedback_on_a_pending_link_holding_what_was_written(cl
 def test_the_grade_history_names_the_link(client, debate, teacher, links):
     login(client, teacher)
     page = text_of(client.get(reverse("debates:debate-grades", args=[debate.slug])))
-    assert f"Feedback saved for student on link #{links['approved'].pk}: Say why it opposes." in page
+    assert "Feedback saved for student on link 1.1.2 → 1.1: Say why it opposes." in page
+    assert "Feedback saved for student on link 1.1.2 → (1.1.1 → 1.1): A sharp objection." in page
 
 
 # --- Query counts: the pages that show link feedback ---------------------------------------
@@ -511,7 +532,10 @@ def test_my_contributions_costs_the_same_queries_for_3_or_9_links_with_released_
         # as in test_contributing: session, user, marking the decision notices seen, nodes,
         # their decisions, their released feedback, their arrows, the arrows' released
         # feedback, links, their decisions, their released feedback, released grades, the
-        # navigation's counts
+        # navigation's counts; the outline numbers come from the debate's kept judgement (the
+        # first reader after a change pays one query more for it: each measure comes after one)
+        client.get(url)
         with django_assert_num_queries(13):
             page = text_of(client.get(url))
         assert page.count("Standalone note") == total and page.count("Arrow note") == total
+        assert page.count("opposes 1.1 ") == total  # each standalone link's target, by number
