@@ -607,12 +607,13 @@ class PendingQueue:
         ends = ("target_relation__source", "target_relation__target")
         followers = Relation.objects.submitted_with_nodes().select_related("author", "reviewed_by", "target", *ends)
         nodes = (
-            # The debate's map revision: the key of its kept outline numbers, which the cards name boxes by.
-            self._nodes.select_related("debate__map_revision", "author", "reviewed_by", "quote")
+            # The debate's map revision: the key of its kept outline numbers, which the cards name
+            # boxes by; the teacher's feedback, which the queue page offers to change.
+            self._nodes.select_related("debate__map_revision", "author", "reviewed_by", "quote", "feedback")
             .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="arrows"))
             .in_bulk([pk for _, rank, pk in keys if rank == 0])
         )
-        # A standalone arrow's teacher's feedback is joined too: the queue page offers to change it.
+        # A standalone arrow's teacher's feedback is joined too.
         arrows = self._arrows.select_related(
             "debate__map_revision", "author", "reviewed_by", "source", "target", "feedback", *ends
         ).in_bulk([pk for _, rank, pk in keys if rank == 1])

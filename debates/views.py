@@ -68,6 +68,7 @@ def node_detail(request, slug, pk):
         Node.objects.filter(debate=debate, pk=pk)
         .visible_to(request.user, moderator=moderator)
         .select_related("quote__source", "author")
+        .with_by_student(debate)  # the debate's teachers give feedback on a student's box
         .first()
     )
     if node is None:
@@ -1027,14 +1028,14 @@ def _render_queue(request, failed_key: str = "", failed_form=None, failed_label:
         else:
             initial = {"text": entry["item"].text} if entry["kind"] == "node" else {}
             entry["form"] = forms.DecisionForm(initial=initial, prefix=entry["key"])
-        if entry["kind"] == "relation":
-            link = entry["item"]
-            # Joined by pending_queue(); a missing reverse one-to-one raises, and getattr's default applies.
-            link.feedback_shown = getattr(link, "feedback", None)
-            link.feedback_form = teaching_views.feedback_form(link, link.feedback_shown)
+        # Each card offers the teacher's feedback on its item, joined by pending_queue(); a
+        # missing reverse one-to-one raises, and getattr's default applies.
+        item = entry["item"]
+        item.feedback_shown = getattr(item, "feedback", None)
+        item.feedback_form = teaching_views.feedback_form(item, item.feedback_shown)
     if failed_form is not None:
         context["refused"] = {
-            "label": refusal["label"] if refusal else failed_key,
+            "label": refusal["label"] if refusal else failed_label,
             "problems": [problem for problems in failed_form.errors.values() for problem in problems],
             "target": _refusal_target(failed_key, failed_form),
         }

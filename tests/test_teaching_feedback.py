@@ -13,6 +13,7 @@ from debates.models import (
     FeedbackAction,
     FeedbackEvent,
     Grade,
+    Node,
     Notification,
     NotificationKind,
     Relation,
@@ -434,6 +435,69 @@ def test_the_grade_history_names_the_link(client, debate, teacher, links):
     assert "Feedback saved for student on link 1.1.2 → (1.1.1 → 1.1): A sharp objection." in page
 
 
+# --- Feedback on a box, where the teacher reads it ------------------------------------------
+
+
+def test_the_teacher_writes_feedback_on_a_students_box_from_its_page(client, debate, teacher, student, claim):
+    box = make_node(debate, text="A student's box", author=student, target=claim)
+    login(client, teacher)
+    html = client.get(box.get_absolute_url()).content.decode()
+    assert f'action="{feedback_url(box)}"' in html and f'name="n{box.pk}-text"' in html
+    assert "Teacher's feedback for student" in text_of(client.get(box.get_absolute_url()))
+    back = f"{box.get_absolute_url()}#node-{box.pk}"
+    assert f'name="next" value="{back}"' in html and f'id="node-{box.pk}"' in html
+    response = client.post(feedback_url(box), {f"n{box.pk}-text": "Quote the op-ed.", "next": back})
+    assert response["Location"] == back
+    assert messages_of(response) == ["Feedback saved on 1.1.1 “A student's box”."]
+    assert box.feedback.text == "Quote the op-ed."
+    assert ">\nQuote the op-ed.</textarea>" in client.get(box.get_absolute_url()).content.decode()
+
+
+def test_a_box_nobody_grades_offers_no_feedback_form(client, debate, teacher, co_teacher, claim):
+    # The teacher's own box, a co-teacher's and one without an author are no student's work
+    # (their links to the claim still take feedback, as every link does).
+    boxes = [make_node(debate, author=author, target=claim) for author in (teacher, co_teacher, None)]
+    login(client, teacher)
+    for box in boxes:
+        html = client.get(box.get_absolute_url()).content.decode()
+        assert f'name="n{box.pk}-text"' not in html and f'id="node-{box.pk}"' not in html
+
+
+def test_only_the_debates_teachers_see_the_feedback_form_on_a_box(
+    client, debate, teacher, student, other_student, other_teacher, claim
+):
+    box = make_node(debate, text="A student's box", author=student, target=claim)
+    feedback.feedback_save(item=box, teacher=teacher, text="Quote the op-ed.")
+    feedback.grades_release(debate=debate, teacher=teacher)
+    for who in (student, other_student):
+        html = login(client, who).get(box.get_absolute_url()).content.decode()
+        assert 'class="feedback-form"' not in html and f'name="n{box.pk}-text"' not in html
+    # Its author reads the released feedback; another student does not.
+    assert "Quote the op-ed." in text_of(login(client, student).get(box.get_absolute_url()))
+    assert "Quote the op-ed." not in text_of(login(client, other_student).get(box.get_absolute_url()))
+    assert login(client, other_teacher).get(box.get_absolute_url()).status_code == 404
+
+
+def test_the_queue_offers_feedback_on_a_pending_box_and_comes_back_to_it(client, debate, teacher, student, claim):
+    box = submit_claim(debate, student, text="Pending box", target=claim)
+    feedback.feedback_save(item=box, teacher=teacher, text="Which talks?")
+    queue = reverse("debates:moderation-queue")
+    login(client, teacher)
+    html = client.get(queue).content.decode()
+    card = html[html.index(f'id="node-{box.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert f'action="{feedback_url(box)}"' in card and ">\nWhich talks?</textarea>" in card
+    assert "Feedback on this box" in card
+    response = client.post(
+        feedback_url(box), {f"n{box.pk}-text": "Which talks, when?", "next": f"{queue}#node-{box.pk}"}
+    )
+    assert response["Location"] == f"{queue}#node-{box.pk}"
+    assert messages_of(response) == ["Feedback saved on (new) “Pending box”."]
+    assert Feedback.objects.get(node=box).text == "Which talks, when?"
+    box.refresh_from_db()
+    assert box.status == Status.PENDING  # feedback decides nothing
+
+
 # --- Query counts: the pages that show link feedback ---------------------------------------
 
 
@@ -451,7 +515,10 @@ def test_the_node_page_costs_the_same_queries_for_3_or_12_links_with_feedback(
     client, debate, teacher, student, reader, django_assert_num_queries
 ):
     feedback.grades_release(debate=debate, teacher=teacher)
-    hub = _hub_with_links(debate, teacher, student, 3)
+    # The student's own box: the teacher gets a form for its feedback, the student reads it.
+    hub = make_node(debate, text="Hub of many links", author=student)
+    feedback.feedback_save(item=hub, teacher=teacher, text="Box note")
+    _hub_with_links(debate, teacher, student, 3, hub=hub)
     login(client, teacher if reader == "teacher" else student)
     # session, user, debate (+classroom, +group copy, +map revision), roles, the node, its
     # links (+ends), the node's history, the feedback on the node and its links (one query),
@@ -461,8 +528,9 @@ def test_the_node_page_costs_the_same_queries_for_3_or_12_links_with_feedback(
     expected = 9 if reader == "teacher" else 10
     client.get(hub.get_absolute_url())
     with django_assert_num_queries(expected):
-        page = text_of(client.get(hub.get_absolute_url()))
-    assert page.count("Link note") == 3
+        html = client.get(hub.get_absolute_url()).content.decode()
+    assert html.count("Link note") == 3 and "Box note" in html
+    assert (f'name="n{hub.pk}-text"' in html) == (reader == "teacher")
     _hub_with_links(debate, teacher, student, 9, hub=hub)
     client.get(hub.get_absolute_url())
     with django_assert_num_queries(expected):
@@ -470,14 +538,14 @@ def test_the_node_page_costs_the_same_queries_for_3_or_12_links_with_feedback(
     assert page.count("Link note") == 12
 
 
-def _shows_each_link_note_at_a_fixed_cost(client, url, add, queries, django_assert_num_queries):
-    """The page at `url` costs `queries` queries with 3 links (add(3)) and with 9 (add(6)
-    more), and shows the feedback ("Link note ...") of each."""
+def _shows_each_link_note_at_a_fixed_cost(client, url, add, queries, django_assert_num_queries, note="Link note"):
+    """The page at `url` costs `queries` queries with 3 items (add(3)) and with 9 (add(6)
+    more), and shows the feedback (`note` ...) of each."""
     for more, total in [(3, 3), (6, 9)]:
         add(more)
         client.get(url)  # the first reader since a change judges the debate (one query more)
         with django_assert_num_queries(queries):
-            assert client.get(url).content.decode().count("Link note") == total
+            assert client.get(url).content.decode().count(note) == total
 
 
 def test_the_students_items_page_costs_the_same_queries_for_3_or_9_links_with_feedback(
@@ -510,6 +578,21 @@ def test_the_queue_costs_the_same_queries_for_3_or_9_pending_links_with_feedback
     # the page's keys, its links with both ends and feedback, the navigation's counts
     queue = reverse("debates:moderation-queue")
     _shows_each_link_note_at_a_fixed_cost(client, queue, add, 9, django_assert_num_queries)
+
+
+def test_the_queue_costs_the_same_queries_for_3_or_9_pending_boxes_with_feedback(
+    client, debate, teacher, student, claim, django_assert_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            box = submit_claim(debate, student, text=f"Pending box {Node.objects.count()}", target=claim)
+            feedback.feedback_save(item=box, teacher=teacher, text=f"Box note {box.pk}")
+
+    login(client, teacher)
+    # session, user, the Teachers group, the filters' students and debates, the queue's length,
+    # the page's keys, its boxes with their feedback (joined), their arrows, the navigation's counts
+    queue = reverse("debates:moderation-queue")
+    _shows_each_link_note_at_a_fixed_cost(client, queue, add, 10, django_assert_num_queries, note="Box note")
 
 
 def test_my_contributions_costs_the_same_queries_for_3_or_9_links_with_released_feedback(

@@ -353,13 +353,14 @@ def released_grades(user) -> list[Grade]:
 
 def node_context(request, node: Node, debate: Debate, moderator: bool, relations: list[Relation]) -> dict:
     """What the node page adds for teaching: the feedback on the node that its author (after
-    release) and the teachers see, and the open tasks on this node set for the user. Each of
-    `relations` (the links the page lists) gets `feedback_shown`, its feedback for the same
-    readers (a link's author, after release), and for a teacher `feedback_form`. At most two
-    queries, however many links."""
+    release) and the teachers see, for a teacher a form to write it when a student wrote the
+    node (`node.by_student`, NodeQuerySet.with_by_student()), and the open tasks on this node
+    set for the user. Each of `relations` (the links the page lists) gets `feedback_shown`,
+    its feedback for the same readers (a link's author, after release), and for a teacher
+    `feedback_form`. At most two queries, however many links."""
     user = request.user
     if not user.is_authenticated:
-        return {"node_feedback": None, "node_tasks": []}
+        return {"node_feedback": None, "node_feedback_form": None, "node_tasks": []}
     node_ids = [node.pk] if moderator or node.author_id == user.pk else []
     relation_ids = [r.pk for r in relations if moderator or r.author_id == user.pk]
     found = []
@@ -378,7 +379,12 @@ def node_context(request, node: Node, debate: Debate, moderator: bool, relations
         if moderator
         else list(tasks.open_for_student(user, today=timezone.localdate(), debates=[debate.pk]).filter(node=node))
     )
-    return {"node_feedback": next((f for f in found if f.node_id == node.pk), None), "node_tasks": node_tasks}
+    node_feedback = next((f for f in found if f.node_id == node.pk), None)
+    return {
+        "node_feedback": node_feedback,
+        "node_feedback_form": feedback_form(node, node_feedback) if moderator and node.by_student else None,
+        "node_tasks": node_tasks,
+    }
 
 
 def task_for_form(request, debate: Debate, task_id: int | None) -> Task | None:
