@@ -223,7 +223,7 @@ KIND_CHOICES = [(Kind.CLAIM, "Claim"), (Kind.EVIDENCE, "Evidence (a quote from a
 def node_label(node, numbers: dict[int, str], *, length: int = 90) -> str:
     """A box as a choice in a picker: its outline number (numbering.number_of), kind, text
     (cut to `length`) and, off the map, its status: "1.2 Claim: ..." or "(new) Claim: ... [pending]"."""
-    text = node.text if len(node.text) <= length else node.text[: length - 1] + "…"
+    text = numbering.short(node.text, length)
     status = "" if node.status == "approved" else f" [{node.get_status_display().lower()}]"
     return f"{numbering.number_of(node, numbers)} {node.get_kind_display()}: {text}{status}"
 

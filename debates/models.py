@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -280,6 +280,15 @@ class ContributionQuerySet(models.QuerySet):
     def _own_rule(self, user) -> Q:
         """What a user who does not moderate the debate sees of it."""
         return _approved_or_own(user)
+
+    def with_by_student(self, debate):
+        """Each item with `by_student`: whether its author is a student of the debate's
+        classroom (none in a public debate), whose work the teachers give feedback on. A
+        subquery of the same query, not a query more."""
+        students = Membership.objects.filter(
+            classroom_id=debate.classroom_id, user_id=OuterRef("author_id"), role=Membership.Role.STUDENT
+        )
+        return self.annotate(by_student=Exists(students))
 
     def visible_to(self, user, *, moderator: bool | None = None):
         """Approved items and the user's own, in the debates the user may see; everything in

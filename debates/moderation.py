@@ -10,7 +10,7 @@ raised here are in errors.py.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -541,18 +541,26 @@ def item_decide(
 
 
 def items_bulk_decide(
-    *, items: Iterable[Node | Relation], moderator, action: str, reason: str = "", note: str = ""
+    *,
+    items: Iterable[Node | Relation],
+    moderator,
+    action: str,
+    reason: str = "",
+    note: str = "",
+    name: Callable[[Node | Relation], str] | None = None,
 ) -> tuple[int, list[str]]:
     """Decide each item with item_decide(), each in its own transaction: nodes first, oldest
     first, so that an arrow between two nodes decided in the same batch finds both approved.
-    Returns how many were decided and, for each of the others, a line saying why not."""
+    Returns how many were decided and, for each of the others, a line saying why not, which
+    names the item by name(item) (by default its log label, with its id, for the admin)."""
     decided, problems = 0, []
     for item in sorted(items, key=lambda item: (isinstance(item, Relation), item.created_at, item.pk)):
         try:
             item_decide(item=item, moderator=moderator, action=action, reason=reason, note=note)
             decided += 1
         except ModerationError as error:
-            problems.append(f"{_label(item)[:60]}: {' '.join(error.messages)}")
+            named = name(item) if name else _label(item)[:60]
+            problems.append(f"{named}: {' '.join(error.messages)}")
     return decided, problems
 
 
@@ -599,12 +607,13 @@ class PendingQueue:
         ends = ("target_relation__source", "target_relation__target")
         followers = Relation.objects.submitted_with_nodes().select_related("author", "reviewed_by", "target", *ends)
         nodes = (
-            # The debate's map revision: the key of its kept outline numbers, which the cards name boxes by.
-            self._nodes.select_related("debate__map_revision", "author", "reviewed_by", "quote")
+            # The debate's map revision: the key of its kept outline numbers, which the cards name
+            # boxes by; the teacher's feedback, which the queue page offers to change.
+            self._nodes.select_related("debate__map_revision", "author", "reviewed_by", "quote", "feedback")
             .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="arrows"))
             .in_bulk([pk for _, rank, pk in keys if rank == 0])
         )
-        # A standalone arrow's teacher's feedback is joined too: the queue page offers to change it.
+        # A standalone arrow's teacher's feedback is joined too.
         arrows = self._arrows.select_related(
             "debate__map_revision", "author", "reviewed_by", "source", "target", "feedback", *ends
         ).in_bulk([pk for _, rank, pk in keys if rank == 1])

@@ -68,6 +68,7 @@ def node_detail(request, slug, pk):
         Node.objects.filter(debate=debate, pk=pk)
         .visible_to(request.user, moderator=moderator)
         .select_related("quote__source", "author")
+        .with_by_student(debate)  # the debate's teachers give feedback on a student's box
         .first()
     )
     if node is None:
@@ -672,9 +673,9 @@ def node_create(request, slug: str):
             except ValidationError as error:
                 forms.add_refusal(form, error)
             else:
-                return _submitted(
-                    request, node, added=f"Added to the map: {node.get_kind_display().lower()} #{node.pk}."
-                )
+                # Named by its text: its outline number would cost judging the changed debate.
+                added = f"Added to the map: {node.get_kind_display().lower()} “{numbering.short(node.text)}”."
+                return _submitted(request, node, added=added)
     else:
         initial = {
             "kind": request.GET.get("kind") if request.GET.get("kind") in (k for k, _ in forms.KIND_CHOICES) else None,
@@ -771,7 +772,8 @@ def undercut_create(request, slug: str, pk: int):
         except ValidationError as error:
             forms.add_refusal(form, error)
         else:
-            return _submitted(request, node, added=f"Added to the map: claim #{node.pk}, against the link.")
+            added = f"Added to the map: claim “{numbering.short(node.text)}”, against the link."
+            return _submitted(request, node, added=added)
     context = {"form": form, "debate": debate, "arrow": arrow}
     return render(request, "debates/undercut_form.html", context, status=400 if form.errors else 200)
 
@@ -830,7 +832,7 @@ def node_edit(request, slug: str, pk: int):
 def _own_relation_or_404(request, slug: str, pk: int) -> Relation:
     debate = permissions.get_debate_for_user(request.user, slug)
     relation = get_object_or_404(
-        Relation.objects.select_related("source", "target"), debate=debate, pk=pk, author=request.user
+        Relation.objects.select_related(*numbering.LINK_ENDS), debate=debate, pk=pk, author=request.user
     )
     relation.debate = debate
     return relation
@@ -849,6 +851,9 @@ def _withdraw(request, item: Node | Relation, action_url: str):
     if item.status not in (Status.PENDING, Status.RETURNED):
         messages.warning(request, f"This contribution is {item.get_status_display().lower()}: it cannot be withdrawn.")
         return redirect("debates:my-contributions")
+    if isinstance(item, Relation):
+        # Its ends named by their outline numbers: no query once the debate is judged.
+        numbering.name_links([item], numbering.numbers_for([item.debate]))
     context = {"item": item, "debate": item.debate, "action_url": action_url, "is_node": isinstance(item, Node)}
     return render(request, "debates/withdraw_confirm.html", context)
 
@@ -996,7 +1001,7 @@ def _refusal_target(key: str, form) -> str:
     return f"id_{key}-{wrong[0]}" if wrong else key
 
 
-def _render_queue(request, failed_key: str = "", failed_form=None):
+def _render_queue(request, failed_key: str = "", failed_form=None, failed_label: str = ""):
     if not permissions.has_moderation_queue(request.user):
         raise Http404("No such page.")
     refusal = request.session.pop(QUEUE_REFUSAL, None) if failed_form is None else None
@@ -1023,14 +1028,14 @@ def _render_queue(request, failed_key: str = "", failed_form=None):
         else:
             initial = {"text": entry["item"].text} if entry["kind"] == "node" else {}
             entry["form"] = forms.DecisionForm(initial=initial, prefix=entry["key"])
-        if entry["kind"] == "relation":
-            link = entry["item"]
-            # Joined by pending_queue(); a missing reverse one-to-one raises, and getattr's default applies.
-            link.feedback_shown = getattr(link, "feedback", None)
-            link.feedback_form = teaching_views.feedback_form(link, link.feedback_shown)
+        # Each card offers the teacher's feedback on its item, joined by pending_queue(); a
+        # missing reverse one-to-one raises, and getattr's default applies.
+        item = entry["item"]
+        item.feedback_shown = getattr(item, "feedback", None)
+        item.feedback_form = teaching_views.feedback_form(item, item.feedback_shown)
     if failed_form is not None:
         context["refused"] = {
-            "label": refusal["label"] if refusal else failed_key,
+            "label": refusal["label"] if refusal else failed_label,
             "problems": [problem for problems in failed_form.errors.values() for problem in problems],
             "target": _refusal_target(failed_key, failed_form),
         }
@@ -1065,7 +1070,7 @@ def _refused(request, form, key: str, label: str):
     the page named by `next` with the messages, or (no `next`) the queue with the form."""
     queue = reverse("debates:moderation-queue")
     if not request.POST.get("next"):
-        return _render_queue(request, failed_key=key, failed_form=form)
+        return _render_queue(request, failed_key=key, failed_form=form, failed_label=label)
     target = urlsplit(forms.safe_next(request, queue))
     if target.path == queue:
         request.session[QUEUE_REFUSAL] = {
@@ -1080,6 +1085,15 @@ def _refused(request, form, key: str, label: str):
     return redirect(urlunsplit(target))
 
 
+def _decided_name(item: Node | Relation, numbers: dict[int, str]) -> str:
+    """The item a decision is on, named as its queue card shows it: a box waiting for a
+    decision has no outline number yet, so by its kind and text; a link by its two ends'
+    numbers (loaded with numbering.LINK_ENDS)."""
+    if isinstance(item, Node):
+        return f"{item.get_kind_display()} “{numbering.short(item.text)}”"
+    return f"Link {numbering.link_name(item, numbers)}"
+
+
 @login_required
 @require_POST
 def moderation_decide(request, kind: str, pk: int):
@@ -1088,7 +1102,8 @@ def moderation_decide(request, kind: str, pk: int):
     model = ITEM_MODELS.get(kind)
     if model is None:
         raise Http404("No such item.")
-    item = model.objects.select_related("debate").filter(pk=pk).first()
+    found = model.objects.select_related("debate__map_revision")
+    item = (found.select_related(*numbering.LINK_ENDS) if model is Relation else found).filter(pk=pk).first()
     if item is None:
         if not permissions.has_moderation_queue(request.user):
             raise Http404("No such item.")
@@ -1100,7 +1115,9 @@ def moderation_decide(request, kind: str, pk: int):
     ):
         raise Http404("No such item.")
     key = f"{kind}-{pk}"
-    label = f"{item.get_kind_display() if kind == 'node' else 'Link'} #{item.pk}"
+    # The numbers as the queue showed them, before the decision changes the map: no query
+    # once the debate is judged.
+    label = _decided_name(item, numbering.numbers_for([item.debate]))
     # The queue prefixes each item's fields; a plain "action"/"reason"/"note" (e.g. from a script) works too.
     data = {f"{key}-{name}": request.POST.get(f"{key}-{name}", request.POST.get(name, "")) for name in DECISION_FIELDS}
     data[f"{key}-action"] = ACTION_ALIASES.get(data[f"{key}-action"], data[f"{key}-action"])
@@ -1144,14 +1161,20 @@ def moderation_bulk(request):
             wanted[kind].add(int(pk))
     for kind in wanted:  # also plain lists of ids: node=1&node=2&relation=3
         wanted[kind].update(int(pk) for pk in request.POST.getlist(kind) if _int_or_none(pk) is not None)
+    nodes = Node.objects.moderated_by(request.user).filter(pk__in=wanted["node"])
+    links = Relation.objects.moderated_by(request.user).filter(pk__in=wanted["relation"])
     items = [
-        *Node.objects.moderated_by(request.user).filter(pk__in=wanted["node"]).select_related("debate"),
-        *Relation.objects.moderated_by(request.user).filter(pk__in=wanted["relation"]).select_related("debate"),
+        *nodes.select_related("debate__map_revision"),
+        *links.select_related("debate__map_revision", *numbering.LINK_ENDS),
     ]
     if not items:
         messages.warning(request, "Tick the contributions to approve first.")
         return redirect(back)
-    approved, problems = moderation.items_bulk_decide(items=items, moderator=request.user, action=Action.APPROVED)
+    # What could not be approved is named as the queue names it, by the numbers read before the decisions.
+    numbers = numbering.numbers_for({item.debate_id: item.debate for item in items}.values())
+    approved, problems = moderation.items_bulk_decide(
+        items=items, moderator=request.user, action=Action.APPROVED, name=lambda item: _decided_name(item, numbers)
+    )
     if approved:
         messages.success(request, f"Approved {approved} contribution{'s' if approved != 1 else ''}.")
     for problem in problems:
@@ -1176,26 +1199,31 @@ def my_contributions(request):
         action__in=[Action.APPROVED, Action.REJECTED, Action.RETURNED]
     ).select_related("actor")
     visible = Debate.objects.visible_to(request.user).values("pk")
-    # Queries: nodes with debate and quote (1); their decisions (1); their arrows with targets
-    # (1); standalone links with both ends (1); their decisions (1); the released feedback on
-    # all of them (1).
+    # Queries: nodes with debate and quote (1); their decisions (1); their arrows with their
+    # other ends (1); standalone links with both ends (1); their decisions (1); the released
+    # feedback on all of them (1). The boxes are named by their outline numbers, kept per map
+    # revision: none more once the debates are judged. An arrow's source is the node it is
+    # listed under (the prefetch sets it): only the other ends are joined.
+    arrows = Relation.objects.select_related(*numbering.LINK_ENDS[1:])
     nodes = list(
         Node.objects.filter(author=request.user, debate__in=visible)
         .exclude(kind=Kind.QUESTION)
-        .select_related("debate", "quote")
+        .select_related("debate__map_revision", "quote")
         .prefetch_related(
             Prefetch("events", queryset=decisions, to_attr="decisions"),
-            Prefetch("outgoing", queryset=Relation.objects.select_related("target").order_by("pk"), to_attr="arrows"),
+            Prefetch("outgoing", queryset=arrows.order_by("pk"), to_attr="arrows"),
         )
         .order_by("-created_at", "-pk")
     )
     links = list(
         Relation.objects.filter(author=request.user, debate__in=visible, events__action=Action.SUBMITTED)
-        .select_related("debate", "source", "target")
+        .select_related("debate__map_revision", *numbering.LINK_ENDS)
         .prefetch_related(Prefetch("events", queryset=decisions, to_attr="decisions"))
         .order_by("-created_at", "-pk")
         .distinct()
     )
     teaching_views.show_released_feedback(request.user, nodes, links)
+    numbers = numbering.numbers_for({item.debate_id: item.debate for item in [*nodes, *links]}.values())
+    numbering.name_links([*links, *(arrow for node in nodes for arrow in node.arrows)], numbers)
     grades = teaching_views.released_grades(request.user)
     return render(request, "debates/my_contributions.html", {"nodes": nodes, "links": links, "grades": grades})

@@ -72,6 +72,7 @@ def week(transactional_db):
         "classroom": classroom,
         "debate": debate,
         "claim": claim,
+        "mine": mine,
         "task": task,
     }
 
@@ -153,6 +154,8 @@ def test_the_pages_a_teacher_uses_have_no_wcag_a_or_aa_violations(axe_source, pa
         {
             "moderation queue": reverse("debates:moderation-queue"),
             "node page": week["claim"].get_absolute_url(),
+            # A student's box: the form for the teacher's feedback on it.
+            "student's node page": week["mine"].get_absolute_url(),
             "student's items": reverse("debates:student-items", args=[week["classroom"].pk, week["student"].pk]),
             "classroom": reverse("debates:classroom-detail", args=[week["classroom"].pk]),
             "classroom activity": reverse("debates:classroom-activity", args=[week["classroom"].pk]),

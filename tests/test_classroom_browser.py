@@ -142,7 +142,7 @@ def test_student_joins_quotes_a_passage_and_the_teacher_approves_it(page, new_ta
     expect(card.locator("mark")).to_have_text(PASSAGE)
     expect(card).to_contain_text("Opposes")
     expect(card).to_contain_text("Military force is the answer.")
-    press(teacher, card, "Approve", f"Approved: Evidence #{node.pk}.")
+    press(teacher, card, "Approve", "Approved: Evidence “Talks have failed.”.")
     expect(teacher.get_by_text("Nothing is waiting for review.")).to_be_visible()
 
     # The student sees it approved, highlighted in the op-ed and on the debate page after a reload.
@@ -172,7 +172,7 @@ def test_returned_then_revised_then_rejected_and_the_student_sees_why(page, new_
     log_in(teacher, "ms_khan")
     card = queue_card(teacher, node)
     card.get_by_label("Note to the student").fill("Say what the quote shows, not what follows from it.")
-    press(teacher, card, "Return for revision", f"Returned for revision: Evidence #{node.pk}.")
+    press(teacher, card, "Return for revision", "Returned for revision: Evidence “Talks failed so war.”.")
 
     item = my_contribution(page, node)
     expect(item).to_contain_text("Returned for revision")
@@ -193,7 +193,7 @@ def test_returned_then_revised_then_rejected_and_the_student_sees_why(page, new_
     expect(card).to_contain_text("Choose a reason for rejecting.")
     expect(card.get_by_label("Note to the student")).to_have_value("This repeats #3.")
     card.get_by_label("Reason").select_option("duplicate")
-    press(teacher, card, "Reject", f"Rejected: Evidence #{node.pk}.")
+    press(teacher, card, "Reject", "Rejected: Evidence “Every round of talks with the TTP has failed.”.")
 
     item = my_contribution(page, node)
     expect(item).to_contain_text("Rejected")

@@ -116,7 +116,7 @@ def test_a_teachers_contribution_is_approved_at_once(client, teacher, debate, cl
     response = post_node(login(client, teacher), debate, text="Teacher's claim.", target=claim.pk)
     node = Node.objects.get(text="Teacher's claim.")
     assert node.status == Status.APPROVED and node.outgoing.get().status == Status.APPROVED
-    assert messages_of(response) == [f"Added to the map: claim #{node.pk}."]
+    assert messages_of(response) == ["Added to the map: claim “Teacher's claim.”."]
 
 
 def test_the_pending_limit_refuses_with_the_reason(client, student, debate, claim, settings):
@@ -373,16 +373,23 @@ def test_my_contributions_costs_the_same_queries_for_3_or_10_items(
     add(3)
     # session, user, marking the decision notices seen (one UPDATE), nodes with debate and
     # quote, their decisions, their arrows with targets, links with both ends, their
-    # decisions, the released feedback on all of them, released grades, the navigation's counts
+    # decisions, the released feedback on all of them, released grades, the navigation's
+    # counts; the outline numbers the boxes are named by come from the debate's kept judgement
+    # (the first reader after a change pays one query more for it: each measure comes after
+    # one such reader)
+    client.get(reverse("debates:my-contributions"))
     with django_assert_num_queries(11):
         response = client.get(reverse("debates:my-contributions"))
     assert text_of(response).count("Claim Claim") == 3
+    assert text_of(response).count("Supports 1.1 Base") == 3  # each claim's arrow, to the claim by number
     Node.objects.filter(author=student).exclude(kind=Kind.QUESTION).delete()
     add(9)
+    client.get(reverse("debates:my-contributions"))
     with django_assert_num_queries(11):
         response = client.get(reverse("debates:my-contributions"))
     assert text_of(response).count("Claim Claim") == 9
     assert "Note 7" in text_of(response)
+    assert "1.2 Other opposes 1.1 Base" in text_of(response)
 
 
 # --- the includes the node and debate pages show -----------------------------------------

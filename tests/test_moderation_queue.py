@@ -281,7 +281,7 @@ def test_a_refused_decision_is_told_at_the_top_and_at_the_item_which_the_page_op
     reason = f"id_{key(refused)}-reason"
     # At the top: a summary that links to the field.
     summary = html[html.index('class="error-summary"') : html.index('class="card queue-filters"')]
-    assert f"Claim #{refused.pk} was not decided" in summary
+    assert f"Claim “{refused.text}” was not decided" in summary
     assert f'<a href="#{reason}">Choose a reason for rejecting.</a>' in summary
     # At the item: the message next to the reason, tied to it, and what was typed kept.
     item = html[html.index(f'id="{key(refused)}"') :]
@@ -477,7 +477,8 @@ def test_a_teacher_of_thirty_filters_rejects_approves_a_page_and_never_loses_the
     expect(page.locator(".queue-item").filter(has_text="by pupil03")).to_have_count(4)
     # Approving the second brings the teacher back to the same filter, at the third.
     card(page, theirs[1]).get_by_role("button", name="Approve").click()
-    expect(page.get_by_text(f"#{theirs[1].pk}.")).to_be_visible()
+    # A link, named by its two ends' outline numbers: one of the approved ends, to the claim (1.1).
+    expect(page.get_by_text(re.compile(r"^Approved: Link 1\.\d+ → 1\.1\.$"))).to_be_visible()
     assert page.url.endswith(f"/moderation/?student=pupil03&page=1#{key(theirs[2])}")
     expect(page.locator(".queue-item")).to_have_count(3)
     expect(card(page, theirs[2])).to_be_in_viewport()
@@ -500,7 +501,7 @@ def test_a_teacher_of_thirty_filters_rejects_approves_a_page_and_never_loses_the
     expect(reason).to_have_attribute("aria-invalid", "true")
     expect(card(page, refused).get_by_label("Note to the student")).to_have_value("Which talks?")
     summary = page.locator(".error-summary")
-    expect(summary).to_contain_text(f"Claim #{refused.pk} was not decided")
+    expect(summary).to_contain_text(f"Claim “{refused.text}” was not decided")
     # With a reason it goes through, and the teacher is at the next claim.
     reason.select_option("unclear")
     card(page, refused).get_by_role("button", name="Reject").click()
@@ -611,7 +612,7 @@ def test_teacher_approves_a_node_and_its_arrow_follows(client, teacher, student,
     assert node.status == Status.APPROVED and node.reviewed_by == teacher
     assert node.outgoing.get().status == Status.APPROVED
     assert ModerationEvent.objects.filter(node=node, action=Action.APPROVED, actor=teacher).exists()
-    assert messages_of(response) == [f"Approved: Evidence #{node.pk}."]
+    assert messages_of(response) == ["Approved: Evidence “Talks failed.”."]
 
 
 def test_reject_needs_a_reason_and_keeps_what_was_typed(client, teacher, student, debate, claim):

@@ -1,6 +1,7 @@
 """Pages that name a box outside the debate page (the contribution and link forms' choices,
-the task form, the task pages, the moderation queue's cards) name it by its outline number,
-as the debate page does, never by its database id; work not on the map says so."""
+the task form, the task pages, the moderation queue's cards, a student's pages and the
+messages) name it by its outline number, as the debate page does, never by its database id;
+work not on the map says so. A link is named by its two ends."""
 
 import re
 
@@ -11,7 +12,7 @@ from debates import moderation
 from debates.maps import numbering
 from debates.models import Debate, Kind, Node, Relation, Status
 from debates.teaching import tasks
-from tests.factories import login, make_debate, make_node, question_of, submit_claim, text_of
+from tests.factories import login, make_debate, make_node, messages_of, question_of, submit_claim, text_of
 
 
 def options(response, name: str) -> dict[str, str]:
@@ -151,3 +152,52 @@ def test_queue_costs_the_same_queries_for_one_or_two_debates_of_numbered_boxes(
         page = text_of(client.get(reverse("debates:moderation-queue")))
     assert page.count("Supports 1.") == 3 * debates
     assert Node.objects.filter(status=Status.PENDING).count() == 3 * debates
+
+
+# --- links, named by their two ends ----------------------------------------------------------
+
+
+@pytest.fixture
+def proposed(debate, branch, student):
+    """The student's pending link from 1.2 to 1.1, and their pending objection to the link
+    from 1.1 to the question (an undercut, proposed by itself from the approved 1.1.1)."""
+    link = moderation.relation_submit(author=student, source=branch["1.2"], target=branch["1.1"], kind="opposes")
+    arrow = Relation.objects.get(source=branch["1.1"], target=branch["1"])
+    undercut = moderation.relation_submit(author=student, source=branch["1.1.1"], target_relation=arrow, kind="opposes")
+    return {"link": link, "undercut": undercut}
+
+
+def test_the_students_pages_name_a_links_ends_by_number(client, debate, branch, student, proposed):
+    login(client, student)
+    mine = text_of(client.get(reverse("debates:my-contributions")))
+    assert "1.2 Address the root causes opposes 1.1 Military operations" in mine
+    assert "1.1.1 They never lasted. opposes the link 1.1 → 1" in mine
+    withdraw = reverse("debates:relation-withdraw", args=[debate.slug, proposed["undercut"].pk])
+    assert "1.1.1 They never lasted. opposes the link 1.1 → 1" in text_of(client.get(withdraw))
+    withdraw = reverse("debates:relation-withdraw", args=[debate.slug, proposed["link"].pk])
+    assert "1.2 Address the root causes opposes 1.1 Military operations" in text_of(client.get(withdraw))
+    assert not re.search(r"#\d", mine + text_of(client.get(withdraw)))
+
+
+def test_a_students_items_name_a_links_ends_by_number(client, classroom, debate, branch, teacher, student, proposed):
+    url = reverse("debates:student-items", args=[classroom.pk, student.pk])
+    page = text_of(login(client, teacher).get(url, {"kind": "link"}))
+    assert "1.2 Address the root causes opposes 1.1 Military operations" in page
+    assert "1.1.1 They never lasted. opposes the link 1.1 → 1" in page
+    assert not re.search(r"#\d", page)
+
+
+def test_decisions_on_links_are_told_by_their_ends_numbers(client, debate, branch, teacher, student, proposed):
+    login(client, teacher)
+    link = proposed["link"]
+    response = client.post(
+        reverse("debates:moderation-decide", args=["relation", link.pk]), {f"relation-{link.pk}-action": "approved"}
+    )
+    assert messages_of(response) == ["Approved: Link 1.2 → 1.1."]
+    # Ticked with a box still pending, the link cannot be approved: the message names both.
+    pending = submit_claim(debate, student, text="Not yet decided", target=branch["1"])
+    stuck = moderation.relation_submit(author=student, source=branch["1.1.1"], target=pending, kind="supports")
+    response = client.post(reverse("debates:moderation-bulk"), {"items": [f"relation-{stuck.pk}"]})
+    assert messages_of(response)[-1] == (
+        "Link 1.1.1 → (new): Approve both nodes this arrow links before approving the arrow."
+    )

@@ -13,6 +13,7 @@ from debates.models import (
     FeedbackAction,
     FeedbackEvent,
     Grade,
+    Node,
     Notification,
     NotificationKind,
     Relation,
@@ -164,20 +165,32 @@ def test_grade_page_costs_the_same_queries_for_3_or_30_students(client, debate, 
     login(client, teacher)
     url = reverse("debates:debate-grades", args=[debate.slug])
 
+    hub = make_node(debate, text="Hub")
+
     def add(n):
         for _ in range(n):
             pupil = make_user()
             Membership.objects.create(classroom=debate.classroom, user=pupil, role="student")
             feedback.grade_save(debate=debate, student=pupil, teacher=teacher, score="5")
+            # The history names each box and link it is about by outline number.
+            box = make_node(debate, text=f"Box of {pupil.username}", target=hub, author=pupil)
+            feedback.feedback_save(item=box, teacher=teacher, text="On the box.")
+            feedback.feedback_save(item=box.outgoing.get(), teacher=teacher, text="On the link.")
 
     add(3)
-    # session, user, debate (+classroom, +group copy), roles, gradebook, students (group check + list),
-    # grades, history with actors and students, the navigation's counts
+    # session, user, debate (+classroom, +group copy, +map revision), roles, gradebook, students
+    # (group check + list), grades, history with actors, students, boxes and links (with their
+    # ends), the navigation's counts; the outline numbers come from the debate's kept judgement
+    # (the first reader after a change pays one query more for it: each measure comes after one).
+    client.get(url)
     with django_assert_num_queries(10):
-        client.get(url)
+        page = text_of(client.get(url))
+    assert page.count("on link 1.1.") == 3 and "#" not in page.split("History")[1]
     add(27)
+    client.get(url)
     with django_assert_num_queries(10):
-        assert client.get(url).content.decode().count('type="text"') >= 32
+        page = client.get(url).content.decode()
+    assert page.count('type="text"') >= 32 and page.count("on link 1.1.") >= 10  # the 50 latest changes
 
 
 def test_the_release_notification_opens_the_grades_where_the_student_sees_them(
@@ -263,7 +276,12 @@ def test_only_the_debates_teachers_leave_feedback_on_a_link(debate, student, oth
     assert links["approved"].feedback.text == "Say why it opposes."
 
 
-@pytest.mark.parametrize("which", ["approved", "pending", "undercut"])
+# How the messages name the fixture's links: by their ends' outline numbers (the hub is 1.1,
+# the right box supporting it 1.1.1, the left box opposing it 1.1.2).
+LINK_NAMES = {"approved": "1.1.2 → 1.1", "pending": "1.1.1 → 1.1.2", "undercut": "1.1.2 → (1.1.1 → 1.1)"}
+
+
+@pytest.mark.parametrize("which", LINK_NAMES)
 def test_teacher_leaves_feedback_on_a_link_through_its_route(client, debate, teacher, links, which):
     link = links[which]
     login(client, teacher)
@@ -275,7 +293,10 @@ def test_teacher_leaves_feedback_on_a_link_through_its_route(client, debate, tea
     response = client.post(feedback_url(link), {f"r{link.pk}-text": ""})
     assert response["Location"] == link.get_absolute_url()
     assert not Feedback.objects.filter(relation=link).exists()
-    assert f"Feedback deleted on link #{link.pk}." in messages_of(response)
+    assert messages_of(response) == [
+        f"Feedback saved on link {LINK_NAMES[which]}.",
+        f"Feedback deleted on link {LINK_NAMES[which]}.",
+    ]
     assert client.get(feedback_url(link)).status_code == 405
 
 
@@ -410,7 +431,71 @@ def test_the_queue_offers_feedback_on_a_pending_link_holding_what_was_written(cl
 def test_the_grade_history_names_the_link(client, debate, teacher, links):
     login(client, teacher)
     page = text_of(client.get(reverse("debates:debate-grades", args=[debate.slug])))
-    assert f"Feedback saved for student on link #{links['approved'].pk}: Say why it opposes." in page
+    assert "Feedback saved for student on link 1.1.2 → 1.1: Say why it opposes." in page
+    assert "Feedback saved for student on link 1.1.2 → (1.1.1 → 1.1): A sharp objection." in page
+
+
+# --- Feedback on a box, where the teacher reads it ------------------------------------------
+
+
+def test_the_teacher_writes_feedback_on_a_students_box_from_its_page(client, debate, teacher, student, claim):
+    box = make_node(debate, text="A student's box", author=student, target=claim)
+    login(client, teacher)
+    html = client.get(box.get_absolute_url()).content.decode()
+    assert f'action="{feedback_url(box)}"' in html and f'name="n{box.pk}-text"' in html
+    assert "Teacher's feedback for student" in text_of(client.get(box.get_absolute_url()))
+    back = f"{box.get_absolute_url()}#node-{box.pk}"
+    assert f'name="next" value="{back}"' in html and f'id="node-{box.pk}"' in html
+    response = client.post(feedback_url(box), {f"n{box.pk}-text": "Quote the op-ed.", "next": back})
+    assert response["Location"] == back
+    assert messages_of(response) == ["Feedback saved on 1.1.1 “A student's box”."]
+    assert box.feedback.text == "Quote the op-ed."
+    assert ">\nQuote the op-ed.</textarea>" in client.get(box.get_absolute_url()).content.decode()
+
+
+def test_a_box_nobody_grades_offers_no_feedback_form(client, debate, teacher, co_teacher, claim):
+    # The teacher's own box, a co-teacher's and one without an author are no student's work
+    # (their links to the claim still take feedback, as every link does).
+    boxes = [make_node(debate, author=author, target=claim) for author in (teacher, co_teacher, None)]
+    login(client, teacher)
+    for box in boxes:
+        html = client.get(box.get_absolute_url()).content.decode()
+        assert f'name="n{box.pk}-text"' not in html and f'id="node-{box.pk}"' not in html
+
+
+def test_only_the_debates_teachers_see_the_feedback_form_on_a_box(
+    client, debate, teacher, student, other_student, other_teacher, claim
+):
+    box = make_node(debate, text="A student's box", author=student, target=claim)
+    feedback.feedback_save(item=box, teacher=teacher, text="Quote the op-ed.")
+    feedback.grades_release(debate=debate, teacher=teacher)
+    for who in (student, other_student):
+        html = login(client, who).get(box.get_absolute_url()).content.decode()
+        assert 'class="feedback-form"' not in html and f'name="n{box.pk}-text"' not in html
+    # Its author reads the released feedback; another student does not.
+    assert "Quote the op-ed." in text_of(login(client, student).get(box.get_absolute_url()))
+    assert "Quote the op-ed." not in text_of(login(client, other_student).get(box.get_absolute_url()))
+    assert login(client, other_teacher).get(box.get_absolute_url()).status_code == 404
+
+
+def test_the_queue_offers_feedback_on_a_pending_box_and_comes_back_to_it(client, debate, teacher, student, claim):
+    box = submit_claim(debate, student, text="Pending box", target=claim)
+    feedback.feedback_save(item=box, teacher=teacher, text="Which talks?")
+    queue = reverse("debates:moderation-queue")
+    login(client, teacher)
+    html = client.get(queue).content.decode()
+    card = html[html.index(f'id="node-{box.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert f'action="{feedback_url(box)}"' in card and ">\nWhich talks?</textarea>" in card
+    assert "Feedback on this box" in card
+    response = client.post(
+        feedback_url(box), {f"n{box.pk}-text": "Which talks, when?", "next": f"{queue}#node-{box.pk}"}
+    )
+    assert response["Location"] == f"{queue}#node-{box.pk}"
+    assert messages_of(response) == ["Feedback saved on (new) “Pending box”."]
+    assert Feedback.objects.get(node=box).text == "Which talks, when?"
+    box.refresh_from_db()
+    assert box.status == Status.PENDING  # feedback decides nothing
 
 
 # --- Query counts: the pages that show link feedback ---------------------------------------
@@ -430,7 +515,10 @@ def test_the_node_page_costs_the_same_queries_for_3_or_12_links_with_feedback(
     client, debate, teacher, student, reader, django_assert_num_queries
 ):
     feedback.grades_release(debate=debate, teacher=teacher)
-    hub = _hub_with_links(debate, teacher, student, 3)
+    # The student's own box: the teacher gets a form for its feedback, the student reads it.
+    hub = make_node(debate, text="Hub of many links", author=student)
+    feedback.feedback_save(item=hub, teacher=teacher, text="Box note")
+    _hub_with_links(debate, teacher, student, 3, hub=hub)
     login(client, teacher if reader == "teacher" else student)
     # session, user, debate (+classroom, +group copy, +map revision), roles, the node, its
     # links (+ends), the node's history, the feedback on the node and its links (one query),
@@ -440,8 +528,9 @@ def test_the_node_page_costs_the_same_queries_for_3_or_12_links_with_feedback(
     expected = 9 if reader == "teacher" else 10
     client.get(hub.get_absolute_url())
     with django_assert_num_queries(expected):
-        page = text_of(client.get(hub.get_absolute_url()))
-    assert page.count("Link note") == 3
+        html = client.get(hub.get_absolute_url()).content.decode()
+    assert html.count("Link note") == 3 and "Box note" in html
+    assert (f'name="n{hub.pk}-text"' in html) == (reader == "teacher")
     _hub_with_links(debate, teacher, student, 9, hub=hub)
     client.get(hub.get_absolute_url())
     with django_assert_num_queries(expected):
@@ -449,14 +538,14 @@ def test_the_node_page_costs_the_same_queries_for_3_or_12_links_with_feedback(
     assert page.count("Link note") == 12
 
 
-def _shows_each_link_note_at_a_fixed_cost(client, url, add, queries, django_assert_num_queries):
-    """The page at `url` costs `queries` queries with 3 links (add(3)) and with 9 (add(6)
-    more), and shows the feedback ("Link note ...") of each."""
+def _shows_each_link_note_at_a_fixed_cost(client, url, add, queries, django_assert_num_queries, note="Link note"):
+    """The page at `url` costs `queries` queries with 3 items (add(3)) and with 9 (add(6)
+    more), and shows the feedback (`note` ...) of each."""
     for more, total in [(3, 3), (6, 9)]:
         add(more)
         client.get(url)  # the first reader since a change judges the debate (one query more)
         with django_assert_num_queries(queries):
-            assert client.get(url).content.decode().count("Link note") == total
+            assert client.get(url).content.decode().count(note) == total
 
 
 def test_the_students_items_page_costs_the_same_queries_for_3_or_9_links_with_feedback(
@@ -491,6 +580,21 @@ def test_the_queue_costs_the_same_queries_for_3_or_9_pending_links_with_feedback
     _shows_each_link_note_at_a_fixed_cost(client, queue, add, 9, django_assert_num_queries)
 
 
+def test_the_queue_costs_the_same_queries_for_3_or_9_pending_boxes_with_feedback(
+    client, debate, teacher, student, claim, django_assert_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            box = submit_claim(debate, student, text=f"Pending box {Node.objects.count()}", target=claim)
+            feedback.feedback_save(item=box, teacher=teacher, text=f"Box note {box.pk}")
+
+    login(client, teacher)
+    # session, user, the Teachers group, the filters' students and debates, the queue's length,
+    # the page's keys, its boxes with their feedback (joined), their arrows, the navigation's counts
+    queue = reverse("debates:moderation-queue")
+    _shows_each_link_note_at_a_fixed_cost(client, queue, add, 10, django_assert_num_queries, note="Box note")
+
+
 def test_my_contributions_costs_the_same_queries_for_3_or_9_links_with_released_feedback(
     client, debate, teacher, student, claim, django_assert_num_queries
 ):
@@ -510,7 +614,11 @@ def test_my_contributions_costs_the_same_queries_for_3_or_9_links_with_released_
         add(more)
         # as in test_contributing: session, user, marking the decision notices seen, nodes,
         # their decisions, their arrows, links, their decisions, the released feedback on all
-        # of them, released grades, the navigation's counts
+        # of them, released grades, the navigation's counts; the outline numbers come from the
+        # debate's kept judgement (the first reader after a change pays one query more for it:
+        # each measure comes after one)
+        client.get(url)
         with django_assert_num_queries(11):
             page = text_of(client.get(url))
         assert page.count("Standalone note") == total and page.count("Arrow note") == total
+        assert page.count("opposes 1.1 ") == total  # each standalone link's target, by number

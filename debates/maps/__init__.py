@@ -6,7 +6,8 @@ The modules, in the order the data flows:
 - dot.py: MapData -> DOT text, pure and deterministic, with the one escaping function;
 - outline.py: MapData -> the numbered outline, the text-only twin of the drawing (pure);
 - numbering.py: the outline numbers by which other pages (pickers, the moderation queue,
-  tasks) name boxes, from data.load_judged();
+  tasks, My contributions, a student's items, the grade history, messages) name boxes and
+  links, from data.load_judged();
 - runner.py: DOT text -> checked svg/png/pdf bytes, within one time budget per request
   (the only code that starts a process);
 - handout.py: MapData -> the PDF handout (map.pdf): a cover, the map in page-sized sections

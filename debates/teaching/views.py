@@ -57,7 +57,8 @@ def _debate_taught_or_404(request, slug: str) -> Debate:
 
 def _debate_filter(request, classroom: Classroom) -> tuple[list[Debate], Debate | None]:
     """The classroom's debates, or the one named by ?debate=<slug> (404 if it is not the classroom's)."""
-    debates = list(classroom.debates.select_related("group_copy").order_by("created_at", "pk"))
+    # map_revision: pages name boxes by their outline numbers, kept per map revision (numbering.numbers_for()).
+    debates = list(classroom.debates.select_related("group_copy", "map_revision").order_by("created_at", "pk"))
     wanted = request.GET.get("debate", "")
     if not wanted:
         return debates, None
@@ -179,11 +180,13 @@ def student_items(request, pk: int, user_pk: int):
         .order_by("-created_at", "-pk")
     )
     # A link's feedback is joined (a reverse one-to-one): no query per link.
-    links = list(links.select_related("source", "target", "feedback").distinct().order_by("-created_at", "-pk"))
+    links = list(links.select_related(*numbering.LINK_ENDS, "feedback").distinct().order_by("-created_at", "-pk"))
     for item in [*nodes, *links]:
         item.debate = by_pk[item.debate_id]
         # A missing reverse one-to-one raises an AttributeError subclass: getattr's default applies.
         item.feedback_form = feedback_form(item, getattr(item, "feedback", None))
+    # The links' ends are named by their outline numbers: no query once their debates are judged.
+    numbering.name_links(links, numbering.numbers_for({link.debate_id: link.debate for link in links}.values()))
     context = {
         "classroom": classroom,
         "student": student,
@@ -209,7 +212,7 @@ def feedback_form(item: Node | Relation, existing: Feedback | None) -> FeedbackF
     return FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=feedback_prefix(item))
 
 
-FEEDBACK_ITEMS = {"node": (Node, "#{}"), "relation": (Relation, "link #{}")}
+FEEDBACK_ITEMS = {"node": Node.objects, "relation": Relation.objects.select_related(*numbering.LINK_ENDS)}
 
 
 @login_required
@@ -218,8 +221,7 @@ def item_feedback(request, slug: str, pk: int, kind: str):
     """Save (or, empty, delete) the teacher's feedback on a contribution: a node, or a link
     (an undercut included), as `kind` ("node" or "relation", set by the URL) says."""
     debate = _debate_taught_or_404(request, slug)
-    model, label = FEEDBACK_ITEMS[kind]
-    item = get_object_or_404(model, debate=debate, pk=pk)
+    item = get_object_or_404(FEEDBACK_ITEMS[kind], debate=debate, pk=pk)
     item.debate = debate
     form = FeedbackForm(request.POST, prefix=feedback_prefix(item))
     if not form.is_valid():
@@ -230,7 +232,9 @@ def item_feedback(request, slug: str, pk: int, kind: str):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on {label.format(item.pk)}.")
+            # Named as the class names it: no query once the debate is judged.
+            name = numbering.item_name(item, numbering.numbers_for([debate]))
+            messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on {name}.")
     return redirect(safe_next(request, item.get_absolute_url()))
 
 
@@ -293,17 +297,23 @@ def debate_grades(request, slug: str):
             else:
                 messages.success(request, "Grades saved.")
                 return redirect("debates:debate-grades", debate.slug)
-    history = (
+    # The boxes and links the history is about come joined, named by their outline numbers
+    # (kept per map revision: no query once the debate is judged).
+    history = list(
         FeedbackEvent.objects.filter(debate=debate)
-        .select_related("actor", "student")
+        .select_related("actor", "student", "node", *(f"relation__{end}" for end in numbering.LINK_ENDS))
         .order_by("-created_at", "-pk")[:50]
     )
+    if any(event.node_id or event.relation_id for event in history):
+        numbers = numbering.numbers_for([debate])
+        numbering.name_nodes([event.node for event in history], numbers)
+        numbering.name_links([event.relation for event in history], numbers)
     context = {
         "debate": debate,
         "book": book,
         "scale_form": scale_form,
         "rows": rows,
-        "history": list(history),
+        "history": history,
     }
     return render(request, "debates/teaching/grades.html", context, status=400 if failed else 200)
 
@@ -355,13 +365,14 @@ def released_grades(user) -> list[Grade]:
 
 def node_context(request, node: Node, debate: Debate, moderator: bool, relations: list[Relation]) -> dict:
     """What the node page adds for teaching: the feedback on the node that its author (after
-    release) and the teachers see, and the open tasks on this node set for the user. Each of
-    `relations` (the links the page lists) gets `feedback_shown`, its feedback for the same
-    readers (a link's author, after release), and for a teacher `feedback_form`. At most two
-    queries, however many links."""
+    release) and the teachers see, for a teacher a form to write it when a student wrote the
+    node (`node.by_student`, NodeQuerySet.with_by_student()), and the open tasks on this node
+    set for the user. Each of `relations` (the links the page lists) gets `feedback_shown`,
+    its feedback for the same readers (a link's author, after release), and for a teacher
+    `feedback_form`. At most two queries, however many links."""
     user = request.user
     if not user.is_authenticated:
-        return {"node_feedback": None, "node_tasks": []}
+        return {"node_feedback": None, "node_feedback_form": None, "node_tasks": []}
     node_ids = [node.pk] if moderator or node.author_id == user.pk else []
     relation_ids = [r.pk for r in relations if moderator or r.author_id == user.pk]
     found = []
@@ -380,7 +391,12 @@ def node_context(request, node: Node, debate: Debate, moderator: bool, relations
         if moderator
         else list(tasks.open_for_student(user, today=timezone.localdate(), debates=[debate.pk]).filter(node=node))
     )
-    return {"node_feedback": next((f for f in found if f.node_id == node.pk), None), "node_tasks": node_tasks}
+    node_feedback = next((f for f in found if f.node_id == node.pk), None)
+    return {
+        "node_feedback": node_feedback,
+        "node_feedback_form": feedback_form(node, node_feedback) if moderator and node.by_student else None,
+        "node_tasks": node_tasks,
+    }
 
 
 def task_for_form(request, debate: Debate, task_id: int | None) -> Task | None:
