@@ -531,7 +531,7 @@ def source_create(request, slug: str):
         except ValidationError as error:
             forms.add_refusal(form, error)
         else:
-            messages.success(request, f"Source added to “{debate.question}”.")
+            messages.success(request, f"Source added to “{debate.named()}”.")
             return redirect(source)
     return render(
         request, "debates/source_form.html", {"form": form, "debate": debate}, status=400 if form.errors else 200
@@ -905,9 +905,10 @@ QUEUE_REFUSAL = "counterpoint_queue_refusal"
 
 def _queue_filter_form(request) -> forms.QueueFilterForm:
     """The queue's filters from the query string, with the teacher's own students and debates as choices."""
-    # Queries: the students whose work the teacher moderates (1); the debates they moderate (1).
+    # Queries: the students whose work the teacher moderates (1); the debates they moderate,
+    # each with its group copy joined, which names the copies apart (1).
     students = [user.get_username() for user in moderation.queue_students(request.user)]
-    debates = Debate.objects.moderated_by(request.user).order_by("question", "pk").values_list("slug", "question")
+    debates = Debate.objects.moderated_by(request.user).select_related("group_copy").order_by("question", "pk")
     return forms.QueueFilterForm(request.GET, students=students, debates=list(debates), kinds=moderation.QUEUE_KINDS)
 
 
@@ -1199,16 +1200,17 @@ def my_contributions(request):
         action__in=[Action.APPROVED, Action.REJECTED, Action.RETURNED]
     ).select_related("actor")
     visible = Debate.objects.visible_to(request.user).values("pk")
-    # Queries: nodes with debate and quote (1); their decisions (1); their arrows with their
-    # other ends (1); standalone links with both ends (1); their decisions (1); the released
-    # feedback on all of them (1). The boxes are named by their outline numbers, kept per map
-    # revision: none more once the debates are judged. An arrow's source is the node it is
-    # listed under (the prefetch sets it): only the other ends are joined.
+    # Queries: nodes with debate (and its group copy, named beside the question) and quote (1);
+    # their decisions (1); their arrows with their other ends (1); standalone links with both
+    # ends (1); their decisions (1); the released feedback on all of them (1). The boxes are
+    # named by their outline numbers, kept per map revision: none more once the debates are
+    # judged. An arrow's source is the node it is listed under (the prefetch sets it): only
+    # the other ends are joined.
     arrows = Relation.objects.select_related(*numbering.LINK_ENDS[1:])
     nodes = list(
         Node.objects.filter(author=request.user, debate__in=visible)
         .exclude(kind=Kind.QUESTION)
-        .select_related("debate__map_revision", "quote")
+        .select_related("debate__map_revision", "debate__group_copy", "quote")
         .prefetch_related(
             Prefetch("events", queryset=decisions, to_attr="decisions"),
             Prefetch("outgoing", queryset=arrows.order_by("pk"), to_attr="arrows"),

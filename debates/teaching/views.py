@@ -87,7 +87,10 @@ def classroom_activity(request, pk: int):
     context = {
         "classroom": classroom,
         "debates": debates,
-        "all_debates": classroom.debates.order_by("created_at", "pk") if chosen else debates,
+        # The filter's choices: each with its group copy joined, which names a copy apart.
+        "all_debates": classroom.debates.select_related("group_copy").order_by("created_at", "pk")
+        if chosen
+        else debates,
         "chosen": chosen,
         "rows": rows,
         "statuses": activity.STATUSES,
@@ -355,10 +358,11 @@ def show_released_feedback(user, nodes, links) -> None:
 
 
 def released_grades(user) -> list[Grade]:
-    """The user's grades in released debates, with their debate and scale: one query."""
+    """The user's grades in released debates, with their debate (its group copy too, which
+    names it) and scale: one query."""
     return list(
         Grade.objects.filter(student=user, debate__gradebook__released_at__isnull=False)
-        .select_related("debate__gradebook")
+        .select_related("debate__gradebook", "debate__group_copy")
         .order_by("debate__question")
     )
 
@@ -568,7 +572,10 @@ NOTIFICATIONS_SHOWN = 100
 @require_safe
 def notification_list(request):
     """The user's notifications, newest first, the unread ones marked."""
-    shown = list(Notification.objects.filter(recipient=request.user).select_related("debate")[:NOTIFICATIONS_SHOWN])
+    # One query: each notice with its debate and the debate's group copy, which names it.
+    shown = list(
+        Notification.objects.filter(recipient=request.user).select_related("debate__group_copy")[:NOTIFICATIONS_SHOWN]
+    )
     return render(request, "debates/teaching/notifications.html", {"notifications": shown})
 
 
