@@ -10,7 +10,7 @@ from debates import moderation, permissions
 from debates.errors import ModerationError, NotAllowed
 from debates.models import Action, Debate, GroupCopy, Kind, Membership, Notification, NotificationKind, Relation
 from debates.teaching import activity, feedback, groups, tasks
-from tests.factories import api_client, login, make_node, make_user, submit_claim, text_of
+from tests.factories import api_client, login, make_debate, make_node, make_user, submit_claim, text_of
 
 
 @pytest.fixture
@@ -236,3 +236,48 @@ def test_pages_listing_group_debates_cost_the_same_queries_for_1_or_4_groups(
         page = text_of(client.get(reverse("debates:notifications")))
     # Each notice names its group twice: in its text and under it.
     assert [page.count(f"(Group {n})") for n in range(size)] == [2] * size
+
+
+# --- Two groups of one debate never share a name -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines, refusal",
+    [
+        ("Group A: student\nGroup A: other_student", "Two groups are called “Group A”"),
+        ("Group A: student\n  group a : other_student", "“Group A” and “group a” are one name to a reader"),
+    ],
+)
+def test_a_group_name_given_twice_is_refused_naming_the_field_and_the_name(
+    client, debate, teacher, student, other_student, lines, refusal
+):
+    login(client, teacher)
+    response = client.post(reverse("debates:debate-groups", args=[debate.slug]), {"groups": lines})
+    assert response.status_code == 400
+    assert f"Groups: {refusal}: give each group its own name." in text_of(response)
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert Debate.objects.count() == 1 and GroupCopy.objects.count() == 0  # nothing made
+
+
+def test_names_that_differ_only_in_spacing_are_one_name(debate, teacher, student, other_student):
+    specs = [groups.GroupSpec("Group A", (student,)), groups.GroupSpec("Group \t A", (other_student,))]
+    with pytest.raises(ModerationError, match="are one name to a reader") as refused:
+        groups.groups_create(origin=debate, teacher=teacher, groups=specs)
+    assert list(refused.value.message_dict) == ["groups"]
+    assert Debate.objects.count() == 1
+
+
+def test_a_name_one_of_the_debates_groups_already_has_is_refused(
+    client, debate, teacher, student, other_student, third_student
+):
+    groups.groups_create(origin=debate, teacher=teacher, groups=[groups.GroupSpec("Group A", (student,))])
+    login(client, teacher)
+    url = reverse("debates:debate-groups", args=[debate.slug])
+    response = client.post(url, {"groups": "Group B: other_student\nGROUP A: third_student"})
+    assert response.status_code == 400
+    assert "Groups: This debate already has a group called “Group A”: give “GROUP A” another name." in text_of(response)
+    assert list(GroupCopy.objects.values_list("name", flat=True)) == ["Group A"] and Debate.objects.count() == 2
+    # Another debate's groups are no matter: its copies are named apart by its own question.
+    other = make_debate(classroom=debate.classroom, slug="other-debate")
+    groups.groups_create(origin=other, teacher=teacher, groups=[groups.GroupSpec("Group A", (other_student,))])
+    assert GroupCopy.objects.filter(name="Group A").count() == 2
