@@ -1,5 +1,7 @@
 """Feedback and grades: the workflow, its log, the grade page, and who sees what when."""
 
+import csv
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +15,7 @@ from debates.models import (
     FeedbackAction,
     FeedbackEvent,
     Grade,
+    Membership,
     Node,
     Notification,
     NotificationKind,
@@ -21,10 +24,12 @@ from debates.models import (
 )
 from debates.teaching import feedback
 from tests.factories import (
+    api_client,
     login,
     make_debate,
     make_node,
     make_relation,
+    make_user,
     messages_of,
     submit_claim,
     text_of,
@@ -106,8 +111,8 @@ def test_after_release_a_student_sees_only_their_own_feedback_and_grade(client, 
     feedback.grades_release(debate=debate, teacher=teacher)
     login(client, student)
     page = text_of(client.get(reverse("debates:my-contributions")))
-    assert "Cite the op-ed" in page and "8.0 out of 10" in page and "Well argued" in page
-    assert "Secret remark" not in page and "Hidden comment" not in page and "3.0 out of" not in page
+    assert "Cite the op-ed" in page and "8 out of 10" in page and "Well argued" in page
+    assert "Secret remark" not in page and "Hidden comment" not in page and "3 out of" not in page
     assert "Cite the op-ed" in text_of(client.get(graded["mine"].get_absolute_url()))
     # Another student's node page never shows its feedback, even once approved and public in the class.
     theirs = graded["theirs"]
@@ -138,6 +143,50 @@ def test_grade_page_saves_scores_and_shows_a_field_error_for_a_bad_one(client, d
     assert client.post(url, {"scale": "20"}).status_code == 302
 
 
+@pytest.mark.parametrize("typed", ["1e1", "1E+1", "1_0", "Infinity", "0x9", "٫5e0", "7 5"])
+def test_a_score_in_another_notation_than_plain_digits_is_refused(debate, teacher, student, typed):
+    with pytest.raises(ModerationError, match="Give the score as a number") as caught:
+        feedback.grade_save(debate=debate, student=student, teacher=teacher, score=typed)
+    assert list(caught.value.message_dict) == ["score"]
+    assert not Grade.objects.exists()
+
+
+def test_scores_show_as_plain_decimals_in_the_history_csv_pages_and_api(
+    client, debate, teacher, student, other_student
+):
+    feedback.scale_set(debate=debate, teacher=teacher, scale=20)
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="10")
+    feedback.grade_save(debate=debate, student=other_student, teacher=teacher, score="7,50")
+    values = FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).values_list("value", flat=True)
+    assert sorted(values) == ["10/20", "7.5/20"]
+    login(client, teacher)
+    grades_page = client.get(reverse("debates:debate-grades", args=[debate.slug])).content.decode()
+    assert f'name="s{student.pk}-score" value="10"' in grades_page
+    assert f'name="s{other_student.pk}-score" value="7.5"' in grades_page
+    # Sent back unchanged, the form saves nothing new.
+    client.post(
+        reverse("debates:debate-grades", args=[debate.slug]),
+        {"grades": "1", f"s{student.pk}-score": "10", f"s{other_student.pk}-score": "7.5"},
+    )
+    assert FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).count() == 2
+    classroom = debate.classroom.pk
+    activity_page = text_of(
+        client.get(reverse("debates:classroom-activity", args=[classroom]), {"debate": debate.slug})
+    )
+    assert "10/20" in activity_page and "7.5/20" in activity_page
+    rows = list(
+        csv.reader(
+            client.get(reverse("debates:classroom-activity-csv", args=[classroom])).content.decode().splitlines()
+        )
+    )
+    assert [row[-1] for row in rows[1:]] == ["7.5/20", "10/20"]  # other_student, student
+    answer = api_client(teacher).get(f"/api/classrooms/{classroom}/activity/")
+    assert sorted(g["score"] for row in answer.json() for g in row["grades"]) == [7.5, 10]
+    assert b'"score":10.0' in answer.content.replace(b" ", b"")  # a JSON number, never 1E+1
+    feedback.grades_release(debate=debate, teacher=teacher)
+    assert "10 out of 20" in text_of(login(client, student).get(reverse("debates:my-contributions")))
+
+
 def test_grade_pages_for_students_visitors_and_wrong_methods(client, debate, student):
     url = reverse("debates:debate-grades", args=[debate.slug])
     release = reverse("debates:debate-grades-release", args=[debate.slug])
@@ -159,9 +208,6 @@ def test_teacher_leaves_feedback_from_the_students_items_page(client, debate, te
 
 
 def test_grade_page_costs_the_same_queries_for_3_or_30_students(client, debate, teacher, django_assert_num_queries):
-    from debates.models import Membership
-    from tests.factories import make_user
-
     login(client, teacher)
     url = reverse("debates:debate-grades", args=[debate.slug])
 

@@ -132,7 +132,10 @@ def classroom_activity_csv(request, pk: int):
             row.returned,
             row.last_activity.isoformat() if row.last_activity else "",
         ]
-        line += [f"{row.grades[d.pk][0]}/{row.grades[d.pk][1]}" if d.pk in row.grades else "" for d in debates]
+        line += [
+            f"{feedback.score_text(row.grades[d.pk][0])}/{row.grades[d.pk][1]}" if d.pk in row.grades else ""
+            for d in debates
+        ]
         writer.writerow([csv_cell(cell) for cell in line])
     return response
 
@@ -246,9 +249,14 @@ def _grade_forms(request, debate, students, grades):
     forms = []
     for student in students:
         grade = grades.get(student.pk)
-        initial = {"score": grade.score if grade else "", "comment": grade.comment if grade else ""}
+        initial = {"score": _grade_score(grade), "comment": grade.comment if grade else ""}
         forms.append((student, GradeForm(data, initial=initial, prefix=f"s{student.pk}"), grade))
     return forms
+
+
+def _grade_score(grade: Grade | None) -> str:
+    """The score as the grade form shows it, "" for no grade."""
+    return feedback.score_text(grade.score) if grade else ""
 
 
 @login_required
@@ -279,9 +287,9 @@ def debate_grades(request, slug: str):
                 with transaction.atomic():
                     for student, form, grade in rows:
                         data = form.cleaned_data
-                        unchanged = (str(grade.score) if grade else "") == data["score"] and (
-                            grade.comment if grade else ""
-                        ) == data["comment"]
+                        unchanged = (
+                            _grade_score(grade) == data["score"] and (grade.comment if grade else "") == data["comment"]
+                        )
                         if unchanged:
                             continue
                         try:
