@@ -1,6 +1,7 @@
 """Feedback and grades: the workflow, its log, the grade page, and who sees what when."""
 
 import csv
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -141,6 +142,41 @@ def test_grade_page_saves_scores_and_shows_a_field_error_for_a_bad_one(client, d
     assert Grade.objects.get().score == 6.5
     assert client.post(url, {"scale": "0"}).status_code == 400
     assert client.post(url, {"scale": "20"}).status_code == 302
+
+
+@pytest.fixture
+def third_student(classroom):
+    """In `classroom`, like `student` and `other_student`."""
+    user = make_user("third_student")
+    Membership.objects.create(classroom=classroom, user=user, role="student")
+    return user
+
+
+def test_the_grade_form_marks_every_bad_row_and_saves_none_of_a_refused_form(
+    client, debate, teacher, student, other_student, third_student
+):
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="4")
+    url = reverse("debates:debate-grades", args=[debate.slug])
+    login(client, teacher)
+    fourth = make_user("fourth_student")
+    Membership.objects.create(classroom=debate.classroom, user=fourth, role="student")
+    typed = {student: "abc", other_student: "11", third_student: "-1", fourth: "6"}
+    response = client.post(url, {"grades": "1", **{f"s{pupil.pk}-score": score for pupil, score in typed.items()}})
+    assert response.status_code == 400
+    html = response.content.decode()
+    # Each bad row is marked and says what is wrong with it, in its cell and in the summary.
+    for pupil in (student, other_student, third_student):
+        assert f'name="s{pupil.pk}-score" value="{typed[pupil]}"' in html
+        assert re.search(rf'<input[^>]*name="s{pupil.pk}-score"[^>]*aria-invalid="true"', html), pupil
+    assert not re.search(rf'<input[^>]*name="s{fourth.pk}-score"[^>]*aria-invalid', html)
+    page = text_of(response)
+    assert "Nothing was saved: there are 3 problems" in page
+    assert "Score for student: Give the score as a number, e.g. 7 or 7.5." in page
+    assert "Score for other_student: The score must be from 0 to 10." in page
+    assert "Score for third_student: Give the score as a number, e.g. 7 or 7.5." in page
+    # All or nothing: the good row waits for the others; the grade given before is unchanged.
+    assert list(Grade.objects.values_list("student__username", "score")) == [("student", 4)]
+    assert FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).count() == 1
 
 
 @pytest.mark.parametrize("typed", ["1e1", "1E+1", "1_0", "Infinity", "0x9", "٫5e0", "7 5"])

@@ -259,6 +259,29 @@ def _grade_score(grade: Grade | None) -> str:
     return feedback.score_text(grade.score) if grade else ""
 
 
+def _grades_save(request, debate, rows) -> bool:
+    """Save each changed row of the grade form; True when all were saved. Every row is checked
+    and shows its own refusal, and none is kept unless all pass: a teacher who typed a class's
+    scores fixes the bad ones and sends them again, with nothing half saved in between."""
+    with transaction.atomic():
+        for student, form, grade in rows:
+            if not form.is_valid():
+                continue  # its shape is wrong: the form shows why
+            data = form.cleaned_data
+            if _grade_score(grade) == data["score"] and (grade.comment if grade else "") == data["comment"]:
+                continue
+            try:
+                feedback.grade_save(
+                    debate=debate, student=student, teacher=request.user, score=data["score"], comment=data["comment"]
+                )
+            except ValidationError as error:
+                add_refusal(form, error)
+        refused = any(form.errors for _, form, _ in rows)
+        if refused:
+            transaction.set_rollback(True)
+    return not refused
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def debate_grades(request, slug: str):
@@ -281,33 +304,10 @@ def debate_grades(request, slug: str):
                 return redirect("debates:debate-grades", debate.slug)
         failed = True
     elif request.method == "POST":
-        failed = not all(form.is_valid() for _, form, _ in rows)
-        if not failed:
-            try:
-                with transaction.atomic():
-                    for student, form, grade in rows:
-                        data = form.cleaned_data
-                        unchanged = (
-                            _grade_score(grade) == data["score"] and (grade.comment if grade else "") == data["comment"]
-                        )
-                        if unchanged:
-                            continue
-                        try:
-                            feedback.grade_save(
-                                debate=debate,
-                                student=student,
-                                teacher=request.user,
-                                score=data["score"],
-                                comment=data["comment"],
-                            )
-                        except ValidationError as error:
-                            add_refusal(form, error)
-                            raise
-            except ValidationError:
-                failed = True
-            else:
-                messages.success(request, "Grades saved.")
-                return redirect("debates:debate-grades", debate.slug)
+        if _grades_save(request, debate, rows):
+            messages.success(request, "Grades saved.")
+            return redirect("debates:debate-grades", debate.slug)
+        failed = True
     # The boxes and links the history is about come joined, named by their outline numbers
     # (kept per map revision: no query once the debate is judged).
     history = list(
@@ -324,9 +324,23 @@ def debate_grades(request, slug: str):
         "book": book,
         "scale_form": scale_form,
         "rows": rows,
+        "grade_problems": _grade_problems(rows) if failed else [],
         "history": history,
     }
     return render(request, "debates/teaching/grades.html", context, status=400 if failed else 200)
+
+
+def _grade_problems(rows) -> list[tuple]:
+    """Each refusal of the grade form as (student, the field it is on, the message), for the
+    summary above the table; a refusal of the whole row is shown on its score."""
+    problems = []
+    for student, form, _ in rows:
+        if not form.is_bound:
+            continue
+        for name, messages_ in form.errors.items():
+            field = form["score" if name == "__all__" else name]
+            problems += [(student, field, message) for message in messages_]
+    return problems
 
 
 @login_required
