@@ -1022,6 +1022,7 @@ def _render_queue(request, failed_key: str = "", failed_form=None, failed_label:
 
     here = url(page.number)
     entries = _queue_entries(page.object_list, after)
+    refused_feedback = teaching_views.feedback_refused(request)
     for entry in entries:
         entry["next"] = f"{here}#{entry['anchor']}"
         if entry["key"] == failed_key:
@@ -1033,7 +1034,7 @@ def _render_queue(request, failed_key: str = "", failed_form=None, failed_label:
         # missing reverse one-to-one raises, and getattr's default applies.
         item = entry["item"]
         item.feedback_shown = getattr(item, "feedback", None)
-        item.feedback_form = teaching_views.feedback_form(item, item.feedback_shown)
+        item.feedback_form = teaching_views.feedback_form(item, item.feedback_shown, refused_feedback)
     if failed_form is not None:
         context["refused"] = {
             "label": refusal["label"] if refusal else failed_label,

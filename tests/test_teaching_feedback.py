@@ -2,6 +2,7 @@
 
 import csv
 import re
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -421,6 +422,49 @@ def test_hostile_feedback_text_is_refused_with_a_clear_message_never_a_500(
     assert response.status_code == 200
     assert refusal in text_of(response) and "Feedback saved" not in text_of(response)
     assert list(Feedback.objects.values_list("pk", "text")) == before
+
+
+@pytest.mark.parametrize(("hostile", "refusal"), [HOSTILE["NUL"], HOSTILE["20,000 characters"]], ids=["NUL", "long"])
+@pytest.mark.parametrize("page", ["node page", "queue", "student's items"])
+@pytest.mark.parametrize("kind", ["node", "relation"])
+def test_refused_feedback_names_item_and_field_and_comes_back_as_typed_on_its_page(
+    client, debate, teacher, student, links, kind, page, hostile, refusal
+):
+    box = submit_claim(debate, student, text="A pending box")
+    item = box if kind == "node" else links["pending"]  # the student's, waiting: on all three pages
+    name = "(new) “A pending box”" if kind == "node" else "link 1.1.1 → 1.1.2"
+    url = {
+        "node page": item.get_absolute_url(),
+        "queue": reverse("debates:moderation-queue"),
+        "student's items": reverse("debates:student-items", args=[debate.classroom.pk, student.pk]),
+    }[page]
+    prefix = f"{'n' if kind == 'node' else 'r'}{item.pk}"
+    before = list(Feedback.objects.values_list("pk", "text"))
+    login(client, teacher)
+    response = client.post(feedback_url(item), {f"{prefix}-text": hostile, "next": f"{url}#{kind}-{item.pk}"})
+    assert response.status_code == 302 and response["Location"] == f"{url}#{kind}-{item.pk}"
+    shown = client.get(url)
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    (told,) = (unescape(m) for m in re.findall(r'<p class="message message-error">(.*?)</p>', html, re.S))
+    assert told.startswith(f"The feedback on {name} was not saved. Feedback: ") and refusal in told
+    # The form the teacher used holds the text as typed, marked as refused; the others do not.
+    area = re.search(rf'<textarea[^>]* name="{prefix}-text"[^>]*>\n?(.*?)</textarea>', html, re.S)
+    assert area and area[1] == hostile and 'aria-invalid="true"' in area[0]
+    assert html.count('aria-invalid="true"') == 1
+    assert list(Feedback.objects.values_list("pk", "text")) == before
+    # Shown once: the page read again offers the feedback as it is.
+    again = client.get(url).content.decode()
+    assert hostile not in again and 'aria-invalid="true"' not in again
+
+
+def test_a_refused_feedback_is_kept_only_for_the_page_it_came_from(client, debate, teacher, student, links):
+    box = submit_claim(debate, student, text="A pending box")
+    login(client, teacher)
+    client.post(feedback_url(box), {f"n{box.pk}-text": "x" * 2001, "next": "/moderation/"})
+    # Another page with the same form does not refill it: it was not where the teacher typed it.
+    assert "x" * 2001 not in client.get(box.get_absolute_url()).content.decode()
+    assert "x" * 2001 in client.get("/moderation/").content.decode()
 
 
 def test_students_see_no_link_feedback_before_release(client, debate, student, links):
