@@ -102,6 +102,30 @@ def test_releasing_twice_is_refused_and_the_class_is_told_once(debate, teacher, 
     assert sorted(told.values_list("recipient__username", flat=True)) == ["other_student", "student"]
 
 
+@pytest.mark.parametrize("size", [3, 30])
+def test_a_release_tells_only_the_students_with_a_grade_or_feedback_there(
+    debate, teacher, co_teacher, student, other_student, third_student, size, django_assert_num_queries
+):
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="8")
+    box = make_node(debate, text="Other's box", author=other_student)
+    feedback.feedback_save(item=box, teacher=teacher, text="On the box.")  # feedback alone
+    link = submit_claim(debate, third_student, text="Third's claim").outgoing.get()
+    feedback.feedback_save(item=link, teacher=teacher, text="On the link.")  # on a link alone
+    # Nothing to read for these: a classmate without either, a teacher whose box has feedback.
+    for n in range(size):
+        Membership.objects.create(classroom=debate.classroom, user=make_user(f"quiet{n}"), role="student")
+    feedback.feedback_save(
+        item=make_node(debate, text="Co-teacher's box", author=co_teacher), teacher=teacher, text="x"
+    )
+    # Expect 7 queries, whatever the class's size: the savepoint; the grade book; its
+    # conditional release; the log; the students concerned (one, with a subquery each for
+    # grades, feedback on boxes and on links); the notices; the savepoint's release.
+    with django_assert_num_queries(7):
+        feedback.grades_release(debate=debate, teacher=teacher)
+    told = Notification.objects.filter(kind=NotificationKind.RELEASED)
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["other_student", "student", "third_student"]
+
+
 def test_students_see_no_feedback_or_grade_before_release(client, debate, student, graded):
     login(client, student)
     page = text_of(client.get(reverse("debates:my-contributions")))

@@ -9,8 +9,10 @@ feedback and grades only once the teacher releases the debate's, all at once
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from debates import permissions
@@ -27,7 +29,7 @@ from debates.models import (
     Relation,
 )
 from debates.teaching import notifications
-from debates.teaching.activity import students_of
+from debates.teaching.activity import classroom_students, students_of
 from debates.text import normalize_newlines
 
 
@@ -165,10 +167,25 @@ def grade_save(*, debate: Debate, student, teacher, score, comment: str = "") ->
     return grade
 
 
+def released_to(debate: Debate) -> QuerySet:
+    """The students a release concerns: the classroom's students with a grade in the debate
+    or feedback on a box or link of theirs there (one query when evaluated; none for a
+    debate outside a classroom, which has no students)."""
+    if debate.classroom_id is None:
+        return get_user_model().objects.none()
+    concerned = (
+        Q(pk__in=Grade.objects.filter(debate=debate).values("student"))
+        | Q(pk__in=Feedback.objects.filter(debate=debate, node__isnull=False).values("node__author"))
+        | Q(pk__in=Feedback.objects.filter(debate=debate, relation__isnull=False).values("relation__author"))
+    )
+    return classroom_students(debate.classroom_id).filter(concerned)
+
+
 @transaction.atomic
 def grades_release(*, debate: Debate, teacher) -> GradeBook:
-    """Show the debate's feedback and grades to its students, all at once, and tell them.
-    Conditional, so that two teachers releasing at once notify the class once."""
+    """Show the debate's feedback and grades to its students, all at once, and tell those
+    with a grade or feedback in it (released_to()): the others have nothing to read.
+    Conditional, so that two teachers releasing at once notify them once."""
     _check_teacher(debate, teacher)
     book = gradebook(debate)
     now = timezone.now()
@@ -176,5 +193,5 @@ def grades_release(*, debate: Debate, teacher) -> GradeBook:
         _fail("debate", "These grades are already released.", code="already_released")
     book.released_at, book.released_by = now, teacher
     _log(debate, teacher, FeedbackAction.RELEASED)
-    notifications.on_released(debate, students_of(debate).values_list("pk", flat=True))
+    notifications.on_released(debate, released_to(debate).values_list("pk", flat=True))
     return book
