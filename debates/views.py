@@ -248,7 +248,8 @@ def signup(request):
     def make_and_join():
         with transaction.atomic():
             user = form.save()
-            return user, classrooms.classroom_join(user=user, code=form.cleaned_data["code"])
+            classroom, _ = classrooms.classroom_join(user=user, code=form.cleaned_data["code"])
+            return user, classroom
 
     joined, status = _join_with_code(request, form, make_and_join)
     if joined is not None:
@@ -264,11 +265,15 @@ def signup(request):
 def classroom_join(request):
     """A signed-in user joins a further classroom with its code."""
     form = forms.JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
-    classroom, status = _join_with_code(
+    joined, status = _join_with_code(
         request, form, lambda: classrooms.classroom_join(user=request.user, code=form.cleaned_data["code"])
     )
-    if classroom is not None:
-        messages.success(request, f"You joined {classroom.name}.")
+    if joined is not None:
+        classroom, now = joined
+        if now:
+            messages.success(request, f"You joined {classroom.name}.")
+        else:
+            messages.info(request, f"You are already in {classroom.name}.")
         return redirect("debates:home")
     return render(request, "debates/classroom_join.html", {"form": form}, status=status)
 

@@ -641,7 +641,7 @@ class ClassroomViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             limit.check()
         except TooManyAttempts as error:
             raise Throttled(wait=error.wait, detail=str(error)) from None
-        classroom = classrooms.classroom_join(user=request.user, code=data["code"])
+        classroom, _ = classrooms.classroom_join(user=request.user, code=data["code"])
         limit.succeeded()
         return Response(self.get_serializer(classroom).data)
 
