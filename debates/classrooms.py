@@ -45,19 +45,24 @@ def classroom_create(*, teacher, name: str) -> Classroom:
     return classroom
 
 
-def classroom_join(*, user, code: str) -> Classroom:
-    """Add the user to the classroom whose code this is, as a student (joining twice is harmless)."""
+def classroom_join(*, user, code: str) -> tuple[Classroom, bool]:
+    """Add the user to the classroom whose code this is, as a student. Returns the classroom
+    and whether the user joined it now: False when they were in it already (as a student or
+    its teacher), which changes nothing. Raises ModerationError (field "code") for a code no
+    classroom has."""
     code = normalize_code(code)
     classroom = Classroom.objects.filter(join_code=code).first() if len(code) == JOIN_CODE_LENGTH else None
     if classroom is None:
         raise ModerationError({"code": ["No classroom has that join code. Check it with your teacher."]})
     try:
         with transaction.atomic():
-            Membership.objects.get_or_create(classroom=classroom, user=user, defaults={"role": Membership.Role.STUDENT})
+            _, joined = Membership.objects.get_or_create(
+                classroom=classroom, user=user, defaults={"role": Membership.Role.STUDENT}
+            )
     except IntegrityError:
-        pass  # joined twice at once: the first one stands.
+        joined = False  # joined twice at once: the first one stands.
     permissions.forget_roles(user)
-    return classroom
+    return classroom, joined
 
 
 def join_code_regenerate(*, classroom: Classroom, user) -> str:

@@ -328,7 +328,8 @@ class DebateStandingForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """The moderation queue's filters, read from the query string; each is optional. The
     student and debate choices are the teacher's own (moderation.queue_students and the
-    debates they moderate), so that a name from another class is refused, not searched."""
+    debates they moderate, loaded with their group copy: a copy is named by its group), so
+    that a name from another class is refused, not searched."""
 
     AGES = [("", "Any time"), ("1", "More than a day"), ("3", "More than 3 days"), ("7", "More than a week")]
 
@@ -343,7 +344,7 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, students=(), debates=(), kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].choices = [("", "Every student"), *((name, name) for name in students)]
-        self.fields["debate"].choices = [("", "Every debate"), *((slug, q[:80]) for slug, q in debates)]
+        self.fields["debate"].choices = [("", "Every debate"), *((d.slug, d.named(80)) for d in debates)]
         self.fields["kind"].choices = [("", "Every kind"), *kinds]
 
 

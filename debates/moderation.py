@@ -608,14 +608,17 @@ class PendingQueue:
         followers = Relation.objects.submitted_with_nodes().select_related("author", "reviewed_by", "target", *ends)
         nodes = (
             # The debate's map revision: the key of its kept outline numbers, which the cards name
-            # boxes by; the teacher's feedback, which the queue page offers to change.
-            self._nodes.select_related("debate__map_revision", "author", "reviewed_by", "quote", "feedback")
+            # boxes by; its group copy, whose name tells the copies of one debate apart; the
+            # teacher's feedback, which the queue page offers to change.
+            self._nodes.select_related(
+                "debate__map_revision", "debate__group_copy", "author", "reviewed_by", "quote", "feedback"
+            )
             .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="arrows"))
             .in_bulk([pk for _, rank, pk in keys if rank == 0])
         )
         # A standalone arrow's teacher's feedback is joined too.
         arrows = self._arrows.select_related(
-            "debate__map_revision", "author", "reviewed_by", "source", "target", "feedback", *ends
+            "debate__map_revision", "debate__group_copy", "author", "reviewed_by", "source", "target", "feedback", *ends
         ).in_bulk([pk for _, rank, pk in keys if rank == 1])
         for node in nodes.values():
             for arrow in node.arrows:
@@ -652,8 +655,9 @@ def pending_queue(
     arrows proposed on their own. Filters, each optional: one debate (by slug), one
     student (by user name), one kind (a node kind or "link", as in QUEUE_KINDS), items
     waiting longer than `older_than`, items submitted at or after `since` (aware datetime).
-    Every item has its debate, author, reviewer and (nodes) quote joined; arrows have both
-    ends, and standalone ones their feedback. Raises ModerationError (field "kind") for an unknown kind."""
+    Every item has its debate (with its group copy), author, reviewer and (nodes) quote
+    joined; arrows have both ends, and standalone ones their feedback. Raises
+    ModerationError (field "kind") for an unknown kind."""
     nodes = Node.objects.moderated_by(user).filter(status=Status.PENDING)
     arrows = Relation.objects.moderated_by(user).filter(status=Status.PENDING).standalone()
     if kind and kind not in dict(QUEUE_KINDS):

@@ -248,7 +248,8 @@ def signup(request):
     def make_and_join():
         with transaction.atomic():
             user = form.save()
-            return user, classrooms.classroom_join(user=user, code=form.cleaned_data["code"])
+            classroom, _ = classrooms.classroom_join(user=user, code=form.cleaned_data["code"])
+            return user, classroom
 
     joined, status = _join_with_code(request, form, make_and_join)
     if joined is not None:
@@ -264,11 +265,15 @@ def signup(request):
 def classroom_join(request):
     """A signed-in user joins a further classroom with its code."""
     form = forms.JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
-    classroom, status = _join_with_code(
+    joined, status = _join_with_code(
         request, form, lambda: classrooms.classroom_join(user=request.user, code=form.cleaned_data["code"])
     )
-    if classroom is not None:
-        messages.success(request, f"You joined {classroom.name}.")
+    if joined is not None:
+        classroom, now = joined
+        if now:
+            messages.success(request, f"You joined {classroom.name}.")
+        else:
+            messages.info(request, f"You are already in {classroom.name}.")
         return redirect("debates:home")
     return render(request, "debates/classroom_join.html", {"form": form}, status=status)
 
@@ -531,7 +536,7 @@ def source_create(request, slug: str):
         except ValidationError as error:
             forms.add_refusal(form, error)
         else:
-            messages.success(request, f"Source added to “{debate.question}”.")
+            messages.success(request, f"Source added to “{debate.named()}”.")
             return redirect(source)
     return render(
         request, "debates/source_form.html", {"form": form, "debate": debate}, status=400 if form.errors else 200
@@ -905,9 +910,10 @@ QUEUE_REFUSAL = "counterpoint_queue_refusal"
 
 def _queue_filter_form(request) -> forms.QueueFilterForm:
     """The queue's filters from the query string, with the teacher's own students and debates as choices."""
-    # Queries: the students whose work the teacher moderates (1); the debates they moderate (1).
+    # Queries: the students whose work the teacher moderates (1); the debates they moderate,
+    # each with its group copy joined, which names the copies apart (1).
     students = [user.get_username() for user in moderation.queue_students(request.user)]
-    debates = Debate.objects.moderated_by(request.user).order_by("question", "pk").values_list("slug", "question")
+    debates = Debate.objects.moderated_by(request.user).select_related("group_copy").order_by("question", "pk")
     return forms.QueueFilterForm(request.GET, students=students, debates=list(debates), kinds=moderation.QUEUE_KINDS)
 
 
@@ -1021,6 +1027,7 @@ def _render_queue(request, failed_key: str = "", failed_form=None, failed_label:
 
     here = url(page.number)
     entries = _queue_entries(page.object_list, after)
+    refused_feedback = teaching_views.feedback_refused(request)
     for entry in entries:
         entry["next"] = f"{here}#{entry['anchor']}"
         if entry["key"] == failed_key:
@@ -1032,7 +1039,7 @@ def _render_queue(request, failed_key: str = "", failed_form=None, failed_label:
         # missing reverse one-to-one raises, and getattr's default applies.
         item = entry["item"]
         item.feedback_shown = getattr(item, "feedback", None)
-        item.feedback_form = teaching_views.feedback_form(item, item.feedback_shown)
+        item.feedback_form = teaching_views.feedback_form(item, item.feedback_shown, refused_feedback)
     if failed_form is not None:
         context["refused"] = {
             "label": refusal["label"] if refusal else failed_label,
@@ -1199,16 +1206,17 @@ def my_contributions(request):
         action__in=[Action.APPROVED, Action.REJECTED, Action.RETURNED]
     ).select_related("actor")
     visible = Debate.objects.visible_to(request.user).values("pk")
-    # Queries: nodes with debate and quote (1); their decisions (1); their arrows with their
-    # other ends (1); standalone links with both ends (1); their decisions (1); the released
-    # feedback on all of them (1). The boxes are named by their outline numbers, kept per map
-    # revision: none more once the debates are judged. An arrow's source is the node it is
-    # listed under (the prefetch sets it): only the other ends are joined.
+    # Queries: nodes with debate (and its group copy, named beside the question) and quote (1);
+    # their decisions (1); their arrows with their other ends (1); standalone links with both
+    # ends (1); their decisions (1); the released feedback on all of them (1). The boxes are
+    # named by their outline numbers, kept per map revision: none more once the debates are
+    # judged. An arrow's source is the node it is listed under (the prefetch sets it): only
+    # the other ends are joined.
     arrows = Relation.objects.select_related(*numbering.LINK_ENDS[1:])
     nodes = list(
         Node.objects.filter(author=request.user, debate__in=visible)
         .exclude(kind=Kind.QUESTION)
-        .select_related("debate__map_revision", "quote")
+        .select_related("debate__map_revision", "debate__group_copy", "quote")
         .prefetch_related(
             Prefetch("events", queryset=decisions, to_attr="decisions"),
             Prefetch("outgoing", queryset=arrows.order_by("pk"), to_attr="arrows"),

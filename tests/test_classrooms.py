@@ -152,6 +152,16 @@ def test_student_joins_a_further_classroom_with_its_code(client, student, other_
     assert f"You joined {other_classroom.name}." in messages_of(response)
 
 
+@pytest.mark.parametrize("who", ["student", "teacher"])
+def test_joining_a_classroom_one_is_in_already_says_so_and_changes_nothing(client, request, who, classroom):
+    user = request.getfixturevalue(who)
+    before = list(Membership.objects.values_list("pk", "user", "classroom", "role"))
+    response = login(client, user).post(reverse("debates:classroom-join"), {"code": classroom.join_code}, follow=True)
+    assert messages_of(response) == [f"You are already in {classroom.name}."]
+    assert list(Membership.objects.values_list("pk", "user", "classroom", "role")) == before
+    assert classrooms.classroom_join(user=user, code=classroom.join_code) == (classroom, False)
+
+
 def test_joining_with_a_wrong_code_says_so_and_keeps_the_code(client, student):
     response = login(client, student).post(reverse("debates:classroom-join"), {"code": "WRONG123"})
     assert response.status_code == 400

@@ -52,10 +52,10 @@ def test_student_contributes_from_a_task_hears_of_the_decision_and_sees_the_grad
 
     # Nothing of the grade before the release; after it, the grade and the feedback.
     page.goto("/me/contributions/")
-    expect(page.get_by_text("8.0 out of 10")).to_have_count(0)
+    expect(page.get_by_text("8 out of 10")).to_have_count(0)
     feedback.grades_release(debate=setting["debate"], teacher=setting["teacher"])
     page.reload()
-    expect(page.get_by_text("8.0 out of 10")).to_be_visible()
+    expect(page.get_by_text("8 out of 10")).to_be_visible()
     expect(page.get_by_text("Good: now cite a source.")).to_be_visible()
 
 

@@ -1,5 +1,9 @@
 """Feedback and grades: the workflow, its log, the grade page, and who sees what when."""
 
+import csv
+import re
+from html import unescape
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +17,7 @@ from debates.models import (
     FeedbackAction,
     FeedbackEvent,
     Grade,
+    Membership,
     Node,
     Notification,
     NotificationKind,
@@ -21,10 +26,12 @@ from debates.models import (
 )
 from debates.teaching import feedback
 from tests.factories import (
+    api_client,
     login,
     make_debate,
     make_node,
     make_relation,
+    make_user,
     messages_of,
     submit_claim,
     text_of,
@@ -95,6 +102,30 @@ def test_releasing_twice_is_refused_and_the_class_is_told_once(debate, teacher, 
     assert sorted(told.values_list("recipient__username", flat=True)) == ["other_student", "student"]
 
 
+@pytest.mark.parametrize("size", [3, 30])
+def test_a_release_tells_only_the_students_with_a_grade_or_feedback_there(
+    debate, teacher, co_teacher, student, other_student, third_student, size, django_assert_num_queries
+):
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="8")
+    box = make_node(debate, text="Other's box", author=other_student)
+    feedback.feedback_save(item=box, teacher=teacher, text="On the box.")  # feedback alone
+    link = submit_claim(debate, third_student, text="Third's claim").outgoing.get()
+    feedback.feedback_save(item=link, teacher=teacher, text="On the link.")  # on a link alone
+    # Nothing to read for these: a classmate without either, a teacher whose box has feedback.
+    for n in range(size):
+        Membership.objects.create(classroom=debate.classroom, user=make_user(f"quiet{n}"), role="student")
+    feedback.feedback_save(
+        item=make_node(debate, text="Co-teacher's box", author=co_teacher), teacher=teacher, text="x"
+    )
+    # Expect 7 queries, whatever the class's size: the savepoint; the grade book; its
+    # conditional release; the log; the students concerned (one, with a subquery each for
+    # grades, feedback on boxes and on links); the notices; the savepoint's release.
+    with django_assert_num_queries(7):
+        feedback.grades_release(debate=debate, teacher=teacher)
+    told = Notification.objects.filter(kind=NotificationKind.RELEASED)
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["other_student", "student", "third_student"]
+
+
 def test_students_see_no_feedback_or_grade_before_release(client, debate, student, graded):
     login(client, student)
     page = text_of(client.get(reverse("debates:my-contributions")))
@@ -106,8 +137,8 @@ def test_after_release_a_student_sees_only_their_own_feedback_and_grade(client, 
     feedback.grades_release(debate=debate, teacher=teacher)
     login(client, student)
     page = text_of(client.get(reverse("debates:my-contributions")))
-    assert "Cite the op-ed" in page and "8.0 out of 10" in page and "Well argued" in page
-    assert "Secret remark" not in page and "Hidden comment" not in page and "3.0 out of" not in page
+    assert "Cite the op-ed" in page and "8 out of 10" in page and "Well argued" in page
+    assert "Secret remark" not in page and "Hidden comment" not in page and "3 out of" not in page
     assert "Cite the op-ed" in text_of(client.get(graded["mine"].get_absolute_url()))
     # Another student's node page never shows its feedback, even once approved and public in the class.
     theirs = graded["theirs"]
@@ -138,6 +169,85 @@ def test_grade_page_saves_scores_and_shows_a_field_error_for_a_bad_one(client, d
     assert client.post(url, {"scale": "20"}).status_code == 302
 
 
+@pytest.fixture
+def third_student(classroom):
+    """In `classroom`, like `student` and `other_student`."""
+    user = make_user("third_student")
+    Membership.objects.create(classroom=classroom, user=user, role="student")
+    return user
+
+
+def test_the_grade_form_marks_every_bad_row_and_saves_none_of_a_refused_form(
+    client, debate, teacher, student, other_student, third_student
+):
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="4")
+    url = reverse("debates:debate-grades", args=[debate.slug])
+    login(client, teacher)
+    fourth = make_user("fourth_student")
+    Membership.objects.create(classroom=debate.classroom, user=fourth, role="student")
+    typed = {student: "abc", other_student: "11", third_student: "-1", fourth: "6"}
+    response = client.post(url, {"grades": "1", **{f"s{pupil.pk}-score": score for pupil, score in typed.items()}})
+    assert response.status_code == 400
+    html = response.content.decode()
+    # Each bad row is marked and says what is wrong with it, in its cell and in the summary.
+    for pupil in (student, other_student, third_student):
+        assert f'name="s{pupil.pk}-score" value="{typed[pupil]}"' in html
+        assert re.search(rf'<input[^>]*name="s{pupil.pk}-score"[^>]*aria-invalid="true"', html), pupil
+    assert not re.search(rf'<input[^>]*name="s{fourth.pk}-score"[^>]*aria-invalid', html)
+    page = text_of(response)
+    assert "Nothing was saved: there are 3 problems" in page
+    assert "Score for student: Give the score as a number, e.g. 7 or 7.5." in page
+    assert "Score for other_student: The score must be from 0 to 10." in page
+    assert "Score for third_student: Give the score as a number, e.g. 7 or 7.5." in page
+    # All or nothing: the good row waits for the others; the grade given before is unchanged.
+    assert list(Grade.objects.values_list("student__username", "score")) == [("student", 4)]
+    assert FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).count() == 1
+
+
+@pytest.mark.parametrize("typed", ["1e1", "1E+1", "1_0", "Infinity", "0x9", "٫5e0", "7 5"])
+def test_a_score_in_another_notation_than_plain_digits_is_refused(debate, teacher, student, typed):
+    with pytest.raises(ModerationError, match="Give the score as a number") as caught:
+        feedback.grade_save(debate=debate, student=student, teacher=teacher, score=typed)
+    assert list(caught.value.message_dict) == ["score"]
+    assert not Grade.objects.exists()
+
+
+def test_scores_show_as_plain_decimals_in_the_history_csv_pages_and_api(
+    client, debate, teacher, student, other_student
+):
+    feedback.scale_set(debate=debate, teacher=teacher, scale=20)
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="10")
+    feedback.grade_save(debate=debate, student=other_student, teacher=teacher, score="7,50")
+    values = FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).values_list("value", flat=True)
+    assert sorted(values) == ["10/20", "7.5/20"]
+    login(client, teacher)
+    grades_page = client.get(reverse("debates:debate-grades", args=[debate.slug])).content.decode()
+    assert f'name="s{student.pk}-score" value="10"' in grades_page
+    assert f'name="s{other_student.pk}-score" value="7.5"' in grades_page
+    # Sent back unchanged, the form saves nothing new.
+    client.post(
+        reverse("debates:debate-grades", args=[debate.slug]),
+        {"grades": "1", f"s{student.pk}-score": "10", f"s{other_student.pk}-score": "7.5"},
+    )
+    assert FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).count() == 2
+    classroom = debate.classroom.pk
+    activity_page = text_of(
+        client.get(reverse("debates:classroom-activity", args=[classroom]), {"debate": debate.slug})
+    )
+    assert "10/20" in activity_page and "7.5/20" in activity_page
+    rows = list(
+        csv.reader(
+            client.get(reverse("debates:classroom-activity-csv", args=[classroom])).content.decode().splitlines()
+        )
+    )
+    assert [row[-1] for row in rows[1:]] == ["7.5/20", "10/20"]  # other_student, student
+    answer = api_client(teacher).get(f"/api/classrooms/{classroom}/activity/")
+    assert sorted(g["score"] for row in answer.json() for g in row["grades"]) == [7.5, 10]
+    assert b'"score":10.0' in answer.content.replace(b" ", b"")  # a JSON number, never 1E+1
+    feedback.grades_release(debate=debate, teacher=teacher)
+    assert "10 out of 20" in text_of(login(client, student).get(reverse("debates:my-contributions")))
+
+
 def test_grade_pages_for_students_visitors_and_wrong_methods(client, debate, student):
     url = reverse("debates:debate-grades", args=[debate.slug])
     release = reverse("debates:debate-grades-release", args=[debate.slug])
@@ -159,9 +269,6 @@ def test_teacher_leaves_feedback_from_the_students_items_page(client, debate, te
 
 
 def test_grade_page_costs_the_same_queries_for_3_or_30_students(client, debate, teacher, django_assert_num_queries):
-    from debates.models import Membership
-    from tests.factories import make_user
-
     login(client, teacher)
     url = reverse("debates:debate-grades", args=[debate.slug])
 
@@ -339,6 +446,49 @@ def test_hostile_feedback_text_is_refused_with_a_clear_message_never_a_500(
     assert response.status_code == 200
     assert refusal in text_of(response) and "Feedback saved" not in text_of(response)
     assert list(Feedback.objects.values_list("pk", "text")) == before
+
+
+@pytest.mark.parametrize(("hostile", "refusal"), [HOSTILE["NUL"], HOSTILE["20,000 characters"]], ids=["NUL", "long"])
+@pytest.mark.parametrize("page", ["node page", "queue", "student's items"])
+@pytest.mark.parametrize("kind", ["node", "relation"])
+def test_refused_feedback_names_item_and_field_and_comes_back_as_typed_on_its_page(
+    client, debate, teacher, student, links, kind, page, hostile, refusal
+):
+    box = submit_claim(debate, student, text="A pending box")
+    item = box if kind == "node" else links["pending"]  # the student's, waiting: on all three pages
+    name = "(new) “A pending box”" if kind == "node" else "link 1.1.1 → 1.1.2"
+    url = {
+        "node page": item.get_absolute_url(),
+        "queue": reverse("debates:moderation-queue"),
+        "student's items": reverse("debates:student-items", args=[debate.classroom.pk, student.pk]),
+    }[page]
+    prefix = f"{'n' if kind == 'node' else 'r'}{item.pk}"
+    before = list(Feedback.objects.values_list("pk", "text"))
+    login(client, teacher)
+    response = client.post(feedback_url(item), {f"{prefix}-text": hostile, "next": f"{url}#{kind}-{item.pk}"})
+    assert response.status_code == 302 and response["Location"] == f"{url}#{kind}-{item.pk}"
+    shown = client.get(url)
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    (told,) = (unescape(m) for m in re.findall(r'<p class="message message-error">(.*?)</p>', html, re.S))
+    assert told.startswith(f"The feedback on {name} was not saved. Feedback: ") and refusal in told
+    # The form the teacher used holds the text as typed, marked as refused; the others do not.
+    area = re.search(rf'<textarea[^>]* name="{prefix}-text"[^>]*>\n?(.*?)</textarea>', html, re.S)
+    assert area and area[1] == hostile and 'aria-invalid="true"' in area[0]
+    assert html.count('aria-invalid="true"') == 1
+    assert list(Feedback.objects.values_list("pk", "text")) == before
+    # Shown once: the page read again offers the feedback as it is.
+    again = client.get(url).content.decode()
+    assert hostile not in again and 'aria-invalid="true"' not in again
+
+
+def test_a_refused_feedback_is_kept_only_for_the_page_it_came_from(client, debate, teacher, student, links):
+    box = submit_claim(debate, student, text="A pending box")
+    login(client, teacher)
+    client.post(feedback_url(box), {f"n{box.pk}-text": "x" * 2001, "next": "/moderation/"})
+    # Another page with the same form does not refill it: it was not where the teacher typed it.
+    assert "x" * 2001 not in client.get(box.get_absolute_url()).content.decode()
+    assert "x" * 2001 in client.get("/moderation/").content.decode()
 
 
 def test_students_see_no_link_feedback_before_release(client, debate, student, links):

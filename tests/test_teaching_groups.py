@@ -1,13 +1,16 @@
 """Group copies: a debate copied for small groups; each group sees only its own copy."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
 from debates import moderation, permissions
 from debates.errors import ModerationError, NotAllowed
-from debates.models import Action, Debate, GroupCopy, Kind, Membership, Relation
-from debates.teaching import activity, groups
-from tests.factories import api_client, login, make_node, make_user, submit_claim, text_of
+from debates.models import Action, Debate, GroupCopy, Kind, Membership, Notification, NotificationKind, Relation
+from debates.teaching import activity, feedback, groups, tasks
+from tests.factories import api_client, login, make_debate, make_node, make_user, submit_claim, text_of
 
 
 @pytest.fixture
@@ -136,3 +139,146 @@ def test_a_copy_carries_the_objections_to_its_links_too(debate, teacher, student
     copied = Relation.objects.get(debate=copy, target_relation__isnull=False)
     assert copied.source.text == "Deaths do not show this"
     assert (copied.target_relation.source.text, copied.target_relation.target.text) == ("Deaths", "Claim under attack")
+
+
+# --- A group's debate is named by its group wherever a page or a notice names it -------------
+
+
+def _options(html: str, name: str) -> list[str]:
+    """The labels of the <select name=`name`>'s options, as shown."""
+    select = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no select {name}"
+    return [unescape(label).strip() for label in re.findall(r"<option[^>]*>(.*?)</option>", select[1], re.S)]
+
+
+def test_the_queue_names_each_copy_by_its_group_in_its_filter_and_cards_at_a_fixed_cost(
+    client, debate, teacher, student, other_student, copied, django_assert_num_queries
+):
+    question = debate.question
+    submit_claim(copied["a"], student, text="Claim made in group A")
+    submit_claim(copied["b"], other_student, text="Claim made in group B")
+    login(client, teacher)
+    # Expect 11 queries, each debate's group copy joined (none per debate or card):
+    # - the session; the user; the Teachers group (the queue's owner)
+    # - the students whose work the teacher moderates; the debates they moderate (filter choices)
+    # - the queue's length; the page's keys in queue order
+    # - the page's nodes with debate, its group copy, author and quote; the arrows submitted with them
+    # - the approved boxes and arrows of the page's debates, for the outline numbers (one UNION)
+    # - the navigation's counts
+    with django_assert_num_queries(11):
+        response = client.get("/moderation/")
+    debates = _options(response.content.decode(), "debate")
+    assert debates == ["Every debate", question, f"{question} (Group A)", f"{question} (Group B)"]
+    page = text_of(response)
+    assert "Claim made in group A" in page and f"in {question} (Group A)" in page
+    assert f"in {question} (Group B)" in page
+    assert f"in {question} " + "(Group B)" not in page.split("Claim made in group A")[0]
+
+
+def test_teachers_notices_and_pages_name_a_copy_by_its_group(client, debate, teacher, student, copied):
+    copy, group = copied["a"], f"{debate.question} (Group A)"
+    submit_claim(copy, student, text="Claim made in group A")
+    told = Notification.objects.get(recipient=teacher, kind=NotificationKind.PENDING, debate=copy)
+    assert group in told.text
+    login(client, teacher)
+    assert group in text_of(client.get(reverse("debates:notifications")))
+    for name in ("debates:debate-grades", "debates:task-list"):
+        page = client.get(reverse(name, args=[copy.slug])).content.decode()
+        assert f"<title>{name == 'debates:task-list' and 'Tasks' or 'Grades'} · {group}" in unescape(page)
+    task = tasks.task_create(debate=copy, teacher=teacher, text="Find evidence")
+    assert group in text_of(client.get(task.get_absolute_url()))
+    items = reverse("debates:student-items", args=[debate.classroom.pk, student.pk])
+    assert f"In {group}" in text_of(client.get(items))
+    assert f"In “{group}”" in text_of(client.get(items, {"debate": copy.slug}))
+    activity_url = reverse("debates:classroom-activity", args=[debate.classroom.pk])
+    chosen = client.get(activity_url, {"debate": copy.slug}).content.decode()
+    assert f"{debate.question} (Group B)" in _options(chosen, "debate")
+
+
+def test_a_students_pages_and_notices_name_their_groups_debate(client, debate, teacher, student, copied):
+    group = f"{debate.question} (Group A)"
+    node = submit_claim(copied["a"], student, text="Claim made in group A")
+    tasks.task_create(debate=copied["a"], teacher=teacher, text="Find evidence")
+    feedback.grade_save(debate=copied["a"], student=student, teacher=teacher, score="7")
+    feedback.grades_release(debate=copied["a"], teacher=teacher)
+    assert group in Notification.objects.get(recipient=student, kind=NotificationKind.RELEASED).text
+    login(client, student)
+    mine = text_of(client.get(reverse("debates:my-contributions")))
+    assert f"In {group} ," in mine and f"Your grades {group} :" in mine
+    assert f"in {group}" in text_of(client.get(reverse("debates:home")))
+    assert group in text_of(client.get(node.get_absolute_url()))
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_pages_listing_group_debates_cost_the_same_queries_for_1_or_4_groups(
+    client, debate, teacher, student, size, django_assert_num_queries
+):
+    pupils = [student, *(make_user(f"pupil{n}") for n in range(1, size))]
+    for pupil in pupils[1:]:
+        Membership.objects.create(classroom=debate.classroom, user=pupil, role="student")
+    made = groups.groups_create(
+        origin=debate,
+        teacher=teacher,
+        groups=[groups.GroupSpec(f"Group {n}", (pupil,)) for n, pupil in enumerate(pupils)],
+    )
+    for pupil, copy in zip(pupils, made, strict=True):
+        submit_claim(copy, pupil, text=f"Claim by {pupil.username}")
+    login(client, teacher)
+    activity_url = reverse("debates:classroom-activity", args=[debate.classroom.pk])
+    # session, user, classroom, the user's roles, the classroom's debates (with their group
+    # copies) twice, once for the chosen one and once for the filter's choices; activity:
+    # students, node counts, link counts, rejection reasons, last activity, scales, grades;
+    # the navigation's counts
+    with django_assert_num_queries(14):
+        chosen = client.get(activity_url, {"debate": made[0].slug})
+    assert len(_options(chosen.content.decode(), "debate")) == size + 2
+    # session, user, the notices with their debates and groups, the navigation's counts
+    with django_assert_num_queries(4):
+        page = text_of(client.get(reverse("debates:notifications")))
+    # Each notice names its group twice: in its text and under it.
+    assert [page.count(f"(Group {n})") for n in range(size)] == [2] * size
+
+
+# --- Two groups of one debate never share a name -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines, refusal",
+    [
+        ("Group A: student\nGroup A: other_student", "Two groups are called “Group A”"),
+        ("Group A: student\n  group a : other_student", "“Group A” and “group a” are one name to a reader"),
+    ],
+)
+def test_a_group_name_given_twice_is_refused_naming_the_field_and_the_name(
+    client, debate, teacher, student, other_student, lines, refusal
+):
+    login(client, teacher)
+    response = client.post(reverse("debates:debate-groups", args=[debate.slug]), {"groups": lines})
+    assert response.status_code == 400
+    assert f"Groups: {refusal}: give each group its own name." in text_of(response)
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert Debate.objects.count() == 1 and GroupCopy.objects.count() == 0  # nothing made
+
+
+def test_names_that_differ_only_in_spacing_are_one_name(debate, teacher, student, other_student):
+    specs = [groups.GroupSpec("Group A", (student,)), groups.GroupSpec("Group \t A", (other_student,))]
+    with pytest.raises(ModerationError, match="are one name to a reader") as refused:
+        groups.groups_create(origin=debate, teacher=teacher, groups=specs)
+    assert list(refused.value.message_dict) == ["groups"]
+    assert Debate.objects.count() == 1
+
+
+def test_a_name_one_of_the_debates_groups_already_has_is_refused(
+    client, debate, teacher, student, other_student, third_student
+):
+    groups.groups_create(origin=debate, teacher=teacher, groups=[groups.GroupSpec("Group A", (student,))])
+    login(client, teacher)
+    url = reverse("debates:debate-groups", args=[debate.slug])
+    response = client.post(url, {"groups": "Group B: other_student\nGROUP A: third_student"})
+    assert response.status_code == 400
+    assert "Groups: This debate already has a group called “Group A”: give “GROUP A” another name." in text_of(response)
+    assert list(GroupCopy.objects.values_list("name", flat=True)) == ["Group A"] and Debate.objects.count() == 2
+    # Another debate's groups are no matter: its copies are named apart by its own question.
+    other = make_debate(classroom=debate.classroom, slug="other-debate")
+    groups.groups_create(origin=other, teacher=teacher, groups=[groups.GroupSpec("Group A", (other_student,))])
+    assert GroupCopy.objects.filter(name="Group A").count() == 2

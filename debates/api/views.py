@@ -97,8 +97,9 @@ class ApiMixin:
 
 
 def _debate_or_400(user, slug: str, field: str = "debate") -> Debate:
-    """A debate named in a body: one the user may not see is reported as not existing."""
-    debate = Debate.objects.visible_to(user).filter(slug=slug).select_related("classroom").first()
+    """A debate named in a body: one the user may not see is reported as not existing. Its
+    group copy comes joined: the teachers' notices name a group's debate by its group."""
+    debate = Debate.objects.visible_to(user).filter(slug=slug).select_related("classroom", "group_copy").first()
     if debate is None:
         raise ValidationError({field: ["No such debate."]})
     return debate
@@ -640,7 +641,7 @@ class ClassroomViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             limit.check()
         except TooManyAttempts as error:
             raise Throttled(wait=error.wait, detail=str(error)) from None
-        classroom = classrooms.classroom_join(user=request.user, code=data["code"])
+        classroom, _ = classrooms.classroom_join(user=request.user, code=data["code"])
         limit.succeeded()
         return Response(self.get_serializer(classroom).data)
 

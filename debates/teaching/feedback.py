@@ -6,10 +6,13 @@ feedback and grades only once the teacher releases the debate's, all at once
 (GradeBook.released_at); changes made after the release are visible at once.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from debates import permissions
@@ -26,7 +29,7 @@ from debates.models import (
     Relation,
 )
 from debates.teaching import notifications
-from debates.teaching.activity import students_of
+from debates.teaching.activity import classroom_students, students_of
 from debates.text import normalize_newlines
 
 
@@ -102,7 +105,8 @@ def scale_set(*, debate: Debate, teacher, scale: int) -> GradeBook:
     book = gradebook(debate)
     highest = max(debate.grades.values_list("score", flat=True), default=0)
     if scale < highest:
-        _fail("scale", f"A grade of {highest} is already given; the scale cannot be below it.", code="below_grade")
+        given = score_text(highest)
+        _fail("scale", f"A grade of {given} is already given; the scale cannot be below it.", code="below_grade")
     book.scale = scale
     _validate(book)
     book.save()
@@ -110,16 +114,33 @@ def scale_set(*, debate: Debate, teacher, scale: int) -> GradeBook:
     return book
 
 
+# A score as a teacher writes one: digits, with a decimal point or comma. Decimal() reads
+# more ("1e1", "1_0", "NaN", "Infinity"), which no one means as a grade and which would come
+# back as "1E+1/20" in the history.
+PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d*)?|[.,]\d+")
+ONE_DECIMAL = Decimal("0.1")
+
+
 def _score(value, scale: int) -> Decimal:
+    text = str(value).strip()
+    if not PLAIN_NUMBER.fullmatch(text):
+        _fail("score", "Give the score as a number, e.g. 7 or 7.5.", code="invalid")
     try:
-        score = Decimal(str(value).strip().replace(",", "."))
+        score = Decimal(text.replace(",", "."))
     except (InvalidOperation, ValueError):
         _fail("score", "Give the score as a number, e.g. 7 or 7.5.", code="invalid")
-    if not score.is_finite() or score < 0 or score > scale:
+    if score > scale:
         _fail("score", f"The score must be from 0 to {scale}.", code="range")
-    if score != score.quantize(Decimal("0.1")):
+    if score != score.quantize(ONE_DECIMAL):
         _fail("score", "Give the score with at most one decimal, e.g. 7.5.", code="precision")
-    return score
+    return score.quantize(ONE_DECIMAL)
+
+
+def score_text(score: Decimal) -> str:
+    """A score as every page, the CSV and the history show it: a plain decimal without a
+    trailing ".0" ("10", "7.5"), never Decimal's scientific form ("1E+1")."""
+    text = f"{Decimal(score).quantize(ONE_DECIMAL):f}"
+    return text.removesuffix(".0")
 
 
 @transaction.atomic
@@ -142,14 +163,29 @@ def grade_save(*, debate: Debate, student, teacher, score, comment: str = "") ->
     grade.graded_by = teacher
     _validate(grade)
     grade.save()
-    _log(debate, teacher, FeedbackAction.GRADE_SAVED, student=student, value=f"{grade.score}/{book.scale}")
+    _log(debate, teacher, FeedbackAction.GRADE_SAVED, student=student, value=f"{score_text(grade.score)}/{book.scale}")
     return grade
+
+
+def released_to(debate: Debate) -> QuerySet:
+    """The students a release concerns: the classroom's students with a grade in the debate
+    or feedback on a box or link of theirs there (one query when evaluated; none for a
+    debate outside a classroom, which has no students)."""
+    if debate.classroom_id is None:
+        return get_user_model().objects.none()
+    concerned = (
+        Q(pk__in=Grade.objects.filter(debate=debate).values("student"))
+        | Q(pk__in=Feedback.objects.filter(debate=debate, node__isnull=False).values("node__author"))
+        | Q(pk__in=Feedback.objects.filter(debate=debate, relation__isnull=False).values("relation__author"))
+    )
+    return classroom_students(debate.classroom_id).filter(concerned)
 
 
 @transaction.atomic
 def grades_release(*, debate: Debate, teacher) -> GradeBook:
-    """Show the debate's feedback and grades to its students, all at once, and tell them.
-    Conditional, so that two teachers releasing at once notify the class once."""
+    """Show the debate's feedback and grades to its students, all at once, and tell those
+    with a grade or feedback in it (released_to()): the others have nothing to read.
+    Conditional, so that two teachers releasing at once notify them once."""
     _check_teacher(debate, teacher)
     book = gradebook(debate)
     now = timezone.now()
@@ -157,5 +193,5 @@ def grades_release(*, debate: Debate, teacher) -> GradeBook:
         _fail("debate", "These grades are already released.", code="already_released")
     book.released_at, book.released_by = now, teacher
     _log(debate, teacher, FeedbackAction.RELEASED)
-    notifications.on_released(debate, students_of(debate).values_list("pk", flat=True))
+    notifications.on_released(debate, released_to(debate).values_list("pk", flat=True))
     return book

@@ -29,16 +29,46 @@ def _fail(field: str, message: str, cls=ModerationError, code: str = "invalid"):
     raise cls({field: [ValidationError(message, code=code)]})
 
 
+def _name_key(name: str) -> str:
+    """What makes two group names the same to a reader: "Group A", "group a" and "Group  A"
+    would be copies nobody can tell apart, in the filters and wherever the debate is named."""
+    return " ".join(name.split()).casefold()
+
+
+def _check_names(origin: Debate, groups: list["GroupSpec"]) -> None:
+    """Refuse (field "groups") a name given twice, or one that a group of `origin` already has."""
+    taken = {_name_key(name): name for name in GroupCopy.objects.filter(origin=origin).values_list("name", flat=True)}
+    given: dict[str, str] = {}
+    for spec in groups:
+        key = _name_key(spec.name)
+        if key in taken:
+            already = f"This debate already has a group called “{taken[key]}”"
+            _fail("groups", f"{already}: give “{spec.name}” another name.", code="name_taken")
+        if key in given:
+            twice = (
+                f"Two groups are called “{spec.name}”"
+                if given[key] == spec.name
+                else f"“{given[key]}” and “{spec.name}” are one name to a reader"
+            )
+            _fail("groups", f"{twice}: give each group its own name.", code="name_twice")
+        given[key] = spec.name
+
+
 @transaction.atomic
 def groups_create(*, origin: Debate, teacher, groups: list[GroupSpec]) -> list[Debate]:
     """Copy the debate (question, description, sources, approved nodes with their quotes and
-    approved arrows) into one group debate per spec, in the same classroom."""
+    approved arrows) into one group debate per spec, in the same classroom. Raises NotAllowed
+    (field "debate") for anyone but its teachers, ModerationError (field "groups") for a
+    group without students or with a student outside the classroom or in another group, and
+    for a name given twice or already a group's of this debate (case and spacing aside);
+    nothing is made then."""
     if origin.classroom_id is None or not permissions.can_moderate(teacher, origin):
         _fail("debate", "Only the teachers of a classroom's debate can copy it for groups.", NotAllowed, "forbidden")
     if GroupCopy.objects.filter(debate=origin).exists():
         _fail("debate", "This is already a group debate; copy the original instead.", code="group_of_group")
     if not groups:
         _fail("groups", "Name at least one group.", code="required")
+    _check_names(origin, groups)
     allowed = set(classroom_students(origin.classroom_id).values_list("pk", flat=True))
     seen: dict[int, str] = {}
     for spec in groups:

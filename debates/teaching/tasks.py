@@ -23,13 +23,13 @@ def _fail(field: str, message: str, cls=ModerationError, code: str = "invalid"):
 
 def for_student(user, *, debates=None) -> QuerySet:
     """The tasks set for this student (for everyone, or naming them) in debates they can see,
-    with their debate and node: one query."""
+    with their debate (and its group copy, which names the debate) and node: one query."""
     visible = Debate.objects.visible_to(user).values("pk") if debates is None else debates
     return (
         Task.objects.filter(debate__in=visible)
         .filter(Q(for_everyone=True) | Q(assignees__student=user))
         .exclude(created_by=user)
-        .select_related("debate", "node")
+        .select_related("debate__group_copy", "node")
         .distinct()
         .order_by("due", "pk")
     )

@@ -2,6 +2,7 @@
 group copies; and every user's notifications. Access helpers first, then the views."""
 
 import csv
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -87,7 +88,10 @@ def classroom_activity(request, pk: int):
     context = {
         "classroom": classroom,
         "debates": debates,
-        "all_debates": classroom.debates.order_by("created_at", "pk") if chosen else debates,
+        # The filter's choices: each with its group copy joined, which names a copy apart.
+        "all_debates": classroom.debates.select_related("group_copy").order_by("created_at", "pk")
+        if chosen
+        else debates,
         "chosen": chosen,
         "rows": rows,
         "statuses": activity.STATUSES,
@@ -129,7 +133,10 @@ def classroom_activity_csv(request, pk: int):
             row.returned,
             row.last_activity.isoformat() if row.last_activity else "",
         ]
-        line += [f"{row.grades[d.pk][0]}/{row.grades[d.pk][1]}" if d.pk in row.grades else "" for d in debates]
+        line += [
+            f"{feedback.score_text(row.grades[d.pk][0])}/{row.grades[d.pk][1]}" if d.pk in row.grades else ""
+            for d in debates
+        ]
         writer.writerow([csv_cell(cell) for cell in line])
     return response
 
@@ -181,10 +188,11 @@ def student_items(request, pk: int, user_pk: int):
     )
     # A link's feedback is joined (a reverse one-to-one): no query per link.
     links = list(links.select_related(*numbering.LINK_ENDS, "feedback").distinct().order_by("-created_at", "-pk"))
+    refused = feedback_refused(request)
     for item in [*nodes, *links]:
         item.debate = by_pk[item.debate_id]
         # A missing reverse one-to-one raises an AttributeError subclass: getattr's default applies.
-        item.feedback_form = feedback_form(item, getattr(item, "feedback", None))
+        item.feedback_form = feedback_form(item, getattr(item, "feedback", None), refused)
     # The links' ends are named by their outline numbers: no query once their debates are judged.
     numbering.name_links(links, numbering.numbers_for({link.debate_id: link.debate for link in links}.values()))
     context = {
@@ -207,9 +215,37 @@ def feedback_prefix(item: Node | Relation) -> str:
     return f"{'r' if isinstance(item, Relation) else 'n'}{item.pk}"
 
 
-def feedback_form(item: Node | Relation, existing: Feedback | None) -> FeedbackForm:
-    """An empty FeedbackForm for the item, holding its current feedback (if any)."""
-    return FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=feedback_prefix(item))
+def feedback_form(item: Node | Relation, existing: Feedback | None, refused: dict | None = None) -> FeedbackForm:
+    """The FeedbackForm for the item: holding its current feedback (if any) or, when
+    `refused` (feedback_refused()) is this item's, the text the teacher typed with the
+    reasons it was refused, so that nothing typed is lost."""
+    prefix = feedback_prefix(item)
+    if refused is None or refused["prefix"] != prefix:
+        return FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=prefix)
+    form = FeedbackForm({f"{prefix}-text": refused["text"]}, prefix=prefix)
+    form.is_valid()
+    for problem in refused["problems"]:
+        if problem not in form.errors.get("text", []):  # the form finds its own again
+            form.add_error("text", problem)
+    return form
+
+
+# The session's key for a refused feedback, kept for the page the form was posted from.
+FEEDBACK_REFUSAL = "counterpoint_feedback_refusal"
+# What is kept of a refused text: far more than a teacher types (NOTE_MAX is 2,000), little
+# enough for a session row.
+FEEDBACK_KEPT = 50_000
+
+
+def feedback_refused(request) -> dict | None:
+    """The refused feedback that item_feedback() sent back to this page, taken from the
+    session once (None when there is none, or when it was meant for another page). No query:
+    the session is read already for the user."""
+    refused = request.session.get(FEEDBACK_REFUSAL)
+    if not refused or refused["path"] != request.path:
+        return None
+    del request.session[FEEDBACK_REFUSAL]
+    return refused
 
 
 FEEDBACK_ITEMS = {"node": Node.objects, "relation": Relation.objects.select_related(*numbering.LINK_ENDS)}
@@ -219,23 +255,34 @@ FEEDBACK_ITEMS = {"node": Node.objects, "relation": Relation.objects.select_rela
 @require_POST
 def item_feedback(request, slug: str, pk: int, kind: str):
     """Save (or, empty, delete) the teacher's feedback on a contribution: a node, or a link
-    (an undercut included), as `kind` ("node" or "relation", set by the URL) says."""
+    (an undercut included), as `kind` ("node" or "relation", set by the URL) says. A refusal
+    goes back to the page the form was on, saying which item and field, the form there
+    refilled with the text as typed (feedback_refused())."""
     debate = _debate_taught_or_404(request, slug)
     item = get_object_or_404(FEEDBACK_ITEMS[kind], debate=debate, pk=pk)
     item.debate = debate
-    form = FeedbackForm(request.POST, prefix=feedback_prefix(item))
-    if not form.is_valid():
-        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
-    else:
+    prefix = feedback_prefix(item)
+    target = safe_next(request, item.get_absolute_url())
+    # Named as the class names it: no query once the debate is judged.
+    name = numbering.item_name(item, numbering.numbers_for([debate]))
+    form = FeedbackForm(request.POST, prefix=prefix)
+    problems = [problem for errors in form.errors.values() for problem in errors]
+    if not problems:
         try:
             saved = feedback.feedback_save(item=item, teacher=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            problems = error.messages
         else:
-            # Named as the class names it: no query once the debate is judged.
-            name = numbering.item_name(item, numbering.numbers_for([debate]))
             messages.success(request, f"Feedback {'saved' if saved else 'deleted'} on {name}.")
-    return redirect(safe_next(request, item.get_absolute_url()))
+            return redirect(target)
+    request.session[FEEDBACK_REFUSAL] = {
+        "path": urlsplit(target).path,
+        "prefix": prefix,
+        "text": request.POST.get(f"{prefix}-text", "")[:FEEDBACK_KEPT],
+        "problems": problems,
+    }
+    messages.error(request, f"The feedback on {name} was not saved. {form['text'].label}: {' '.join(problems)}")
+    return redirect(target)
 
 
 def _grade_forms(request, debate, students, grades):
@@ -243,9 +290,37 @@ def _grade_forms(request, debate, students, grades):
     forms = []
     for student in students:
         grade = grades.get(student.pk)
-        initial = {"score": grade.score if grade else "", "comment": grade.comment if grade else ""}
+        initial = {"score": _grade_score(grade), "comment": grade.comment if grade else ""}
         forms.append((student, GradeForm(data, initial=initial, prefix=f"s{student.pk}"), grade))
     return forms
+
+
+def _grade_score(grade: Grade | None) -> str:
+    """The score as the grade form shows it, "" for no grade."""
+    return feedback.score_text(grade.score) if grade else ""
+
+
+def _grades_save(request, debate, rows) -> bool:
+    """Save each changed row of the grade form; True when all were saved. Every row is checked
+    and shows its own refusal, and none is kept unless all pass: a teacher who typed a class's
+    scores fixes the bad ones and sends them again, with nothing half saved in between."""
+    with transaction.atomic():
+        for student, form, grade in rows:
+            if not form.is_valid():
+                continue  # its shape is wrong: the form shows why
+            data = form.cleaned_data
+            if _grade_score(grade) == data["score"] and (grade.comment if grade else "") == data["comment"]:
+                continue
+            try:
+                feedback.grade_save(
+                    debate=debate, student=student, teacher=request.user, score=data["score"], comment=data["comment"]
+                )
+            except ValidationError as error:
+                add_refusal(form, error)
+        refused = any(form.errors for _, form, _ in rows)
+        if refused:
+            transaction.set_rollback(True)
+    return not refused
 
 
 @login_required
@@ -270,33 +345,10 @@ def debate_grades(request, slug: str):
                 return redirect("debates:debate-grades", debate.slug)
         failed = True
     elif request.method == "POST":
-        failed = not all(form.is_valid() for _, form, _ in rows)
-        if not failed:
-            try:
-                with transaction.atomic():
-                    for student, form, grade in rows:
-                        data = form.cleaned_data
-                        unchanged = (str(grade.score) if grade else "") == data["score"] and (
-                            grade.comment if grade else ""
-                        ) == data["comment"]
-                        if unchanged:
-                            continue
-                        try:
-                            feedback.grade_save(
-                                debate=debate,
-                                student=student,
-                                teacher=request.user,
-                                score=data["score"],
-                                comment=data["comment"],
-                            )
-                        except ValidationError as error:
-                            add_refusal(form, error)
-                            raise
-            except ValidationError:
-                failed = True
-            else:
-                messages.success(request, "Grades saved.")
-                return redirect("debates:debate-grades", debate.slug)
+        if _grades_save(request, debate, rows):
+            messages.success(request, "Grades saved.")
+            return redirect("debates:debate-grades", debate.slug)
+        failed = True
     # The boxes and links the history is about come joined, named by their outline numbers
     # (kept per map revision: no query once the debate is judged).
     history = list(
@@ -313,9 +365,23 @@ def debate_grades(request, slug: str):
         "book": book,
         "scale_form": scale_form,
         "rows": rows,
+        "grade_problems": _grade_problems(rows) if failed else [],
         "history": history,
     }
     return render(request, "debates/teaching/grades.html", context, status=400 if failed else 200)
+
+
+def _grade_problems(rows) -> list[tuple]:
+    """Each refusal of the grade form as (student, the field it is on, the message), for the
+    summary above the table; a refusal of the whole row is shown on its score."""
+    problems = []
+    for student, form, _ in rows:
+        if not form.is_bound:
+            continue
+        for name, messages_ in form.errors.items():
+            field = form["score" if name == "__all__" else name]
+            problems += [(student, field, message) for message in messages_]
+    return problems
 
 
 @login_required
@@ -355,10 +421,11 @@ def show_released_feedback(user, nodes, links) -> None:
 
 
 def released_grades(user) -> list[Grade]:
-    """The user's grades in released debates, with their debate and scale: one query."""
+    """The user's grades in released debates, with their debate (its group copy too, which
+    names it) and scale: one query."""
     return list(
         Grade.objects.filter(student=user, debate__gradebook__released_at__isnull=False)
-        .select_related("debate__gradebook")
+        .select_related("debate__gradebook", "debate__group_copy")
         .order_by("debate__question")
     )
 
@@ -382,10 +449,11 @@ def node_context(request, node: Node, debate: Debate, moderator: bool, relations
             shown = shown.filter(debate__gradebook__released_at__isnull=False)
         found = list(shown)
     by_relation = {f.relation_id: f for f in found if f.relation_id is not None}
+    refused = feedback_refused(request) if moderator else None
     for relation in relations:
         relation.feedback_shown = by_relation.get(relation.pk)
         if moderator:
-            relation.feedback_form = feedback_form(relation, relation.feedback_shown)
+            relation.feedback_form = feedback_form(relation, relation.feedback_shown, refused)
     node_tasks = (
         []
         if moderator
@@ -394,7 +462,7 @@ def node_context(request, node: Node, debate: Debate, moderator: bool, relations
     node_feedback = next((f for f in found if f.node_id == node.pk), None)
     return {
         "node_feedback": node_feedback,
-        "node_feedback_form": feedback_form(node, node_feedback) if moderator and node.by_student else None,
+        "node_feedback_form": feedback_form(node, node_feedback, refused) if moderator and node.by_student else None,
         "node_tasks": node_tasks,
     }
 
@@ -568,7 +636,10 @@ NOTIFICATIONS_SHOWN = 100
 @require_safe
 def notification_list(request):
     """The user's notifications, newest first, the unread ones marked."""
-    shown = list(Notification.objects.filter(recipient=request.user).select_related("debate")[:NOTIFICATIONS_SHOWN])
+    # One query: each notice with its debate and the debate's group copy, which names it.
+    shown = list(
+        Notification.objects.filter(recipient=request.user).select_related("debate__group_copy")[:NOTIFICATIONS_SHOWN]
+    )
     return render(request, "debates/teaching/notifications.html", {"notifications": shown})
 
 
