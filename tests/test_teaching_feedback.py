@@ -25,17 +25,8 @@ from debates.models import (
     Status,
 )
 from debates.teaching import feedback
-from tests.factories import (
-    api_client,
-    login,
-    make_debate,
-    make_node,
-    make_relation,
-    make_user,
-    messages_of,
-    submit_claim,
-    text_of,
-)
+from tests import factories
+from tests.factories import login, make_node, make_user, messages_of, submit_claim, text_of
 
 
 @pytest.fixture
@@ -241,7 +232,7 @@ def test_scores_show_as_plain_decimals_in_the_history_csv_pages_and_api(
         )
     )
     assert [row[-1] for row in rows[1:]] == ["7.5/20", "10/20"]  # other_student, student
-    answer = api_client(teacher).get(f"/api/classrooms/{classroom}/activity/")
+    answer = factories.api_client(teacher).get(f"/api/classrooms/{classroom}/activity/")
     assert sorted(g["score"] for row in answer.json() for g in row["grades"]) == [7.5, 10]
     assert b'"score":10.0' in answer.content.replace(b" ", b"")  # a JSON number, never 1E+1
     feedback.grades_release(debate=debate, teacher=teacher)
@@ -417,7 +408,7 @@ def test_nobody_but_the_debates_teachers_may_post_link_feedback(
         login(client, who)
         assert client.post(url, {f"r{link.pk}-text": "x"}).status_code == 404
     # A link of one debate is not found under another debate's address, even by its teacher.
-    other = make_debate(created_by=other_teacher, slug="elsewhere")
+    other = factories.make_debate(created_by=other_teacher, slug="elsewhere")
     login(client, other_teacher)
     wrong = reverse("debates:relation-feedback", args=[other.slug, link.pk])
     assert client.post(wrong, {f"r{link.pk}-text": "x"}).status_code == 404
@@ -720,7 +711,7 @@ def test_the_queue_costs_the_same_queries_for_3_or_9_pending_links_with_feedback
 ):
     def add(n):
         for _ in range(n):
-            link = make_relation(make_node(debate), claim, author=student, status=Status.PENDING)
+            link = factories.make_relation(make_node(debate), claim, author=student, status=Status.PENDING)
             feedback.feedback_save(item=link, teacher=teacher, text=f"Link note {link.pk}")
 
     login(client, teacher)

@@ -10,15 +10,7 @@ from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from debates.models import (
-    Debate,
-    Membership,
-    Node,
-    Notification,
-    NotificationKind,
-    Relation,
-    Status,
-)
+from debates.models import Debate, Membership, Node, Notification, NotificationKind, Relation, Status
 
 TEXT_MAX = 300
 
