@@ -241,6 +241,11 @@ def node_label(node, numbers: dict[int, str], *, length: int = 90) -> str:
     return f"{numbering.number_of(node, numbers)} {node.get_kind_display()}: {text}{status}"
 
 
+def box_choices(nodes, numbers: dict[int, str], *, length: int = 90) -> list[tuple[int, str]]:
+    """A picker's choices, (pk, node_label()), in the outline's order (numbering.outline_order())."""
+    return [(n.pk, node_label(n, numbers, length=length)) for n in numbering.outline_order(nodes, numbers)]
+
+
 class NodeForm(forms.Form):
     """A new position, claim or evidence, attached to one node of the map."""
 
@@ -265,7 +270,7 @@ class NodeForm(forms.Form):
     def __init__(self, *args, targets=(), sources=(), numbers=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(n.pk, node_label(n, numbers or {})) for n in targets]
+        self.fields["target"].choices = box_choices(targets, numbers or {})
         self.fields["source"].choices = [("", "(no quote)")] + [(s.pk, s.title) for s in sources]
 
     def clean(self):
@@ -304,9 +309,8 @@ class RelationForm(forms.Form):
     def __init__(self, *args, nodes=(), numbers=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        choices = [(n.pk, node_label(n, numbers or {})) for n in nodes]
-        self.fields["source"].choices = [c for c, n in zip(choices, nodes, strict=True) if n.kind != Kind.QUESTION]
-        self.fields["target"].choices = choices
+        self.fields["source"].choices = box_choices([n for n in nodes if n.kind != Kind.QUESTION], numbers or {})
+        self.fields["target"].choices = box_choices(nodes, numbers or {})
 
     def clean(self):
         data = super().clean()
