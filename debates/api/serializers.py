@@ -584,7 +584,8 @@ class ErrorOut(serializers.Serializer):
     detail = serializers.CharField(help_text="A sentence for a person.")
     errors = serializers.DictField(
         child=serializers.JSONField(),
-        help_text='Field name (or "non_field_errors") to its messages; nested inputs nest. Empty unless invalid.',
+        help_text='Field name (or "non_field_errors") to its messages; nested inputs nest. Empty unless invalid '
+        "(400) or a page past the last (404, naming page).",
     )
 
 

@@ -28,6 +28,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from debates import classrooms, importing, moderation, permissions
 from debates.api import serializers as s
+from debates.api.exceptions import NoSuchPage
 from debates.api.parsers import SafeJSONParser
 from debates.errors import ModerationError
 from debates.interchange.model import FormatError, read_bytes
@@ -43,19 +44,24 @@ from debates.throttles import JoinLimit, TokenLoginThrottle, TooManyAttempts, Wr
 
 class Pagination(PageNumberPagination):
     """Pages of 50 (page_size up to 200); `page` is a whole number from 1, else a 400 naming it.
-    A page past the last is DRF's 404: the number is well formed, the page does not exist."""
+    A page past the last is a 404 naming it (exceptions.NoSuchPage): the number is well formed,
+    the page does not exist."""
 
     page_size = 50
     page_size_query_param = "page_size"
     # A bigger page_size is clamped to this, never refused.
     max_page_size = 200
+    invalid_page_message = "There is no page {page_number}."
 
     def paginate_queryset(self, queryset, request, view=None):
         page = request.query_params.get(self.page_query_param)
         # ASCII digits only: int() would also read "١" or " 1\n" as a page number.
         if page is not None and page not in self.last_page_strings and not re.fullmatch(r"0*[1-9][0-9]*", page):
             raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
-        return super().paginate_queryset(queryset, request, view)
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as error:
+            raise NoSuchPage(self.page_query_param, str(error.detail)) from None
 
 
 def _check_query_params(request) -> None:
