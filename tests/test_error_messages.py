@@ -160,3 +160,42 @@ def test_the_api_refuses_a_quote_too_long_for_its_length_alone(debate, student):
     response = api_client(student).post("/api/nodes/", body, format="json")
     assert response.status_code == 400
     assert errors(response) == {"quote": {"text": [f"Ensure this field has no more than {QUOTE_TEXT_MAX} characters."]}}
+
+
+# --- A value echoed in a message carries no control character --------------------------
+
+
+@pytest.mark.parametrize("query", ["debate=%00", "student=a%01b", "kind=%1b", "x%00y=1"])
+def test_the_queue_refuses_a_control_character_in_a_filter_naming_it_without_echoing_it(client, teacher, query):
+    response = login(client, teacher).get(f"{reverse('debates:moderation-queue')}?{query}")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert not any(char in body for char in "\x00\x01\x1b")
+    name = query.split("=")[0] if "%" not in query.split("=")[0] else "query"
+    assert body.startswith(f"{name}: This parameter contains ")
+
+
+def test_every_page_refuses_a_control_character_in_its_query(client, teacher, student, classroom, debate):
+    login(client, teacher)
+    for url in [
+        reverse("debates:home"),
+        reverse("debates:classroom-activity", args=[classroom.pk]),
+        reverse("debates:student-items", args=[classroom.pk, student.pk]),
+        reverse("debates:node-create", args=[debate.slug]),
+        debate.get_absolute_url(),
+    ]:
+        response = client.get(url, {"debate": "a\x00b", "quote": "x"})
+        assert response.status_code == 400, url
+        assert response.content.decode() == "debate: This parameter contains a NUL character at position 2."
+
+
+def test_a_page_keeps_text_characters_in_its_query(client, student, debate):
+    # Newlines and tabs are text: a quote across two paragraphs comes with a newline.
+    response = login(client, student).get(reverse("debates:node-create", args=[debate.slug]), {"quote": "a\n\tb"})
+    assert response.status_code == 200
+
+
+def test_the_api_answers_a_control_character_in_its_own_shape(db, teacher):
+    response = api_client(teacher).get("/api/moderation/?debate=%00")
+    assert response.status_code == 400
+    assert errors(response) == {"debate": ["This parameter contains a NUL character at position 1."]}

@@ -36,7 +36,7 @@ from debates.maps import judging
 from debates.maps.data import MapData, MapNode, MapRelation
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
 from debates.teaching import activity
-from debates.text import find_forbidden_character
+from debates.text import find_forbidden_parameter
 from debates.throttles import JoinLimit, TokenLoginThrottle, TooManyAttempts, WriteThrottle
 
 # --- Plumbing: pagination, throttles, query parameters --------------------------------
@@ -65,14 +65,13 @@ class Pagination(PageNumberPagination):
 
 
 def _check_query_params(request) -> None:
-    """Refuse NUL and control characters in query parameters before they reach a query:
-    PostgreSQL refuses NUL in text, and that would be a 500."""
-    for key, values in request.query_params.lists():
-        for value in (key, *values):
-            problem = find_forbidden_character(value)
-            if problem:
-                name = key if not find_forbidden_character(key) else "query"
-                raise ValidationError({name: [f"This parameter contains {problem}."]})
+    """Refuse NUL and control characters in query parameters before they reach a query or a
+    message: PostgreSQL refuses NUL in text (a 500), and an echoed value would carry them.
+    The pages' twin is debates.parameters.QueryParametersMiddleware."""
+    bad = find_forbidden_parameter(request.query_params)
+    if bad:
+        name, message = bad
+        raise ValidationError({name: [message]})
 
 
 class ApiMixin:
