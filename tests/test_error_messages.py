@@ -125,17 +125,18 @@ def test_the_api_refuses_a_slug_with_a_nul_in_one_message(debate, student):
 # --- A refused field gets no second message that depends on it -------------------------
 
 
+TOO_LONG = "x" * (QUOTE_TEXT_MAX + 1)
+
+
+def _evidence(debate, **quote) -> dict:
+    """A piece of evidence for the question, as the contribute form posts it: `quote` and `source` given."""
+    data = {"kind": "evidence", "relation": "supports", "target": question_of(debate).pk, "text": "It shows this."}
+    return data | quote
+
+
 def test_a_quote_too_long_is_not_also_missing(client, student, debate):
     url = reverse("debates:node-create", args=[debate.slug])
-    data = {
-        "kind": "evidence",
-        "relation": "supports",
-        "target": question_of(debate).pk,
-        "text": "It shows this.",
-        "source": debate.sources.get().pk,
-        "quote": "x" * (QUOTE_TEXT_MAX + 1),
-    }
-    response = login(client, student).post(url, data)
+    response = login(client, student).post(url, _evidence(debate, source=debate.sources.get().pk, quote=TOO_LONG))
     assert response.status_code == 400
     assert response.context["form"].errors["quote"] == [
         f"Ensure this value has at most {QUOTE_TEXT_MAX} characters (it has {QUOTE_TEXT_MAX + 1})."
@@ -143,20 +144,13 @@ def test_a_quote_too_long_is_not_also_missing(client, student, debate):
 
 
 def test_evidence_with_no_quote_still_says_it_needs_one(client, student, debate):
-    url = reverse("debates:node-create", args=[debate.slug])
-    data = {"kind": "evidence", "relation": "supports", "target": question_of(debate).pk, "text": "It shows this."}
-    response = login(client, student).post(url, data)
+    response = login(client, student).post(reverse("debates:node-create", args=[debate.slug]), _evidence(debate))
     assert response.context["form"].errors["quote"] == ["Evidence needs a quote from one of the debate's sources."]
 
 
 def test_the_api_refuses_a_quote_too_long_for_its_length_alone(debate, student):
-    body = {
-        "debate": debate.slug,
-        "kind": "evidence",
-        "text": "It shows this.",
-        "target": question_of(debate).pk,
-        "quote": {"source": debate.sources.get().pk, "text": "x" * (QUOTE_TEXT_MAX + 1)},
-    }
+    body = _evidence(debate, quote={"source": debate.sources.get().pk, "text": TOO_LONG})
+    body["debate"], body["relation_kind"] = debate.slug, body.pop("relation")
     response = api_client(student).post("/api/nodes/", body, format="json")
     assert response.status_code == 400
     assert errors(response) == {"quote": {"text": [f"Ensure this field has no more than {QUOTE_TEXT_MAX} characters."]}}

@@ -9,7 +9,7 @@ import pytest
 from debates import moderation
 from debates.models import Action, GroupCopy, GroupMember
 from debates.teaching import feedback, tasks
-from tests.factories import PASSWORD, log_in, make_classroom, make_debate, make_node, make_user
+from tests.factories import PASSWORD, log_in, make_classroom, make_debate, make_node, make_user, submit_claim
 
 pytestmark = pytest.mark.browser
 
@@ -131,14 +131,7 @@ def test_an_override_in_a_group_name_reverses_none_of_the_page_after_it(page, se
 
 
 def test_an_override_in_feedback_reverses_none_of_the_page_after_it(page, setting):
-    node = moderation.node_submit(
-        debate=setting["debate"],
-        author=setting["student"],
-        kind="claim",
-        text="Force has failed before.",
-        target=setting["debate"].nodes.get(kind="claim"),
-        relation_kind="opposes",
-    )
+    node = submit_claim(setting["debate"], setting["student"], text="Force has failed before.")
     moderation.item_decide(item=node, moderator=setting["teacher"], action=Action.APPROVED)
     feedback.feedback_save(item=node, teacher=setting["teacher"], text=f"Good {RLO}point")
     log_in(page, "ms_khan")
