@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside every layer that writes a page's body, so it compresses the finished page.
     "config.compression.HTMLGZipMiddleware",
+    # Query parameters with NUL or control characters refused before anything reads them.
+    "debates.parameters.QueryParametersMiddleware",
     # Cached exports of public debates, before the layers that only pages need.
     "debates.maps.middleware.PublicMapMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from debates import usernames
@@ -31,14 +32,25 @@ class CountedLength:
         return attrs
 
 
-class CleanCharField(CountedLength, forms.CharField):
-    """A CharField that refuses NUL and control characters, naming the first one, and text
-    with nothing visible, naming the field as `noun`."""
+class TextField(CountedLength, forms.CharField):
+    """A CharField that refuses NUL, control characters and lone surrogates, naming the first
+    one and where it is (text.validate_clean_text). Django's own NUL check goes: it says
+    neither where nor which, and a NUL would get both messages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators = [
+            validate_clean_text if isinstance(v, ProhibitNullCharactersValidator) else v for v in self.validators
+        ]
+
+
+class CleanCharField(TextField):
+    """A TextField that also refuses text with nothing visible, naming the field as `noun`."""
 
     def __init__(self, *args, noun: str, single_line: bool = False, **kwargs):
         kwargs.setdefault("strip", True)
         super().__init__(*args, **kwargs)
-        self.validators += [validate_clean_text, VisibleText(noun)]
+        self.validators.append(VisibleText(noun))
         if single_line:
             self.validators.append(validate_single_line)
 
@@ -51,7 +63,7 @@ class StatementField(CleanCharField):
         super().__init__(noun="statement", max_length=NODE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), **kwargs)
 
 
-class QuoteField(CountedLength, forms.CharField):
+class QuoteField(TextField):
     """A passage exactly as the op-ed has it: not stripped, clean text, and with the CRLF line
     breaks that browsers send for a textarea turned into the source's LF."""
 
@@ -61,7 +73,7 @@ class QuoteField(CountedLength, forms.CharField):
         once the quote is changed by hand, so that the server finds the passage itself."""
         attrs = {"rows": 3} | ({"data-clears": " ".join(offsets)} if offsets else {})
         kwargs.update(strip=False, max_length=QUOTE_TEXT_MAX, widget=forms.Textarea(attrs=attrs))
-        super().__init__(help_text=help_text, validators=[validate_clean_text, VisibleText("quote")], **kwargs)
+        super().__init__(help_text=help_text, validators=[VisibleText("quote")], **kwargs)
 
     def to_python(self, value):
         return normalize_newlines(super().to_python(value) or "")
@@ -163,7 +175,7 @@ class SourceForm(forms.Form):
     outlet = CleanCharField(noun="outlet", max_length=200, required=False, single_line=True)
     published = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     url = forms.URLField(required=False, max_length=500, label="URL", assume_scheme="https")
-    text = forms.CharField(
+    text = TextField(
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 12}),
@@ -195,7 +207,8 @@ class SourceForm(forms.Form):
     def clean(self):
         data = super().clean()
         pasted, uploaded = data.get("text") or "", data.get("file")
-        if "file" in self.errors:
+        # A refused paste or file has its message; "paste or upload" would only add a wrong one.
+        if "file" in self.errors or "text" in self.errors:
             return data
         if pasted.strip() and uploaded:
             self.add_error("text", "Paste the text or upload a file, not both.")
@@ -228,6 +241,11 @@ def node_label(node, numbers: dict[int, str], *, length: int = 90) -> str:
     return f"{numbering.number_of(node, numbers)} {node.get_kind_display()}: {text}{status}"
 
 
+def box_choices(nodes, numbers: dict[int, str], *, length: int = 90) -> list[tuple[int, str]]:
+    """A picker's choices, (pk, node_label()), in the outline's order (numbering.outline_order())."""
+    return [(n.pk, node_label(n, numbers, length=length)) for n in numbering.outline_order(nodes, numbers)]
+
+
 class NodeForm(forms.Form):
     """A new position, claim or evidence, attached to one node of the map."""
 
@@ -252,13 +270,14 @@ class NodeForm(forms.Form):
     def __init__(self, *args, targets=(), sources=(), numbers=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(n.pk, node_label(n, numbers or {})) for n in targets]
+        self.fields["target"].choices = box_choices(targets, numbers or {})
         self.fields["source"].choices = [("", "(no quote)")] + [(s.pk, s.title) for s in sources]
 
     def clean(self):
         data = super().clean()
         quote = (data.get("quote") or "").strip()
-        if data.get("kind") == Kind.EVIDENCE and not quote:
+        # A quote refused for its length or characters is not missing: one message says what is wrong.
+        if data.get("kind") == Kind.EVIDENCE and not quote and "quote" not in self.errors:
             self.add_error("quote", "Evidence needs a quote from one of the debate's sources.")
         if quote and not data.get("source"):
             self.add_error("source", "Say which source the quote is from.")
@@ -290,9 +309,8 @@ class RelationForm(forms.Form):
     def __init__(self, *args, nodes=(), numbers=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        choices = [(n.pk, node_label(n, numbers or {})) for n in nodes]
-        self.fields["source"].choices = [c for c, n in zip(choices, nodes, strict=True) if n.kind != Kind.QUESTION]
-        self.fields["target"].choices = choices
+        self.fields["source"].choices = box_choices([n for n in nodes if n.kind != Kind.QUESTION], numbers or {})
+        self.fields["target"].choices = box_choices(nodes, numbers or {})
 
     def clean(self):
         data = super().clean()

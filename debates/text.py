@@ -29,6 +29,20 @@ def find_forbidden_character(value: str) -> str | None:
     return None
 
 
+def find_forbidden_parameter(params) -> tuple[str, str] | None:
+    """The first query parameter (a QueryDict, or any mapping with lists()) whose name or a
+    value holds a character text may not contain: (its name, a sentence saying what and
+    where), or None. A name that is itself bad is given as "query", so that the sentence
+    never carries the character it refuses."""
+    for key, values in params.lists():
+        for value in (key, *values):
+            problem = find_forbidden_character(value)
+            if problem:
+                name = key if not find_forbidden_character(key) else "query"
+                return name, f"This parameter contains {problem}."
+    return None
+
+
 def validate_clean_text(value: str) -> None:
     """Refuse NUL, control characters and lone surrogates, naming the first one found."""
     problem = find_forbidden_character(value)

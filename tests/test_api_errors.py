@@ -126,6 +126,9 @@ def test_an_oversize_body_is_a_413(debate, student, settings):
     assert response.json()["code"] == "too_large"
 
 
+LISTS = ["/api/nodes/", "/api/relations/", "/api/debates/", "/api/sources/", "/api/classrooms/", "/api/moderation/"]
+
+
 def test_a_huge_page_size_is_clamped_to_the_maximum(debate, student, monkeypatch):
     for _ in range(3):
         make_node(debate)
@@ -138,13 +141,16 @@ def test_the_default_maximum_page_size_is_200():
     assert Pagination.max_page_size == 200
 
 
-def test_a_page_past_the_last_is_a_json_404(debate, student):
-    response = api_client(student).get("/api/nodes/", {"page": "999"})
+@pytest.mark.parametrize("url", LISTS)
+def test_a_page_past_the_last_is_a_404_naming_page_as_a_malformed_one_is_named(debate, teacher, url):
+    response = api_client(teacher).get(url, {"page": "999"})
     assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
-
-
-LISTS = ["/api/nodes/", "/api/relations/", "/api/debates/", "/api/sources/", "/api/classrooms/", "/api/moderation/"]
+    assert response.json() == {
+        "status": 404,
+        "code": "not_found",
+        "detail": "page: There is no page 999.",
+        "errors": {"page": ["There is no page 999."]},
+    }
 
 
 @pytest.mark.parametrize("url", LISTS)

@@ -292,7 +292,10 @@ def test_a_source_needs_text_and_refuses_nul(client, teacher, debate):
     login(client, teacher)
     url = reverse("debates:source-create", args=[debate.slug])
     assert "Paste the op-ed's text" in client.post(url, _source_data(text="  ")).context["form"].errors["text"][0]
-    assert "Null characters" in client.post(url, _source_data(text="a\x00b")).context["form"].errors["text"][0]
+    assert (
+        "a NUL character at position 2"
+        in client.post(url, _source_data(text="a\x00b")).context["form"].errors["text"][0]
+    )
     upload = SimpleUploadedFile("oped.pdf", b"%PDF")
     assert client.post(url, _source_data(file=upload)).context["form"].errors["file"] == [
         "Upload a plain-text .txt file."

@@ -249,11 +249,20 @@ def test_a_400_node_handout_draws_every_box_at_nine_points_or_more(db, client):
 # ----------------------------------------------------------------------------- the request
 
 
-@pytest.mark.parametrize("paper", ["b5", "A4;", "%00", "a4 "])
-def test_a_bad_paper_is_a_400_naming_paper(client, public_debate, paper):
+@pytest.mark.parametrize(
+    ("paper", "message"),
+    [
+        ("b5", "paper: must be one of a4, a3, letter"),
+        ("A4;", "paper: must be one of a4, a3, letter"),
+        # Refused at the door, as every page's query parameter holding a NUL is.
+        ("%00", "paper: This parameter contains a NUL character"),
+        ("a4 ", "paper: must be one of a4, a3, letter"),
+    ],
+)
+def test_a_bad_paper_is_a_400_naming_paper(client, public_debate, paper, message):
     response = client.get(map_url(public_debate.slug, paper=paper))
     assert response.status_code == 400
-    assert response.content.decode().startswith("paper: must be one of a4, a3, letter")
+    assert response.content.decode().startswith(message)
 
 
 def test_paper_is_not_case_sensitive_and_a4_is_the_default(client, public_debate):

@@ -130,11 +130,20 @@ def test_focus_and_depth_draw_a_neighbourhood_and_say_so(client, public_debate):
     assert f"n{b.pk} [" not in dot and f"n{a.pk} [" in dot
 
 
-@pytest.mark.parametrize("query", ["focus=abc", "depth=-1", "depth=99", "focus=%00", "depth=1.5"])
-def test_bad_focus_or_depth_is_a_clear_400(client, public_debate, query):
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("focus=abc", "focus: must be a whole number"),
+        ("depth=-1", "depth: must be a whole number"),
+        ("depth=99", "depth: must be a whole number"),
+        ("focus=%00", "focus: This parameter contains a NUL character"),
+        ("depth=1.5", "depth: must be a whole number"),
+    ],
+)
+def test_bad_focus_or_depth_is_a_clear_400(client, public_debate, query, message):
     response = client.get(page_url(public_debate) + "?" + query)
     assert response.status_code == 400
-    assert b"must be a whole number" in response.content
+    assert message in response.content.decode()
     assert client.get(map_url(public_debate, "svg") + "?" + query).status_code == 400
 
 

@@ -87,6 +87,44 @@ def test_the_link_form_names_both_ends_by_outline_number(client, debate, branch,
     assert options(response, "target")[str(branch["1"].pk)].startswith("1 Question: ")
 
 
+def test_outline_order_compares_numbers_part_by_part_then_puts_new_work_before_work_off_the_map():
+    def box(pk, status="approved"):
+        return Node(pk=pk, status=status)
+
+    numbers = {1: "1", 2: "1.10", 3: "1.2", 4: "1.1.7", 5: "1.3.1", 6: "1.1"}
+    nodes = [box(7, "rejected"), box(8, "pending"), *(box(pk) for pk in numbers), box(9, "returned")]
+    ordered = [numbering.number_of(n, numbers) for n in numbering.outline_order(nodes, numbers)]
+    assert ordered == ["1", "1.1", "1.1.7", "1.2", "1.3.1", "1.10", "(new)", "(new)", "(not on the map)"]
+
+
+@pytest.fixture
+def long_outline(debate, branch, student):
+    """The branch, then positions 1.3 to 1.10, then a second objection to 1.1 (1.1.2, made
+    last, so that the database's order is not the outline's) and a student's pending claim."""
+    for n in range(3, 11):
+        make_node(debate, kind=Kind.POSITION, text=f"Position {n}")
+    make_node(debate, text="They were never tried.", target=branch["1.1"], relation="opposes")
+    submit_claim(debate, student, text="My own idea", target=branch["1.2"])
+    return ["1", "1.1", "1.1.1", "1.1.2", "1.2", *(f"1.{n}" for n in range(3, 11)), "(new)"]
+
+
+def _numbers_of(choices: dict[str, str]) -> list[str]:
+    return [label.split(" Claim:")[0].split(" Position:")[0].split(" Question:")[0] for label in choices.values()]
+
+
+def test_the_pickers_list_boxes_in_outline_order(client, debate, long_outline, student, teacher):
+    login(client, student)
+    assert _numbers_of(options(client.get(reverse("debates:node-create", args=[debate.slug])), "target")) == (
+        long_outline
+    )
+    link_page = client.get(reverse("debates:relation-create", args=[debate.slug]))
+    assert _numbers_of(options(link_page, "target")) == long_outline
+    assert _numbers_of(options(link_page, "source")) == long_outline[1:]  # a link never starts at the question
+    login(client, teacher)
+    task_choices = options(client.get(reverse("debates:task-list", args=[debate.slug])), "node")
+    assert _numbers_of(task_choices)[1:] == long_outline[:-1]  # approved boxes, after "(the whole debate)"
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_link_form_costs_the_same_queries_whatever_the_debate_size(
     client, debate, student, size, django_assert_num_queries

@@ -158,7 +158,8 @@ def test_odd_query_parameters_never_cause_a_500(client, student, debate, value):
         f"{reverse('debates:relation-create', args=[debate.slug])}?source={value}&target={value}",
         f"{source.get_absolute_url()}?debate={value}&target={value}&relation={value}",
     ]:
-        assert client.get(url).status_code == 200, url
+        # A NUL is refused at the door, naming the parameter; other odd values are ignored.
+        assert client.get(url).status_code == (400 if value == "%00" else 200), url
 
 
 def test_odd_posted_values_never_cause_a_500(client, teacher, student, debate):

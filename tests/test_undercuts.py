@@ -315,7 +315,7 @@ def test_debate_page_outline_says_which_link_is_objected_to(client, link, teache
     _undercut(link)
     client.force_login(teacher)
     page = client.get(reverse("debates:debate-detail", args=[link.debate.slug])).content.decode()
-    assert "against the link to “Talk to the TTP”" in page
+    assert "against the link to “<bdi>Talk to the TTP</bdi>”" in page
 
 
 def test_map_draws_the_attacked_arrow_through_a_point_where_the_undercut_ends(link, teacher):

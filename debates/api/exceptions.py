@@ -25,6 +25,15 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class NoSuchPage(exceptions.NotFound):
+    """A page number past the last: a 404, as the number is well formed and the page does not
+    exist, whose `errors` name the parameter, as a malformed number's 400 does."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(detail=f"{field}: {message}")
+        self.errors = {field: [message]}
+
+
 def _django_errors(error: DjangoValidationError) -> dict:
     if hasattr(error, "error_dict"):
         return {
@@ -82,6 +91,7 @@ def api_exception_handler(exc, context):
         data = response.data if isinstance(response.data, dict) else {}
         detail = str(data.get("detail", exc))
         code = getattr(data.get("detail"), "code", None) or getattr(exc, "default_code", "error")
+        errors = errors or getattr(exc, "errors", None)
     response.data = {"status": response.status_code, "code": str(code), "detail": detail, "errors": errors or {}}
     return response
 

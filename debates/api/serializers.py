@@ -5,10 +5,12 @@ import re
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from debates import permissions
 from debates.interchange import READ_FORMATS
@@ -45,15 +47,21 @@ def map_url(slug: str, fmt: str) -> str:
 # --- Inputs ------------------------------------------------------------------------
 
 
+# DRF's checks that every CharField gets, which ours (text.validate_clean_text, a slug's pattern)
+# replace: they say neither which character nor where, and one NUL would get two messages.
+DRF_CHARACTER_CHECKS = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
+
+
 class Text(serializers.CharField):
-    """A CharField that refuses NUL, control characters and lone surrogates, which DRF lets
-    through and PostgreSQL refuses (a 500), and text with nothing visible, naming the field
-    as `noun` (by default its own name); `shown=False` for text never displayed (a password)."""
+    """A CharField that refuses NUL, control characters and lone surrogates, naming the first
+    one and where it is (text.validate_clean_text), and text with nothing visible, naming the
+    field as `noun` (by default its own name); `shown=False` for text never displayed (a password)."""
 
     def __init__(self, *, noun: str = "", shown: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.noun, self.shown = noun, shown
-        self.validators.append(validate_clean_text)
+        kept = [v for v in self.validators if not isinstance(v, DRF_CHARACTER_CHECKS)]
+        self.validators = [*kept, validate_clean_text]
 
     def bind(self, field_name, parent):
         super().bind(field_name, parent)
@@ -80,8 +88,10 @@ class Id(serializers.IntegerField):
 class Slug(serializers.RegexField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 80)
+        # Given to __init__, which hands the message to the pattern's validator as it makes it.
+        kwargs.setdefault("error_messages", {"invalid": "Use only letters, digits, hyphens and underscores."})
         super().__init__(SLUG_PATTERN, **kwargs)
-        self.error_messages["invalid"] = "Use only letters, digits, hyphens and underscores."
+        self.validators = [v for v in self.validators if not isinstance(v, DRF_CHARACTER_CHECKS)]
 
 
 class StrictSerializer(serializers.Serializer):
@@ -574,7 +584,8 @@ class ErrorOut(serializers.Serializer):
     detail = serializers.CharField(help_text="A sentence for a person.")
     errors = serializers.DictField(
         child=serializers.JSONField(),
-        help_text='Field name (or "non_field_errors") to its messages; nested inputs nest. Empty unless invalid.',
+        help_text='Field name (or "non_field_errors") to its messages; nested inputs nest. Empty unless invalid '
+        "(400) or a page past the last (404, naming page).",
     )
 
 

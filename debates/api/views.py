@@ -28,6 +28,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from debates import classrooms, importing, moderation, permissions
 from debates.api import serializers as s
+from debates.api.exceptions import NoSuchPage
 from debates.api.parsers import SafeJSONParser
 from debates.errors import ModerationError
 from debates.interchange.model import FormatError, read_bytes
@@ -35,7 +36,7 @@ from debates.maps import judging
 from debates.maps.data import MapData, MapNode, MapRelation
 from debates.models import Action, Classroom, Debate, Kind, Node, Quote, Relation, Source, Status
 from debates.teaching import activity
-from debates.text import find_forbidden_character
+from debates.text import find_forbidden_parameter
 from debates.throttles import JoinLimit, TokenLoginThrottle, TooManyAttempts, WriteThrottle
 
 # --- Plumbing: pagination, throttles, query parameters --------------------------------
@@ -43,30 +44,34 @@ from debates.throttles import JoinLimit, TokenLoginThrottle, TooManyAttempts, Wr
 
 class Pagination(PageNumberPagination):
     """Pages of 50 (page_size up to 200); `page` is a whole number from 1, else a 400 naming it.
-    A page past the last is DRF's 404: the number is well formed, the page does not exist."""
+    A page past the last is a 404 naming it (exceptions.NoSuchPage): the number is well formed,
+    the page does not exist."""
 
     page_size = 50
     page_size_query_param = "page_size"
     # A bigger page_size is clamped to this, never refused.
     max_page_size = 200
+    invalid_page_message = "There is no page {page_number}."
 
     def paginate_queryset(self, queryset, request, view=None):
         page = request.query_params.get(self.page_query_param)
         # ASCII digits only: int() would also read "١" or " 1\n" as a page number.
         if page is not None and page not in self.last_page_strings and not re.fullmatch(r"0*[1-9][0-9]*", page):
             raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
-        return super().paginate_queryset(queryset, request, view)
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as error:
+            raise NoSuchPage(self.page_query_param, str(error.detail)) from None
 
 
 def _check_query_params(request) -> None:
-    """Refuse NUL and control characters in query parameters before they reach a query:
-    PostgreSQL refuses NUL in text, and that would be a 500."""
-    for key, values in request.query_params.lists():
-        for value in (key, *values):
-            problem = find_forbidden_character(value)
-            if problem:
-                name = key if not find_forbidden_character(key) else "query"
-                raise ValidationError({name: [f"This parameter contains {problem}."]})
+    """Refuse NUL and control characters in query parameters before they reach a query or a
+    message: PostgreSQL refuses NUL in text (a 500), and an echoed value would carry them.
+    The pages' twin is debates.parameters.QueryParametersMiddleware."""
+    bad = find_forbidden_parameter(request.query_params)
+    if bad:
+        name, message = bad
+        raise ValidationError({name: [message]})
 
 
 class ApiMixin:

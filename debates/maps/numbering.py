@@ -42,6 +42,21 @@ def number_of(node, numbers: dict[int, str]) -> str:
     return NEW if node.status in (Status.PENDING, Status.RETURNED) else OFF_MAP
 
 
+def outline_order(nodes: Iterable, numbers: dict[int, str]) -> list:
+    """The nodes as the outline lists them: those with a number by it, compared part by part
+    as whole numbers (1.2 before 1.10, 1.1.7 before 1.3), then NEW work, then work OFF_MAP,
+    each in the order given."""
+    stand_ins = {NEW: 1, OFF_MAP: 2}
+
+    def key(node):
+        number = number_of(node, numbers)
+        if number in stand_ins:
+            return (stand_ins[number], ())
+        return (0, tuple(int(part) for part in number.split(".")))
+
+    return sorted(nodes, key=key)
+
+
 def short(text: str, length: int = 60) -> str:
     """The text cut to at most `length` characters, an ellipsis marking the cut."""
     return text if len(text) <= length else text[: length - 1] + "…"

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from debates.forms import CleanCharField, node_label
+from debates.forms import CleanCharField, box_choices
 from debates.models import NODE_TEXT_MAX, NOTE_MAX
 
 
@@ -51,9 +51,7 @@ class TaskForm(forms.Form):
     def __init__(self, *args, nodes=(), numbers=None, students=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.nodes, self.students = list(nodes), list(students)
-        self.fields["node"].choices = [("", "(the whole debate)")] + [
-            (n.pk, node_label(n, numbers or {}, length=80)) for n in self.nodes
-        ]
+        self.fields["node"].choices = [("", "(the whole debate)"), *box_choices(self.nodes, numbers or {}, length=80)]
         self.fields["students"].choices = [(s.pk, s.get_username()) for s in self.students]
 
     def task_fields(self) -> dict:
