@@ -173,7 +173,8 @@ class SourceForm(forms.Form):
     title = CleanCharField(noun="title", max_length=TITLE_MAX, single_line=True)
     author = CleanCharField(noun="author", max_length=200, required=False, single_line=True)
     outlet = CleanCharField(noun="outlet", max_length=200, required=False, single_line=True)
-    published = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO, as a date input takes it whatever the locale (see the task form's due date).
+    published = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     url = forms.URLField(required=False, max_length=500, label="URL", assume_scheme="https")
     text = TextField(
         required=False,

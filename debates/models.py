@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from debates import quotes
-from debates.text import VisibleText, validate_clean_text, validate_single_line
+from debates.text import VisibleText, isolate, validate_clean_text, validate_single_line
 
 # Typed in the app (forms, the API, the workflow): one short statement.
 NODE_TEXT_MAX = 500
@@ -233,9 +233,11 @@ class Debate(models.Model):
         """The debate as pages and messages name it: its question (shortened to `length`
         characters with "…" when given), then a group copy's name in brackets, "How should
         Pakistan respond…? (Group A)", so that the copies of one debate can be told apart.
-        No query when loaded with select_related("group_copy")."""
-        question = self.question if length is None else Truncator(self.question).chars(length)
-        return f"{question} ({self.group_name})" if self.group_name else question
+        No query when loaded with select_related("group_copy"). Each part is bidi-isolated
+        when it needs it (text.isolate()), so a right-to-left mark in a group's name turns
+        neither the bracket nor what a page sets after the name."""
+        question = isolate(self.question if length is None else Truncator(self.question).chars(length))
+        return f"{question} ({isolate(self.group_name)})" if self.group_name else question
 
 
 class MapRevision(models.Model):

@@ -14,6 +14,24 @@ from django.utils.deconstruct import deconstructible
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
 
+# Bidi classes that can turn the text after a piece of user text around when the piece is
+# set inside a longer string: right-to-left letters and the explicit embeddings, overrides
+# and isolates (UAX #9, table 4).
+_BIDI_TURNING = {"R", "AL", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"}
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolate(value: str) -> str:
+    """`value` wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (UAX #9) when it
+    holds anything that could reverse the text set after it (a right-to-left override, Urdu),
+    else unchanged: for user text put into a longer plain string (a notification, an
+    <option>'s label), where HTML's <bdi> cannot reach. An isolate also ends any embedding or
+    override left open inside it."""
+    if any(unicodedata.bidirectional(char) in _BIDI_TURNING for char in value):
+        return FSI + value + PDI
+    return value
+
+
 def find_forbidden_character(value: str) -> str | None:
     """Return a description of the first character text may not contain, or None."""
     for index, char in enumerate(value):

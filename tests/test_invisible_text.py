@@ -1,6 +1,8 @@
 """Text with nothing visible (zero-width spaces, direction marks, lone combining marks,
 spaces of any kind) would be stored as a blank box: it is refused wherever text comes in,
-naming the field, through forms, the API and the workflow functions alike."""
+naming the field, through forms, the API and the workflow functions alike. And user text set
+inside a longer plain string (a notice, a group copy's name) is bidi-isolated when it could turn
+what follows it."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -178,3 +180,31 @@ def test_the_api_refuses_an_edit_to_nothing_visible(debate, student):
     response = api_client(student).patch(f"/api/nodes/{node.pk}/", {"text": "\u2060\u2060"}, format="json")
     assert response.status_code == 400 and "text" in api_errors(response)
     assert Node.objects.get(pk=node.pk).text == "Talks have failed before."
+
+
+# --- user text set inside a longer plain string -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, isolated",
+    [
+        ("Group A", False),  # nothing that turns: left as it is, no invisible marks
+        ("1.2 → 1.1, “quoted”", False),
+        ("Red \u202eteam", True),  # a right-to-left override
+        ("گروپ الف", True),  # Urdu
+        ("Team \u2067x", True),  # an isolate left open
+    ],
+)
+def test_isolate_wraps_only_text_that_could_turn_what_follows(value, isolated):
+    from debates.text import FSI, PDI, isolate
+
+    assert isolate(value) == (FSI + value + PDI if isolated else value)
+
+
+def test_a_group_name_with_an_override_ends_inside_its_brackets(debate, teacher):
+    from debates.models import Debate, GroupCopy
+
+    copy = Debate.objects.create(slug="copy", question="Talk or fight?", classroom=debate.classroom)
+    GroupCopy.objects.create(origin=debate, debate=copy, name="Red \u202eteam")
+    copy = Debate.objects.select_related("group_copy").get(pk=copy.pk)
+    assert copy.named() == "Talk or fight? (\u2068Red \u202eteam\u2069)"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from debates import moderation
 from debates.models import Action, Notification, NotificationKind
 from debates.teaching import notifications, tasks
-from tests.factories import login, submit_claim, text_of
+from tests.factories import login, question_of, submit_claim, text_of
 
 
 def test_a_decision_tells_the_author_with_the_note_and_links_to_the_node(debate, teacher, student):
@@ -134,3 +134,35 @@ def test_a_decision_made_after_the_visit_is_new_again(client, debate, teacher, s
     assert nav_new(client.get("/")) == 1
     read = Notification.objects.filter(recipient=student, read_at__isnull=False)
     assert list(read.values_list("node", flat=True)) == [first.pk]
+
+
+# --- how a notice names what it is about ------------------------------------------------
+
+
+def test_a_links_decision_names_its_ends_by_their_words_never_by_database_ids(debate, teacher, student, claim):
+    mine = submit_claim(debate, student, text="Police need better radios", target=claim)
+    moderation.item_decide(item=mine, moderator=teacher, action=Action.APPROVED)
+    link = moderation.relation_submit(author=student, source=mine, target=question_of(debate), kind="supports")
+    moderation.item_decide(item=link, moderator=teacher, action=Action.APPROVED)
+    supports = claim.outgoing.get()
+    objection = moderation.relation_submit(author=student, source=mine, target_relation=supports, kind="opposes")
+    moderation.item_decide(item=objection, moderator=teacher, action=Action.REJECTED, reason="unrelated")
+    texts = list(
+        Notification.objects.filter(recipient=student, kind=NotificationKind.DECISION)
+        .order_by("pk")
+        .values_list("text", flat=True)
+    )
+    assert texts[1].startswith("Your link “Police need better radios” supports “")
+    assert texts[2].startswith("Your link from “Police need better radios”, objecting to the link “")
+    assert not any(re.search(r"#\d|#None", text) for text in texts), texts
+
+
+def test_an_override_in_a_task_or_note_ends_inside_its_own_words(debate, teacher, student):
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Find \u202eevidence", students=[student])
+    notice = Notification.objects.get(recipient=student, kind=NotificationKind.TASK)
+    assert "\u2068Find \u202eevidence\u2069" in notice.text
+    mine = submit_claim(debate, student, text="A claim")
+    moderation.item_decide(item=mine, moderator=teacher, action=Action.RETURNED, note="Say \u202ewhy")
+    decided = Notification.objects.get(recipient=student, kind=NotificationKind.DECISION)
+    assert decided.text.endswith(": \u2068Say \u202ewhy\u2069")
+    assert task.pk

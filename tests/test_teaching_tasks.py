@@ -339,3 +339,18 @@ def test_a_refused_change_shows_the_task_as_it_was(client, debate, teacher):
     assert response.status_code == 400
     assert "<title>Change the task · As set" in response.content.decode()
     assert Task.objects.get(pk=task.pk).text == "As set"
+
+
+def test_the_edit_form_gives_the_due_date_as_a_date_input_reads_it_and_keeps_it(client, debate, teacher, student):
+    """A date input shows only an ISO date (2026-12-05): in any other form it shows empty, and
+    saving the form unchanged would erase the due date."""
+    due = date.today() + timedelta(days=6)
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Find evidence", students=[student], due=due)
+    edit = reverse("debates:task-edit", args=[debate.slug, task.pk])
+    html = login(client, teacher).get(edit).content.decode()
+    shown = re.search(r'<input type="date" name="due" value="([^"]*)"', html)
+    assert shown and shown[1] == due.isoformat()
+    response = client.post(edit, {"text": "Find evidence", "students": [student.pk], "due": shown[1]})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.due == due

@@ -139,3 +139,21 @@ def test_an_override_in_feedback_reverses_none_of_the_page_after_it(page, settin
     # The grade history: "... on 1.1.1 “<text>”: <feedback> by ms_khan".
     entry = page.locator(".history li", has_text="point")
     assert entry.locator("span.muted").evaluate(READS_FORWARD)
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_a_150_letter_user_name_never_makes_the_queue_or_the_navigation_scroll_sideways(page, setting, width):
+    submit_claim(setting["debate"], setting["student"], text="Talks have failed before.")
+    page.set_viewport_size({"width": width, "height": 900})
+    scrolls = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    log_in(page, "ms_khan")
+    page.goto("/moderation/")
+    assert page.locator("main strong", has_text=LONG_NAME).first.is_visible()  # "by <name>" on the card
+    assert not page.evaluate(scrolls)
+    page.context.clear_cookies()
+    log_in(page, LONG_NAME)
+    page.goto("/")
+    assert not page.evaluate(scrolls)
+    log_out = page.get_by_role("button", name="Log out").bounding_box()
+    assert log_out and log_out["x"] + log_out["width"] <= width
+    assert page.locator(".site-header .who").get_attribute("title") == LONG_NAME

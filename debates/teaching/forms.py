@@ -46,7 +46,11 @@ class TaskForm(forms.Form):
         help_text="Choose none to set it for the whole class.",
         widget=forms.CheckboxSelectMultiple,
     )
-    due = forms.DateField(required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes and gives ISO dates (2026-12-05) whatever the site's locale: any
+    # other format shows as empty, and saving the form unchanged would erase the date.
+    due = forms.DateField(
+        required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, nodes=(), numbers=None, students=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from debates.models import Debate, Membership, Node, Notification, NotificationKind, Relation, Status
+from debates.text import isolate
 
 TEXT_MAX = 300
 
@@ -27,11 +28,11 @@ def on_decision(item: Node | Relation, *, moderator, action: str, reason: str = 
     node_id = item.pk if isinstance(item, Node) else item.source_id
     what = f"Your {item.get_kind_display().lower() if isinstance(item, Node) else 'link'}"
     verb = {"approved": "was approved", "rejected": "was rejected", "returned": "was returned for revision"}
-    text = f"{what} “{_label(item)}” {verb.get(action, action)}"
+    text = f"{what} {_label(item)} {verb.get(action, action)}"
     if reason:
         text += f" ({reason.replace('_', ' ')})"
     if note:
-        text += f": {note}"
+        text += f": {isolate(note)}"
     Notification.objects.create(
         recipient_id=item.author_id,
         kind=NotificationKind.DECISION,
@@ -41,10 +42,21 @@ def on_decision(item: Node | Relation, *, moderator, action: str, reason: str = 
     )
 
 
+def _quoted(text: str, length: int = 60) -> str:
+    return f"“{isolate(text[:length] + ('…' if len(text) > length else ''))}”"
+
+
 def _label(item: Node | Relation) -> str:
+    """The item as its notice names it, by its words: a notice's text is kept, and an outline
+    number would go stale as the map grows. A link is its two ends ("“A” supports “B”"), an
+    objection to a link names that link's ends. Reads a link's ends (select_related them)."""
     if isinstance(item, Node):
-        return item.text[:60] + ("…" if len(item.text) > 60 else "")
-    return f"#{item.source_id} {item.kind} #{item.target_id}"
+        return _quoted(item.text)
+    if item.target_relation_id is not None:
+        attacked = item.target_relation
+        link = f"{_quoted(attacked.source.text, 30)} → {_quoted(attacked.target.text, 30)}"
+        return f"from {_quoted(item.source.text, 40)}, objecting to the link {link}"
+    return f"{_quoted(item.source.text, 40)} {item.kind} {_quoted(item.target.text, 40)}"
 
 
 def moderators_of(debate: Debate) -> list[int]:
@@ -107,7 +119,7 @@ def on_task(task, student_ids) -> None:
             kind=NotificationKind.TASK,
             debate_id=task.debate_id,
             node_id=task.node_id,
-            text=_text(f"New task: {task.text}" + (f" (due {task.due:%d %b %Y})" if task.due else "")),
+            text=_text(f"New task: {isolate(task.text)}" + (f" (due {task.due:%d %b %Y})" if task.due else "")),
         )
         for pk in sorted(set(student_ids))
     )
