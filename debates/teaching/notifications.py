@@ -1,7 +1,7 @@
 """In-app notifications: who is told what, and the navigation's counts.
 
 A student is told when a contribution of theirs is decided (with the note), when a
-debate's feedback and grades are released, and when a task is set for them; a teacher is
+debate's feedback and grades are released or change after that, and when a task is set for them; a teacher is
 told that new items wait. The teacher's notice is one unread line per debate, not one per
 item: thirty students make a hundred items, and the queue lists them anyway.
 """
@@ -96,6 +96,23 @@ def on_released(debate: Debate, student_ids) -> None:
             text=_text(f"Your feedback and grade for “{debate.named()}” are released."),
         )
         for pk in sorted(set(student_ids))
+    )
+
+
+def on_changed_after_release(debate: Debate, student_id: int) -> None:
+    """Tell a student that their feedback or grade in a released debate changed (they see
+    it at once): one notice, as the release gives, unless an unread one for this debate
+    already sends them to read it."""
+    unread = Notification.objects.filter(
+        recipient_id=student_id, debate=debate, kind=NotificationKind.RELEASED, read_at__isnull=True
+    )
+    if unread.exists():
+        return
+    Notification.objects.create(
+        recipient_id=student_id,
+        kind=NotificationKind.RELEASED,
+        debate=debate,
+        text=_text(f"Your feedback or grade for “{debate.named()}” has changed."),
     )
 
 
