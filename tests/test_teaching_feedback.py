@@ -647,6 +647,24 @@ def test_the_teacher_writes_feedback_on_a_students_box_from_its_page(client, deb
     assert ">\nQuote the op-ed.</textarea>" in client.get(box.get_absolute_url()).content.decode()
 
 
+def test_the_feedback_forms_hint_says_the_student_sees_it_now_once_released(client, debate, teacher, student, claim):
+    box = submit_claim(debate, student, text="Pending box", target=claim)
+    pages = [
+        box.get_absolute_url(),
+        reverse("debates:moderation-queue"),
+        reverse("debates:student-items", args=[debate.classroom.pk, student.pk]),
+    ]
+    login(client, teacher)
+    later, now = "Seen by the student once you release", "Seen by the student now: this debate's grades are released."
+    for page in pages:
+        html = unescape(client.get(page).content.decode())
+        assert later in html and now not in html, page
+    feedback.grades_release(debate=debate, teacher=teacher)
+    for page in pages:
+        html = unescape(client.get(page).content.decode())
+        assert now in html and later not in html, page
+
+
 def test_a_box_nobody_grades_offers_no_feedback_form(client, debate, teacher, co_teacher, claim):
     # The teacher's own box, a co-teacher's and one without an author are no student's work
     # (their links to the claim still take feedback, as every link does).

@@ -72,6 +72,13 @@ def is_released(debate: Debate) -> bool:
     return GradeBook.objects.filter(debate=debate, released_at__isnull=False).exists()
 
 
+def released_as_loaded(debate: Debate) -> bool:
+    """Whether the debate's grades are released, read from its grade book: no query when the
+    debate was loaded with select_related("gradebook"), one otherwise."""
+    book = getattr(debate, "gradebook", None)  # a missing one raises an AttributeError subclass
+    return book is not None and book.released_at is not None
+
+
 def _tell_if_released(debate: Debate, teacher, student_id: int | None) -> None:
     """After the release a change is seen at once: tell the student, as the release told
     those it concerned (released_to(): the classroom's students, never the teacher)."""
