@@ -8,7 +8,7 @@ item: thirty students make a hundred items, and the queue lists them anyway.
 
 from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from debates.models import Debate, Membership, Node, Notification, NotificationKind, Relation, Status
 
@@ -124,7 +124,10 @@ def on_task(task, student_ids) -> None:
             kind=NotificationKind.TASK,
             debate_id=task.debate_id,
             node_id=task.node_id,
-            text=_text(f"New task: {task.text}" + (f" (due {task.due:%d %b %Y})" if task.due else "")),
+            # The due date as every page writes it ("5 Dec 2026", the templates' "j M Y").
+            text=_text(
+                f"New task: {task.text}" + (f" (due {dateformat.format(task.due, 'j M Y')})" if task.due else "")
+            ),
         )
         for pk in sorted(set(student_ids))
     )
