@@ -609,16 +609,31 @@ class PendingQueue:
         nodes = (
             # The debate's map revision: the key of its kept outline numbers, which the cards name
             # boxes by; its group copy, whose name tells the copies of one debate apart; the
-            # teacher's feedback, which the queue page offers to change.
+            # teacher's feedback, which the queue page offers to change, and the grade book,
+            # whose release the feedback form's hint tells.
             self._nodes.select_related(
-                "debate__map_revision", "debate__group_copy", "author", "reviewed_by", "quote", "feedback"
+                "debate__map_revision",
+                "debate__group_copy",
+                "debate__gradebook",
+                "author",
+                "reviewed_by",
+                "quote",
+                "feedback",
             )
             .prefetch_related(Prefetch("outgoing", queryset=followers.order_by("pk"), to_attr="arrows"))
             .in_bulk([pk for _, rank, pk in keys if rank == 0])
         )
         # A standalone arrow's teacher's feedback is joined too.
         arrows = self._arrows.select_related(
-            "debate__map_revision", "debate__group_copy", "author", "reviewed_by", "source", "target", "feedback", *ends
+            "debate__map_revision",
+            "debate__group_copy",
+            "debate__gradebook",
+            "author",
+            "reviewed_by",
+            "source",
+            "target",
+            "feedback",
+            *ends,
         ).in_bulk([pk for _, rank, pk in keys if rank == 1])
         for node in nodes.values():
             for arrow in node.arrows:

@@ -97,8 +97,11 @@ def has_moderation_queue(user) -> bool:
 
 def get_debate_for_user(user, slug: str) -> Debate:
     """The debate, if the user may see it; otherwise 404 (nothing leaks about its existence)."""
-    # map_revision: pages judge the debate's claims once per revision (maps.judging.judgements()).
-    debate = Debate.objects.select_related("classroom", "group_copy", "map_revision").filter(slug=slug).first()
+    # map_revision: pages judge the debate's claims once per revision (maps.judging.judgements());
+    # gradebook: a teacher's feedback form says whether its student sees it now.
+    debate = (
+        Debate.objects.select_related("classroom", "group_copy", "map_revision", "gradebook").filter(slug=slug).first()
+    )
     if debate is None or not can_see_debate(user, debate):
         raise Http404("No such debate.")
     return debate

@@ -162,6 +162,14 @@ def test_a_page_that_is_not_a_whole_number_from_1_is_a_400_naming_page(debate, t
 
 
 @pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("size", ["abc", "0", "-1", "1.5", "\u0661", "1\n", ""])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_a_400_naming_page_size(debate, teacher, url, size):
+    response = api_client(teacher).get(url, {"page_size": size})
+    assert response.status_code == 400
+    assert errors(response) == {"page_size": ["A page size is a whole number from 1 (a page holds at most 200)."]}
+
+
+@pytest.mark.parametrize("url", LISTS)
 def test_the_first_and_last_pages_answer(debate, teacher, url):
     for page in ("1", "last"):
         assert api_client(teacher).get(url, {"page": page}).status_code == 200

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from debates import moderation
 from debates.errors import ModerationError, NotAllowed
@@ -189,7 +190,7 @@ def test_the_grade_form_marks_every_bad_row_and_saves_none_of_a_refused_form(
     assert "Nothing was saved: there are 3 problems" in page
     assert "Score for student: Give the score as a number, e.g. 7 or 7.5." in page
     assert "Score for other_student: The score must be from 0 to 10." in page
-    assert "Score for third_student: Give the score as a number, e.g. 7 or 7.5." in page
+    assert "Score for third_student: The score must be from 0 to 10." in page
     # All or nothing: the good row waits for the others; the grade given before is unchanged.
     assert list(Grade.objects.values_list("student__username", "score")) == [("student", 4)]
     assert FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).count() == 1
@@ -201,6 +202,58 @@ def test_a_score_in_another_notation_than_plain_digits_is_refused(debate, teache
         feedback.grade_save(debate=debate, student=student, teacher=teacher, score=typed)
     assert list(caught.value.message_dict) == ["score"]
     assert not Grade.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["-0", "-0.0", "+0"])
+def test_minus_zero_is_a_score_of_0(client, debate, teacher, student, typed):
+    grade = feedback.grade_save(debate=debate, student=student, teacher=teacher, score=typed)
+    assert Grade.objects.get().score == 0 and feedback.score_text(grade.score) == "0"
+    assert FeedbackEvent.objects.get(action=FeedbackAction.GRADE_SAVED).value == "0/10"
+
+
+def test_the_same_grade_written_another_way_records_nothing(client, debate, teacher, student):
+    feedback.scale_set(debate=debate, teacher=teacher, scale=20)
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="10", comment="Good.")
+    for same in ["١٠", "10.0", "10,", " 10 "]:
+        feedback.grade_save(debate=debate, student=student, teacher=teacher, score=same, comment="Good.")
+    login(client, teacher)
+    url = reverse("debates:debate-grades", args=[debate.slug])
+    assert (
+        client.post(url, {"grades": "1", f"s{student.pk}-score": "١٠", f"s{student.pk}-comment": "Good."}).status_code
+        == 302
+    )
+    assert FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).count() == 1
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="10", comment="Better.")
+    assert FeedbackEvent.objects.filter(action=FeedbackAction.GRADE_SAVED).count() == 2
+
+
+def test_a_grade_or_feedback_changed_after_the_release_tells_the_student_once(
+    debate, teacher, student, other_student, graded
+):
+    feedback.grades_release(debate=debate, teacher=teacher)
+    told = Notification.objects.filter(kind=NotificationKind.RELEASED, recipient=student)
+    told.update(read_at=timezone.now())  # the student has read the release
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="9", comment="Well argued.")
+    assert told.filter(read_at__isnull=True).count() == 1
+    assert "Your feedback or grade for" in told.get(read_at__isnull=True).text
+    # While that notice is unread it says all there is to say: no second one.
+    feedback.feedback_save(item=graded["mine"], teacher=teacher, text="Cite the op-ed, and the report.")
+    assert told.filter(read_at__isnull=True).count() == 1
+    told.update(read_at=timezone.now())
+    feedback.feedback_save(item=graded["mine"], teacher=teacher, text="Cite the op-ed, and the report!")
+    assert told.filter(read_at__isnull=True).count() == 1
+    # A save that changes nothing tells nobody; the other student was not concerned.
+    told.update(read_at=timezone.now())
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="9.0", comment="Well argued.")
+    feedback.feedback_save(item=graded["mine"], teacher=teacher, text="Cite the op-ed, and the report!")
+    assert not told.filter(read_at__isnull=True).exists()
+    assert Notification.objects.filter(kind=NotificationKind.RELEASED, recipient=other_student).count() == 1
+
+
+def test_a_grade_or_feedback_given_before_the_release_tells_nobody_yet(debate, teacher, student, graded):
+    feedback.grade_save(debate=debate, student=student, teacher=teacher, score="9")
+    feedback.feedback_save(item=graded["mine"], teacher=teacher, text="New remark.")
+    assert not Notification.objects.filter(kind=NotificationKind.RELEASED).exists()
 
 
 def test_scores_show_as_plain_decimals_in_the_history_csv_pages_and_api(
@@ -592,6 +645,24 @@ def test_the_teacher_writes_feedback_on_a_students_box_from_its_page(client, deb
     assert messages_of(response) == ["Feedback saved on 1.1.1 “A student's box”."]
     assert box.feedback.text == "Quote the op-ed."
     assert ">\nQuote the op-ed.</textarea>" in client.get(box.get_absolute_url()).content.decode()
+
+
+def test_the_feedback_forms_hint_says_the_student_sees_it_now_once_released(client, debate, teacher, student, claim):
+    box = submit_claim(debate, student, text="Pending box", target=claim)
+    pages = [
+        box.get_absolute_url(),
+        reverse("debates:moderation-queue"),
+        reverse("debates:student-items", args=[debate.classroom.pk, student.pk]),
+    ]
+    login(client, teacher)
+    later, now = "Seen by the student once you release", "Seen by the student now: this debate's grades are released."
+    for page in pages:
+        html = unescape(client.get(page).content.decode())
+        assert later in html and now not in html, page
+    feedback.grades_release(debate=debate, teacher=teacher)
+    for page in pages:
+        html = unescape(client.get(page).content.decode())
+        assert now in html and later not in html, page
 
 
 def test_a_box_nobody_grades_offers_no_feedback_form(client, debate, teacher, co_teacher, claim):

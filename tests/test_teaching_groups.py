@@ -92,6 +92,30 @@ def test_groups_are_refused_for_outsiders_twice_listed_students_and_non_teachers
     assert Debate.objects.count() == 1  # nothing half-made
 
 
+def test_a_student_named_twice_in_one_group_is_refused_naming_that_group(client, debate, teacher, student):
+    login(client, teacher)
+    response = client.post(
+        reverse("debates:debate-groups", args=[debate.slug]), {"groups": "Group A: student, student"}
+    )
+    assert response.status_code == 400
+    assert "Groups: student is named twice in “Group A”." in text_of(response)
+    assert Debate.objects.count() == 1
+
+
+def test_a_student_in_a_copy_from_an_earlier_batch_is_refused_naming_that_group(
+    debate, teacher, student, other_student
+):
+    groups.groups_create(origin=debate, teacher=teacher, groups=[groups.GroupSpec("Group A", (student,))])
+    with pytest.raises(ModerationError, match="student is already in this debate's group “Group A”"):
+        groups.groups_create(
+            origin=debate, teacher=teacher, groups=[groups.GroupSpec("Group B", (other_student, student))]
+        )
+    assert Debate.objects.count() == 2  # nothing more made
+    # Another debate's copies are no matter.
+    other = make_debate(classroom=debate.classroom, slug="other-debate")
+    groups.groups_create(origin=other, teacher=teacher, groups=[groups.GroupSpec("Group A", (student,))])
+
+
 def test_group_page_makes_groups_from_lines_and_names_a_bad_line(client, debate, teacher, student, other_student):
     url = reverse("debates:debate-groups", args=[debate.slug])
     login(client, teacher)

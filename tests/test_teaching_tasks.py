@@ -36,6 +36,14 @@ def test_a_class_task_reaches_every_student_and_a_past_due_one_leaves_the_home_p
     assert "Answer the objection" in page and "Old task" not in page
 
 
+def test_a_tasks_notice_writes_its_due_date_as_the_pages_do(client, debate, teacher, student):
+    due = (date.today() + timedelta(days=62)).replace(day=5)  # a 5th, in the future: no leading zero
+    task = tasks.task_create(debate=debate, teacher=teacher, text="Essay", due=due, students=[student])
+    written = f"{due.day} {due:%b %Y}"
+    assert Notification.objects.get(kind=NotificationKind.TASK).text == f"New task: Essay (due {written})"
+    assert f"due {written}" in text_of(login(client, student).get(task.get_absolute_url()))
+
+
 def test_a_contribution_from_a_task_counts_towards_it(client, debate, teacher, student, claim):
     task = tasks.task_create(debate=debate, teacher=teacher, text="Support 1.1", node=claim)
     login(client, student)

@@ -42,10 +42,14 @@ from debates.throttles import JoinLimit, TokenLoginThrottle, TooManyAttempts, Wr
 # --- Plumbing: pagination, throttles, query parameters --------------------------------
 
 
+# A whole number from 1 in ASCII digits, as `page` and `page_size` are written.
+WHOLE_FROM_1 = r"0*[1-9][0-9]*"
+
+
 class Pagination(PageNumberPagination):
-    """Pages of 50 (page_size up to 200); `page` is a whole number from 1, else a 400 naming it.
-    A page past the last is a 404 naming it (exceptions.NoSuchPage): the number is well formed,
-    the page does not exist."""
+    """Pages of 50 (page_size up to 200); `page` and `page_size` are whole numbers from 1, else
+    a 400 naming the one that is not. A page past the last is a 404 naming it
+    (exceptions.NoSuchPage): the number is well formed, the page does not exist."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -56,8 +60,13 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         page = request.query_params.get(self.page_query_param)
         # ASCII digits only: int() would also read "١" or " 1\n" as a page number.
-        if page is not None and page not in self.last_page_strings and not re.fullmatch(r"0*[1-9][0-9]*", page):
+        if page is not None and page not in self.last_page_strings and not re.fullmatch(WHOLE_FROM_1, page):
             raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
+        # DRF would quietly give the default size for a bad one, which a client takes for an answer.
+        size = request.query_params.get(self.page_size_query_param)
+        if size is not None and not re.fullmatch(WHOLE_FROM_1, size):
+            message = f"A page size is a whole number from 1 (a page holds at most {self.max_page_size})."
+            raise ValidationError({self.page_size_query_param: [message]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as error:

@@ -72,12 +72,30 @@ def is_released(debate: Debate) -> bool:
     return GradeBook.objects.filter(debate=debate, released_at__isnull=False).exists()
 
 
+def released_as_loaded(debate: Debate) -> bool:
+    """Whether the debate's grades are released, read from its grade book: no query when the
+    debate was loaded with select_related("gradebook"), one otherwise."""
+    book = getattr(debate, "gradebook", None)  # a missing one raises an AttributeError subclass
+    return book is not None and book.released_at is not None
+
+
+def _tell_if_released(debate: Debate, teacher, student_id: int | None) -> None:
+    """After the release a change is seen at once: tell the student, as the release told
+    those it concerned (released_to(): the classroom's students, never the teacher)."""
+    if student_id is None or student_id == teacher.pk or debate.classroom_id is None or not is_released(debate):
+        return
+    if classroom_students(debate.classroom_id).filter(pk=student_id).exists():
+        notifications.on_changed_after_release(debate, student_id)
+
+
 @transaction.atomic
 def feedback_save(*, item: Node | Relation, teacher, text: str) -> Feedback | None:
     """Set the teacher's feedback on a contribution, a node or a link (a Relation, undercuts
     included), whatever its status; empty text deletes it. Returns the Feedback, or None
-    after a deletion. Raises NotAllowed (field "debate") for anyone but the debate's
-    teachers, ModerationError for the question (field "node") or text the model refuses."""
+    after a deletion. After the release its author is told of new or changed feedback;
+    unchanged text is neither logged nor told. Raises NotAllowed (field "debate") for anyone
+    but the debate's teachers, ModerationError for the question (field "node") or text the
+    model refuses."""
     debate = item.debate
     _check_teacher(debate, teacher)
     if isinstance(item, Node) and item.kind == Kind.QUESTION:
@@ -90,11 +108,14 @@ def feedback_save(*, item: Node | Relation, teacher, text: str) -> Feedback | No
             existing.delete()
             _log(debate, teacher, FeedbackAction.FEEDBACK_DELETED, student=item.author, item=item)
         return None
+    if existing is not None and existing.text == text:
+        return existing  # nothing changed: nothing to log or tell
     feedback = existing or Feedback(debate=debate, **fields)
     feedback.text, feedback.written_by = text, teacher
     _validate(feedback)
     feedback.save()
     _log(debate, teacher, FeedbackAction.FEEDBACK_SAVED, student=item.author, item=item, value=text)
+    _tell_if_released(debate, teacher, item.author_id)
     return feedback
 
 
@@ -114,10 +135,11 @@ def scale_set(*, debate: Debate, teacher, scale: int) -> GradeBook:
     return book
 
 
-# A score as a teacher writes one: digits, with a decimal point or comma. Decimal() reads
-# more ("1e1", "1_0", "NaN", "Infinity"), which no one means as a grade and which would come
-# back as "1E+1/20" in the history.
-PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d*)?|[.,]\d+")
+# A score as a teacher writes one: digits, with a decimal point or comma, perhaps signed
+# (a minus is then refused as out of range, but "-0" is 0). Decimal() reads more ("1e1",
+# "1_0", "NaN", "Infinity"), which no one means as a grade and which would come back as
+# "1E+1/20" in the history.
+PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -129,11 +151,11 @@ def _score(value, scale: int) -> Decimal:
         score = Decimal(text.replace(",", "."))
     except (InvalidOperation, ValueError):
         _fail("score", "Give the score as a number, e.g. 7 or 7.5.", code="invalid")
-    if score > scale:
+    if not 0 <= score <= scale:
         _fail("score", f"The score must be from 0 to {scale}.", code="range")
     if score != score.quantize(ONE_DECIMAL):
         _fail("score", "Give the score with at most one decimal, e.g. 7.5.", code="precision")
-    return score.quantize(ONE_DECIMAL)
+    return abs(score).quantize(ONE_DECIMAL)  # abs: "-0" is kept and shown as 0, not -0
 
 
 def score_text(score: Decimal) -> str:
@@ -146,7 +168,8 @@ def score_text(score: Decimal) -> str:
 @transaction.atomic
 def grade_save(*, debate: Debate, student, teacher, score, comment: str = "") -> Grade | None:
     """Give a student of the debate a grade (0 to the debate's scale) and a comment; a blank
-    score deletes the grade. Returns the Grade, or None after a deletion."""
+    score deletes the grade. Returns the Grade, or None after a deletion. After the release
+    the student is told of a changed grade; an unchanged one is neither logged nor told."""
     _check_teacher(debate, teacher)
     if student.pk not in students_of(debate).values_list("pk", flat=True):
         _fail("student", "That user is not a student of this debate.", code="not_student")
@@ -157,13 +180,15 @@ def grade_save(*, debate: Debate, student, teacher, score, comment: str = "") ->
             _log(debate, teacher, FeedbackAction.GRADE_DELETED, student=student)
         return None
     book = gradebook(debate)
+    score, comment = _score(score, book.scale), normalize_newlines(comment or "").strip()
+    if existing is not None and existing.score == score and existing.comment == comment:
+        return existing  # the same grade written another way ("10.0", "١٠"): nothing to log or tell
     grade = existing or Grade(debate=debate, student=student)
-    grade.score = _score(score, book.scale)
-    grade.comment = normalize_newlines(comment or "").strip()
-    grade.graded_by = teacher
+    grade.score, grade.comment, grade.graded_by = score, comment, teacher
     _validate(grade)
     grade.save()
     _log(debate, teacher, FeedbackAction.GRADE_SAVED, student=student, value=f"{score_text(grade.score)}/{book.scale}")
+    _tell_if_released(debate, teacher, student.pk)
     return grade
 
 

@@ -16,6 +16,13 @@ class FeedbackForm(forms.Form):
         help_text="Seen by the student once you release this debate's grades. Empty it to delete it.",
     )
 
+    def __init__(self, *args, released: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if released:
+            self.fields[
+                "text"
+            ].help_text = "Seen by the student now: this debate's grades are released. Empty it to delete it."
+
 
 class ScaleForm(forms.Form):
     scale = forms.IntegerField(min_value=1, max_value=1000, label="Grades out of")

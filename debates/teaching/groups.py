@@ -59,9 +59,9 @@ def groups_create(*, origin: Debate, teacher, groups: list[GroupSpec]) -> list[D
     """Copy the debate (question, description, sources, approved nodes with their quotes and
     approved arrows) into one group debate per spec, in the same classroom. Raises NotAllowed
     (field "debate") for anyone but its teachers, ModerationError (field "groups") for a
-    group without students or with a student outside the classroom or in another group, and
-    for a name given twice or already a group's of this debate (case and spacing aside);
-    nothing is made then."""
+    group without students or with a student outside the classroom, named twice, or in another
+    group of this debate (of this batch or an earlier one), and for a name given twice or
+    already a group's of this debate (case and spacing aside); nothing is made then."""
     if origin.classroom_id is None or not permissions.can_moderate(teacher, origin):
         _fail("debate", "Only the teachers of a classroom's debate can copy it for groups.", NotAllowed, "forbidden")
     if GroupCopy.objects.filter(debate=origin).exists():
@@ -70,20 +70,23 @@ def groups_create(*, origin: Debate, teacher, groups: list[GroupSpec]) -> list[D
         _fail("groups", "Name at least one group.", code="required")
     _check_names(origin, groups)
     allowed = set(classroom_students(origin.classroom_id).values_list("pk", flat=True))
-    seen: dict[int, str] = {}
+    # A student in a copy from an earlier batch would see two copies of one debate.
+    earlier = dict(GroupMember.objects.filter(group__origin=origin).values_list("student_id", "group__name"))
+    seen: dict[int, GroupSpec] = {}
     for spec in groups:
         if not spec.students:
             _fail("groups", f"Group “{spec.name}” has no students.", code="empty_group")
         for student in spec.students:
+            username = student.get_username()
             if student.pk not in allowed:
-                _fail("groups", f"{student.get_username()} is not a student of this classroom.", code="not_student")
+                _fail("groups", f"{username} is not a student of this classroom.", code="not_student")
+            if student.pk in earlier:
+                _fail("groups", f"{username} is already in this debate's group “{earlier[student.pk]}”.", code="twice")
+            if seen.get(student.pk) is spec:
+                _fail("groups", f"{username} is named twice in “{spec.name}”.", code="twice")
             if student.pk in seen:
-                _fail(
-                    "groups",
-                    f"{student.get_username()} is in both “{seen[student.pk]}” and “{spec.name}”.",
-                    code="twice",
-                )
-            seen[student.pk] = spec.name
+                _fail("groups", f"{username} is in both “{seen[student.pk].name}” and “{spec.name}”.", code="twice")
+            seen[student.pk] = spec
     nodes = list(origin.nodes.filter(status=Status.APPROVED).exclude(kind=Kind.QUESTION).select_related("quote"))
     arrows = list(origin.relations.filter(status=Status.APPROVED).order_by("pk"))
     sources = list(origin.sources.all())

@@ -1,14 +1,14 @@
 """In-app notifications: who is told what, and the navigation's counts.
 
 A student is told when a contribution of theirs is decided (with the note), when a
-debate's feedback and grades are released, and when a task is set for them; a teacher is
+debate's feedback and grades are released or change after that, and when a task is set for them; a teacher is
 told that new items wait. The teacher's notice is one unread line per debate, not one per
 item: thirty students make a hundred items, and the queue lists them anyway.
 """
 
 from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from debates.models import Debate, Membership, Node, Notification, NotificationKind, Relation, Status
 from debates.text import isolate
@@ -111,6 +111,23 @@ def on_released(debate: Debate, student_ids) -> None:
     )
 
 
+def on_changed_after_release(debate: Debate, student_id: int) -> None:
+    """Tell a student that their feedback or grade in a released debate changed (they see
+    it at once): one notice, as the release gives, unless an unread one for this debate
+    already sends them to read it."""
+    unread = Notification.objects.filter(
+        recipient_id=student_id, debate=debate, kind=NotificationKind.RELEASED, read_at__isnull=True
+    )
+    if unread.exists():
+        return
+    Notification.objects.create(
+        recipient_id=student_id,
+        kind=NotificationKind.RELEASED,
+        debate=debate,
+        text=_text(f"Your feedback or grade for “{debate.named()}” has changed."),
+    )
+
+
 def on_task(task, student_ids) -> None:
     """Tell each student of a new task, linking to its node (or the debate)."""
     Notification.objects.bulk_create(
@@ -119,7 +136,11 @@ def on_task(task, student_ids) -> None:
             kind=NotificationKind.TASK,
             debate_id=task.debate_id,
             node_id=task.node_id,
-            text=_text(f"New task: {isolate(task.text)}" + (f" (due {task.due:%d %b %Y})" if task.due else "")),
+            # The due date as every page writes it ("5 Dec 2026", the templates' "j M Y").
+            text=_text(
+                f"New task: {isolate(task.text)}"
+                + (f" (due {dateformat.format(task.due, 'j M Y')})" if task.due else "")
+            ),
         )
         for pk in sorted(set(student_ids))
     )

@@ -58,8 +58,11 @@ def _debate_taught_or_404(request, slug: str) -> Debate:
 
 def _debate_filter(request, classroom: Classroom) -> tuple[list[Debate], Debate | None]:
     """The classroom's debates, or the one named by ?debate=<slug> (404 if it is not the classroom's)."""
-    # map_revision: pages name boxes by their outline numbers, kept per map revision (numbering.numbers_for()).
-    debates = list(classroom.debates.select_related("group_copy", "map_revision").order_by("created_at", "pk"))
+    # map_revision: pages name boxes by their outline numbers, kept per map revision (numbering.numbers_for());
+    # gradebook: a feedback form says whether its student sees it now.
+    debates = list(
+        classroom.debates.select_related("group_copy", "map_revision", "gradebook").order_by("created_at", "pk")
+    )
     wanted = request.GET.get("debate", "")
     if not wanted:
         return debates, None
@@ -218,11 +221,13 @@ def feedback_prefix(item: Node | Relation) -> str:
 def feedback_form(item: Node | Relation, existing: Feedback | None, refused: dict | None = None) -> FeedbackForm:
     """The FeedbackForm for the item: holding its current feedback (if any) or, when
     `refused` (feedback_refused()) is this item's, the text the teacher typed with the
-    reasons it was refused, so that nothing typed is lost."""
+    reasons it was refused, so that nothing typed is lost. Its hint says whether the student
+    sees it now: no query when item.debate was loaded with its grade book."""
     prefix = feedback_prefix(item)
+    released = feedback.released_as_loaded(item.debate)
     if refused is None or refused["prefix"] != prefix:
-        return FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=prefix)
-    form = FeedbackForm({f"{prefix}-text": refused["text"]}, prefix=prefix)
+        return FeedbackForm(initial={"text": existing.text if existing else ""}, prefix=prefix, released=released)
+    form = FeedbackForm({f"{prefix}-text": refused["text"]}, prefix=prefix, released=released)
     form.is_valid()
     for problem in refused["problems"]:
         if problem not in form.errors.get("text", []):  # the form finds its own again
@@ -453,6 +458,7 @@ def node_context(request, node: Node, debate: Debate, moderator: bool, relations
     for relation in relations:
         relation.feedback_shown = by_relation.get(relation.pk)
         if moderator:
+            relation.debate = debate  # loaded with its grade book, which the form's hint reads
             relation.feedback_form = feedback_form(relation, relation.feedback_shown, refused)
     node_tasks = (
         []
