@@ -158,11 +158,10 @@ def test_a_links_decision_names_its_ends_by_their_words_never_by_database_ids(de
 
 
 def test_an_override_in_a_task_or_note_ends_inside_its_own_words(debate, teacher, student):
-    task = tasks.task_create(debate=debate, teacher=teacher, text="Find \u202eevidence", students=[student])
+    tasks.task_create(debate=debate, teacher=teacher, text="Find \u202eevidence", students=[student])
     notice = Notification.objects.get(recipient=student, kind=NotificationKind.TASK)
     assert "\u2068Find \u202eevidence\u2069" in notice.text
     mine = submit_claim(debate, student, text="A claim")
     moderation.item_decide(item=mine, moderator=teacher, action=Action.RETURNED, note="Say \u202ewhy")
     decided = Notification.objects.get(recipient=student, kind=NotificationKind.DECISION)
     assert decided.text.endswith(": \u2068Say \u202ewhy\u2069")
-    assert task.pk
