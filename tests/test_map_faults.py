@@ -161,6 +161,36 @@ def test_every_output_is_checked_for_its_format(tmp_path, settings):
         runner.render("digraph { a }", "svg")
 
 
+@pytest.mark.parametrize(
+    "first", ["<html><body>", "\\377\\376<svg>", '<svg xmlns="http://www.w3.org/2000/svg"><g><!ENTITY']
+)
+def test_an_svg_is_refused_as_it_arrives_not_when_dot_ends(fast_limits, tmp_path, first):
+    # The stand-in prints the start of something that is not our SVG, then would run on for
+    # 30 seconds: the check reads the first piece, refuses it and ends dot at once.
+    fast_limits.MAP_RENDER_TIMEOUT = fast_limits.MAP_RENDER_BUDGET = 20
+    fast_limits.DOT_BINARY = stand_in(tmp_path, "dot", f"printf '{first}'; exec sleep 30")
+    started = time.monotonic()
+    with pytest.raises(runner.RenderError, match="broken drawing"):
+        runner.render("digraph { a }", "svg")
+    assert time.monotonic() - started < 5
+
+
+def test_a_runaway_output_is_cut_off_at_the_cap_not_read_to_its_end(fast_limits, tmp_path):
+    fast_limits.MAP_RENDER_TIMEOUT = fast_limits.MAP_RENDER_BUDGET = 20
+    fast_limits.DOT_BINARY = stand_in(tmp_path, "dot", "exec cat /dev/zero")
+    started = time.monotonic()
+    with pytest.raises(runner.RenderError, match=f"over {runner.MAX_OUTPUT_BYTES:,} bytes"):
+        runner.render("digraph { a }", "png")
+    assert time.monotonic() - started < 5
+
+
+def test_a_dot_that_reads_none_of_a_big_drawing_still_answers(settings, tmp_path):
+    # More DOT than a pipe holds, to a program that never reads it: writing must not block.
+    settings.DOT_BINARY = stand_in(tmp_path, "dot", "printf '<svg xmlns=\"http://www.w3.org/2000/svg\"/>'")
+    big = "digraph {\n" + "".join(f"\tn{i} [label=<{'x' * 100}>]\n" for i in range(2000)) + "}\n"
+    assert runner.render(big, "svg") == b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+
+
 # ----------------------------------------------------------------------------- failures remembered
 
 

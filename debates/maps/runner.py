@@ -16,9 +16,11 @@ bytes that are not UTF-8, a PNG for an SVG). Every output is checked (check_outp
 render() returns it, so nothing unchecked is cached or served.
 """
 
+import codecs
 import logging
 import os
 import re
+import selectors
 import struct
 import subprocess
 import threading
@@ -76,23 +78,90 @@ def _run_dot(dot_text: str, fmt: str, deadline: float) -> bytes:
     # SERVER_NAME makes Graphviz refuse all file access; PATH alone lets it find its plugins.
     env = {"SERVER_NAME": "counterpoint", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     try:
-        result = subprocess.run(
+        # Standard error is not read: nothing is done with dot's warnings, and an unread pipe
+        # that fills would stall it.
+        process = subprocess.Popen(
             [settings.DOT_BINARY, f"-T{fmt}"],
-            input=dot_text.encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env=env,
-            check=False,
         )
     except (FileNotFoundError, PermissionError, NotADirectoryError):
         raise RenderError("Graphviz is not installed on this server, so the map cannot be drawn.") from None
+    end = time.monotonic() + timeout
+    # An SVG is parsed as it arrives: dot writes a big map's SVG over several milliseconds,
+    # and the check then runs beside it rather than after it.
+    check = _SvgCheck() if fmt == "svg" else None
+    try:
+        output = _exchange(process, dot_text.encode("utf-8"), end, fmt, check.feed if check else None)
+        returncode = process.wait(timeout=max(0.0, end - time.monotonic()))
     except subprocess.TimeoutExpired:
         raise _too_slow(limit) from None
-    if result.returncode != 0 or not result.stdout:
-        raise RenderError(f"Graphviz could not draw this map (exit status {result.returncode}).")
-    if fmt in _CHECKS:
-        check_output(result.stdout, fmt)
-    return result.stdout
+    finally:
+        _end(process)
+    if returncode != 0 or not output:
+        raise RenderError(f"Graphviz could not draw this map (exit status {returncode}).")
+    if check is not None:
+        check.close()
+    elif fmt in _CHECKS:
+        check_output(output, fmt)
+    return output
+
+
+def _exchange(process: subprocess.Popen, data: bytes, end: float, fmt: str, sink) -> bytes:
+    """Write `data` to the process's standard input while reading its standard output to the
+    end, by `end` (time.monotonic()), and return the output. Each piece read goes to
+    sink(piece) as it arrives (None: nothing to tell). Raises subprocess.TimeoutExpired at
+    `end`, and RenderError once the output passes MAX_OUTPUT_BYTES or sink refuses a piece:
+    a broken drawing is not read to its end."""
+    stdin, stdout = process.stdin, process.stdout
+    pieces, size, offset = [], 0, 0
+    view = memoryview(data)
+    os.set_blocking(stdin.fileno(), False)
+    with selectors.DefaultSelector() as selector:
+        selector.register(stdin, selectors.EVENT_WRITE)
+        selector.register(stdout, selectors.EVENT_READ)
+        while selector.get_map():
+            left = end - time.monotonic()
+            if left <= 0:
+                raise subprocess.TimeoutExpired(process.args, end)
+            for key, _ in selector.select(left):
+                if key.fileobj is stdin:
+                    try:
+                        offset += os.write(stdin.fileno(), view[offset : offset + _PIECE])
+                    except BrokenPipeError:  # dot stopped reading; its exit status says why
+                        offset = len(data)
+                    if offset >= len(data):
+                        selector.unregister(stdin)
+                        stdin.close()
+                    continue
+                piece = os.read(stdout.fileno(), _PIECE)
+                if not piece:
+                    selector.unregister(stdout)
+                    continue
+                size += len(piece)
+                if size > MAX_OUTPUT_BYTES:
+                    raise _bad(fmt, f"over {MAX_OUTPUT_BYTES:,} bytes")
+                if sink is not None:
+                    sink(piece)
+                pieces.append(piece)
+    return b"".join(pieces)
+
+
+# What one write or read moves: a pipe's whole buffer on Linux.
+_PIECE = 65536
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Kill the process if it still runs (too slow, or its output refused), reap it and close
+    its pipes: no zombie and no open descriptor is left behind, whatever happened."""
+    if process.returncode is None:
+        process.kill()
+    process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if not pipe.closed:
+            pipe.close()
 
 
 # --------------------------------------------------------------------------- output checks
@@ -116,33 +185,54 @@ def _bad(fmt: str, why: str, detail: str = "") -> RenderError:
     return RenderError(f"Graphviz gave a broken drawing ({fmt}: {why}), so the map cannot be shown.")
 
 
+class _SvgCheck:
+    """An SVG checked as it arrives: feed(piece) as many times as needed, then close().
+    Each raises RenderError at the first fault, so that a broken drawing is refused without
+    reading it to its end: bytes that are not UTF-8, XML that is not well-formed or that
+    declares an entity, a root that is not the svg element of the SVG namespace."""
+
+    def __init__(self) -> None:
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        # Expat checks well-formedness without fetching anything (it never reads an external
+        # DTD unless asked to); entity declarations are refused outright, so no entity can
+        # expand (dot declares none: its doctype names the SVG DTD and nothing else).
+        self._parser = expat.ParserCreate(namespace_separator=" ")
+        self._parser.StartElementHandler = self._start
+        self._parser.EntityDeclHandler = self._parser.UnparsedEntityDeclHandler = _no_entities
+        self._root: str | None = None
+
+    def _start(self, name: str, attributes) -> None:
+        if name != f"{SVG_NAMESPACE} svg":
+            raise _bad("svg", "its root is not an SVG element")
+        self._root = name
+        # Only the root is looked at: a call into Python for each of a big map's ten thousand
+        # elements would cost more than the whole parse.
+        self._parser.StartElementHandler = None
+
+    def feed(self, piece: bytes, final: bool = False) -> None:
+        try:
+            self._utf8.decode(piece, final)
+        except UnicodeDecodeError:
+            raise _bad("svg", "not UTF-8") from None
+        try:
+            self._parser.Parse(piece, final)
+        except (expat.ExpatError, ValueError) as error:
+            raise _bad("svg", "not well-formed XML", str(error)) from None
+
+    def close(self) -> None:
+        self.feed(b"", True)
+        if self._root != f"{SVG_NAMESPACE} svg":
+            raise _bad("svg", "its root is not an SVG element")
+
+
+def _no_entities(*args) -> None:
+    raise ValueError("an entity declaration")
+
+
 def _check_svg(output: bytes) -> None:
-    try:
-        output.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _bad("svg", "not UTF-8") from None
-    # Expat checks well-formedness without fetching anything (it never reads an external DTD
-    # unless asked to); entity declarations are refused outright, so no entity can expand
-    # (dot declares none: its doctype names the SVG DTD and nothing else).
-    parser = expat.ParserCreate(namespace_separator=" ")
-    roots = []
-
-    def start(name, attributes):
-        if not roots:
-            roots.append(name)
-
-    def no_entities(*args):
-        raise ValueError("an entity declaration")
-
-    parser.StartElementHandler = start
-    parser.EntityDeclHandler = no_entities
-    parser.UnparsedEntityDeclHandler = no_entities
-    try:
-        parser.Parse(output, True)
-    except (expat.ExpatError, ValueError) as error:
-        raise _bad("svg", "not well-formed XML", str(error)) from None
-    if roots != [f"{SVG_NAMESPACE} svg"]:
-        raise _bad("svg", "its root is not an SVG element")
+    check = _SvgCheck()
+    check.feed(output)
+    check.close()
 
 
 def _check_png(output: bytes) -> None:
