@@ -53,15 +53,43 @@ def node_line(dot: str, pk: int) -> str:
 
 
 def edge_line(dot: str, target: int, source: int) -> str:
-    return next(line for line in dot.splitlines() if line.strip().startswith(f"n{target} -> n{source} "))
+    return statement_line(dot, f"n{target} -> n{source}")
+
+
+def statement_line(dot: str, statement: str) -> str:
+    """The line of a statement ("n4", "n1 -> n2"), with its attributes if it has any."""
+    return next(
+        line for line in dot.splitlines() if line.strip() == statement or line.strip().startswith(statement + " ")
+    )
+
+
+# One name=value pair of a DOT attribute list: a quoted string with its escapes, an HTML-like
+# string (to the statement's last ">": the label is the last attribute written), or an ID.
+ATTRIBUTE = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|<.*>|[^\s\]]+)')
+
+
+def _pairs(line: str) -> dict[str, str]:
+    listed = line.partition(" [")[2]
+    return {name: value[1:-1] if value.startswith('"') else value for name, value in ATTRIBUTE.findall(listed)}
+
+
+def drawn_with(dot: str, line: str) -> dict[str, str]:
+    """What a node or edge statement is drawn with: the graph's node or edge defaults (the
+    first `node [...]` or `edge [...]` statement), overridden by the statement's own."""
+    kind = "edge" if " -> " in line else "node"
+    defaults = next(row for row in dot.splitlines() if row.strip().startswith(f"{kind} ["))
+    return {**_pairs(defaults), **_pairs(line)}
 
 
 def test_each_kind_has_its_own_shape_and_caption():
     dot = build_dot(small_map())
-    assert "shape=box" in node_line(dot, 1) and "bold" in node_line(dot, 1) and "QUESTION" in node_line(dot, 1)
-    assert "peripheries=2" in node_line(dot, 2) and "POSITION" in node_line(dot, 2)
-    assert "rounded" in node_line(dot, 4) and "CLAIM" in node_line(dot, 4)
-    assert "shape=note" in node_line(dot, 5) and "EVIDENCE" in node_line(dot, 5)
+    question, position, claim, evidence = (drawn_with(dot, node_line(dot, pk)) for pk in (1, 2, 4, 5))
+    assert question["shape"] == "box" and "bold" in question["style"] and "QUESTION" in question["label"]
+    assert position["peripheries"] == "2" and "POSITION" in position["label"]
+    assert claim["shape"] == "box" and "rounded" in claim["style"] and "CLAIM" in claim["label"]
+    assert evidence["shape"] == "note" and "EVIDENCE" in evidence["label"]
+    outlines = {(box["shape"], box["style"], box.get("peripheries")) for box in (question, position, claim, evidence)}
+    assert len(outlines) == 4
 
 
 def test_evidence_shows_an_excerpt_of_its_quote_and_its_source():
@@ -72,24 +100,23 @@ def test_evidence_shows_an_excerpt_of_its_quote_and_its_source():
 
 def test_supports_and_opposes_differ_in_line_style_arrow_label_and_colour():
     dot = build_dot(small_map())
-    supports, opposes = edge_line(dot, 2, 4), edge_line(dot, 3, 4)
-    assert "style=solid" in supports and 'xlabel=" + "' in supports and "arrowtail=normal" in supports
-    assert "style=dotted" in opposes and 'xlabel=" \u2212 "' in opposes and "arrowtail=tee" in opposes
-    assert re.search(r'color="(#[0-9a-f]+)"', supports).group(1) != re.search(r'color="(#[0-9a-f]+)"', opposes).group(1)
+    supports, opposes = (drawn_with(dot, edge_line(dot, *ends)) for ends in ((2, 4), (3, 4)))
+    assert (supports["style"], supports["xlabel"], supports["arrowtail"]) == ("solid", " + ", "normal")
+    assert (opposes["style"], opposes["xlabel"], opposes["arrowtail"]) == ("dotted", " \u2212 ", "tee")
+    assert supports["color"] == supports["fontcolor"] != opposes["color"] == opposes["fontcolor"]
 
 
 def test_arrows_point_at_the_node_they_support_and_the_target_ranks_above():
     # Written target -> source with dir=back: the target is laid out above, the arrowhead at it.
     dot = build_dot(small_map())
-    assert "dir=back" in dot
-    assert edge_line(dot, 1, 2)
+    assert drawn_with(dot, edge_line(dot, 1, 2))["dir"] == "back"
     assert not any(line.strip().startswith("n2 -> n1 ") for line in dot.splitlines())
 
 
 def test_a_second_parent_is_a_cross_link_that_does_not_shape_the_tree():
     dot = build_dot(small_map())
-    assert "constraint=false" not in edge_line(dot, 2, 4)
-    assert "constraint=false" in edge_line(dot, 3, 4)
+    assert "constraint" not in drawn_with(dot, edge_line(dot, 2, 4))
+    assert drawn_with(dot, edge_line(dot, 3, 4))["constraint"] == "false"
 
 
 def test_nodes_link_to_their_own_page_in_the_app():
@@ -217,8 +244,8 @@ def test_pending_work_is_left_out_unless_asked_for_and_then_drawn_dashed():
     )
     assert "n6 [" not in build_dot(data)
     dot = build_dot(data, show_pending=True)
-    assert "dashed" in node_line(dot, 6) and "PENDING" in node_line(dot, 6)
-    assert "style=dashed" in edge_line(dot, 2, 6)
+    assert "dashed" in drawn_with(dot, node_line(dot, 6))["style"] and "PENDING" in node_line(dot, 6)
+    assert drawn_with(dot, edge_line(dot, 2, 6))["style"] == "dashed"
 
 
 def test_the_title_block_carries_title_date_and_sources():
@@ -295,3 +322,18 @@ def test_every_box_carries_its_outline_number_even_on_a_focused_map():
     focused_pk = max(numbers, key=lambda pk: numbers[pk].count("."))
     focused = build_dot(data, focus=focused_pk, depth=1)
     assert f"<B>{numbers[focused_pk]}</B>" in node_line(focused, focused_pk)
+
+
+def test_an_arrow_split_for_an_undercut_carries_one_sign_through_a_point_of_its_own_colour():
+    # Position 3 objects to the link "evidence 5 supports claim 4": that arrow is drawn in two
+    # halves through the point r5. The defaults are a supports arrow's, so the half without
+    # the arrowhead must say that it has no sign, and the point must not take a box's fill.
+    undercut = MapRelation(pk=6, source=3, target=None, kind="opposes", status="approved", target_relation=5)
+    dot = build_dot(small_map(relations=small_map().relations + (undercut,)))
+    point, head, tail, objection = (
+        drawn_with(dot, statement_line(dot, statement)) for statement in ("r5", "n4 -> r5", "r5 -> n5", "r5 -> n3")
+    )
+    assert point["shape"] == "point" and point["fillcolor"] == point["color"] == head["color"]
+    assert head["xlabel"] == " + " and head["arrowtail"] == "normal"
+    assert tail["xlabel"] == "" and tail["dir"] == "none"
+    assert objection["xlabel"] == " \u2212 " and objection["style"] == "dotted"
