@@ -125,7 +125,9 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
         map_relations.append(MapRelation(pk, source, target, kind, status, target_relation))
         stamps.append(reviewed)
     stamps = [s for s in stamps if s is not None]
-    sources = tuple(_source_line(s) for s in debate.sources.order_by("pk"))
+    # Without the sources' texts (tens of kilobytes each): a line names a source.
+    lines = debate.sources.order_by("pk").values_list("title", "author", "outlet", "published")
+    sources = tuple(_source_line(*line) for line in lines)
     return MapData(
         slug=debate.slug,
         question=debate.question,
@@ -197,9 +199,10 @@ def load_sources(debate: Debate) -> tuple[MapSource, ...]:
     return tuple(MapSource(*row) for row in debate.sources.order_by("pk").values_list(*fields))
 
 
-def _source_line(source) -> str:
-    who = ", ".join(p for p in [source.author, source.outlet, source.published and source.published.isoformat()] if p)
-    return f"{source.title} ({who})" if who else source.title
+def _source_line(title: str, author: str, outlet: str, published: date | None) -> str:
+    """A source as the map's header names it: "Title (Author, Outlet, 2023-02-19)"."""
+    who = ", ".join(p for p in [author, outlet, published and published.isoformat()] if p)
+    return f"{title} ({who})" if who else title
 
 
 def debate_and_stamp(slug: str) -> tuple[Debate | None, tuple]:
