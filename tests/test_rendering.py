@@ -63,14 +63,32 @@ def statement_line(dot: str, statement: str) -> str:
     )
 
 
-# One name=value pair of a DOT attribute list: a quoted string with its escapes, an HTML-like
-# string (to the statement's last ">": the label is the last attribute written), or an ID.
-ATTRIBUTE = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|<.*>|[^\s\]]+)')
+NAME = re.compile(r"\s*(\w+)=")
+QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+BARE = re.compile(r"[^\s\]]+")
 
 
 def _pairs(line: str) -> dict[str, str]:
-    listed = line.partition(" [")[2]
-    return {name: value[1:-1] if value.startswith('"') else value for name, value in ATTRIBUTE.findall(listed)}
+    """The attributes of one statement's list, name -> value without its delimiters: a
+    quoted string (with its escapes), an HTML-like string (to its matching ">"), or an ID."""
+    text, pairs, at = line.partition(" [")[2], {}, 0
+    while (match := NAME.match(text, at)) is not None:
+        name, at = match.group(1), match.end()
+        if text[at] == "<":
+            depth, end = 0, at
+            while True:
+                depth += {"<": 1, ">": -1}.get(text[end], 0)
+                end += 1
+                if depth == 0:
+                    break
+            pairs[name], at = text[at + 1 : end - 1], end
+        elif text[at] == '"':
+            end = QUOTED.match(text, at)
+            pairs[name], at = end.group(1), end.end()
+        else:
+            end = BARE.match(text, at)
+            pairs[name], at = end.group(0), end.end()
+    return pairs
 
 
 def drawn_with(dot: str, line: str) -> dict[str, str]:
@@ -120,8 +138,8 @@ def test_a_second_parent_is_a_cross_link_that_does_not_shape_the_tree():
 
 
 def test_nodes_link_to_their_own_page_in_the_app():
-    line = node_line(build_dot(small_map()), 4)
-    assert 'URL="/debates/ttp/nodes/4/"' in line
+    dot = build_dot(small_map())
+    assert drawn_with(dot, node_line(dot, 4))["URL"] == "/debates/ttp/nodes/4/"
     assert "target=_top" in build_dot(small_map())
 
 
@@ -187,7 +205,7 @@ def test_user_text_reaches_only_labels_and_tooltips():
     for line in build_dot(data).splitlines():
         if marker in line:
             attributes = re.sub(r"label=<.*>\]$", "", line)
-            attributes = re.sub(r"tooltip=(?:\w+|\"[^\"]*\")", "", attributes)
+            attributes = re.sub(r"tooltip=(?:\w+|\"[^\"]*\"|<[^<>]*>)", "", attributes)
             assert marker not in attributes
 
 

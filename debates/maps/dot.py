@@ -118,8 +118,8 @@ def _wrap(paragraph: str, width: int) -> list[str]:
 # Graphviz expands its backslash codes (\N node name, \G graph name, \E, \L, \n ...) in
 # labels and tooltips alike, even inside HTML-like labels and even written as &#92;, and it
 # collapses a doubled backslash to one. So a user's backslash is written as the escape of a
-# backslash: twice inside an HTML-like label (read once), four times inside a quoted
-# tooltip (read twice: once as a DOT string, once by the tooltip's own expansion). Checked
+# backslash: twice inside an HTML-like label (read once), four times inside a tooltip
+# (read twice, whether written as a quoted or an HTML-like string). Checked
 # on the SVG of Graphviz 2.43 by tests/test_text_as_written.py. The other five are
 # html.escape()'s references: user text is never markup. A "]" is written as its character
 # reference too: Graphviz 2.43 refuses an HTML-like label whose text starts with "]" (a
@@ -183,15 +183,25 @@ def _html(text: str, *, width: int | None = None, max_lines: int = 1, limit: int
 
 
 def _tooltip(text: str) -> str:
-    """The same user text for a tooltip, which Graphviz reads as a quoted DOT string: one
-    line of at most TOOLTIP_CHARS characters, with no quote mark left to end the string."""
-    return _replace_all(_shorten(" ".join(_clean(text).split()), TOOLTIP_CHARS), _TOOLTIP_ESCAPES) or " "
+    """The same user text for a tooltip: one line of at most TOOLTIP_CHARS characters, as an
+    HTML-like string (_raw()) with no "<" or ">" left to end it."""
+    return _raw(_replace_all(_shorten(" ".join(_clean(text).split()), TOOLTIP_CHARS), _TOOLTIP_ESCAPES) or " ")
 
 
 def _markup(inner: str) -> str:
     """An HTML-like DOT string around markup we built from _html() output: graphviz's quote()
     passes <...> through as it is."""
     return f"<{inner}>"
+
+
+def _raw(value: str) -> str:
+    """A tooltip's or a URL's value written as an HTML-like string, which DOT reads as it
+    is: "as an ID, an HTML string can be any legal XML string", and only a label is read as
+    markup (the DOT language, graphviz.org/doc/info/lang.html). The graphviz package passes
+    <...> through unquoted, where a quoted string costs it two regular-expression scans of
+    the whole value: a 200-box map's tooltips and URLs were a quarter of its build. `value`
+    holds no "<", ">" or bare "&" (escaped text, or a path of our own)."""
+    return f"<{value}>"
 
 
 # --------------------------------------------------------------------------- selection
@@ -523,21 +533,43 @@ def _wrapped_ranks(roots: list[int], kids: dict[int, list[int]]) -> dict[int, in
     for pk in reversed(order):
         size[pk] = 1 + sum(size[child] for child in kids.get(pk, ()) if place.get(child, -1) > place[pk])
 
-    def misfit(rank: dict[int, int]) -> float:
-        per_rank: dict[int, int] = {}
-        for level in rank.values():
-            per_rank[level] = per_rank.get(level, 0) + 1
-        ratio = max(per_rank.values()) * SLOT_RATIO / len(per_rank)
-        return abs(math.log(ratio / WRAP_TARGET_RATIO))
+    def misfit(column: int) -> float:
+        widest, ranks = _rank_shape(roots, kids, size, column)
+        return abs(math.log(widest * SLOT_RATIO / ranks / WRAP_TARGET_RATIO))
 
     if not order:
         return None
-    best, best_misfit = None, misfit(_ranks(roots, kids, size, 0, order, place))
+    best, best_misfit = None, misfit(0)
     for column in sorted(set(size.values()) - {1}):
-        rank = _ranks(roots, kids, size, column, order, place)
-        if (fit := misfit(rank)) < best_misfit:
-            best, best_misfit = rank, fit
-    return best
+        if (fit := misfit(column)) < best_misfit:
+            best, best_misfit = column, fit
+    return None if best is None else _ranks(roots, kids, size, best, order, place)
+
+
+def _rank_shape(roots: list[int], kids: dict[int, list[int]], size: dict[int, int], column: int) -> tuple[int, int]:
+    """The shape _ranks() would give, (boxes in the widest rank, number of ranks), counted
+    without placing each box: a column of s boxes from rank r adds one box to each of the ranks
+    r to r + s - 1. Each height tried then costs a walk of the boxes above the columns, not of
+    all the boxes; ranks are never empty between the first and the last (a box's rank is one
+    below its parent's or the box before it in its column)."""
+    change: dict[int, int] = {}
+    stack = [(root, 0) for root in roots]
+    seen: set[int] = set()
+    while stack:
+        pk, level = stack.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        span = size[pk] if size[pk] <= column else 1
+        change[level] = change.get(level, 0) + 1
+        change[level + span] = change.get(level + span, 0) - 1
+        if size[pk] > column:
+            stack.extend((child, level + 1) for child in kids.get(pk, ()))
+    widest = boxes = 0
+    for level in range(max(change)):
+        boxes += change.get(level, 0)
+        widest = max(widest, boxes)
+    return widest, max(change)
 
 
 # --------------------------------------------------------------------------- the drawing
@@ -667,7 +699,7 @@ def build_dot(
         judged = standing.nodes.get(pk) if standing is not None else None
         _standing_style(attributes, judged)
         attributes.update(
-            URL=node_url[:-2] + f"{pk}/",
+            URL=_raw(node_url[:-2] + f"{pk}/"),
             tooltip=_tooltip(node.text),
             label=_node_label(node, numbers.get(pk, ""), standing=judged),
         )

@@ -130,6 +130,8 @@ def _exchange(process: subprocess.Popen, data: bytes, end: float, fmt: str, sink
                 if key.fileobj is stdin:
                     try:
                         offset += os.write(stdin.fileno(), view[offset : offset + _PIECE])
+                    except BlockingIOError:  # the pipe filled after all: wait for room again
+                        pass
                     except BrokenPipeError:  # dot stopped reading; its exit status says why
                         offset = len(data)
                     if offset >= len(data):

@@ -398,7 +398,9 @@ _SVG_NAME_TITLE = re.compile(r"<title>(?:[nr]\d+(?:&#45;&gt;[nr]\d+)?|counterpoi
 def inline_svg(svg: bytes) -> str:
     """dot's SVG (checked by the runner) without its XML prolog, doctype, comments and the
     titles that only name nodes, for embedding in a page. RenderError if it is not an SVG."""
-    runner.check_output(svg, "svg")  # the same check again: microseconds, and never a 500
+    # The same check again, on what the cache handed back (a few milliseconds for a 400-box
+    # map): a page never embeds, or fails with a 500 on, what is not an SVG.
+    runner.check_output(svg, "svg")
     text = _SVG_PROLOG.sub("", svg.decode("utf-8"), count=1)
     text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.DOTALL)
     return _SVG_NAME_TITLE.sub("", text)
