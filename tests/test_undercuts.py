@@ -250,6 +250,24 @@ def test_load_map_leaves_out_an_undercut_of_an_unapproved_arrow(debate, teacher)
     assert undercut.pk not in {r.pk for r in data.load_map(debate, teacher).relations}
 
 
+def test_load_map_draws_an_arrow_only_with_both_ends_and_an_undercut_only_with_its_arrow(debate, teacher, student):
+    a = make_node(debate, text="A")
+    waiting = make_node(debate, text="Waiting", status=Status.PENDING, author=student)
+    arrow = make_relation(a, waiting, kind="supports")  # approved, into a box not approved yet
+    _, undercut = _undercut(arrow)
+    approved_only = data.load_map(debate, teacher)
+    assert waiting.pk not in {n.pk for n in approved_only.nodes}
+    assert {arrow.pk, undercut.pk}.isdisjoint(r.pk for r in approved_only.relations)
+    with_pending = data.load_map(debate, teacher, show_pending=True)
+    assert {arrow.pk, undercut.pk} <= {r.pk for r in with_pending.relations}
+    # A moderator sees every live arrow, but a rejected box is on no map: nor is its arrow.
+    rejected = make_node(debate, text="Rejected", status=Status.REJECTED, author=student)
+    into_rejected = make_relation(a, rejected, kind="supports")
+    _, its_undercut = _undercut(into_rejected, text="Not that either")
+    drawn = {r.pk for r in data.load_map(debate, teacher, show_pending=True).relations}
+    assert {into_rejected.pk, its_undercut.pk}.isdisjoint(drawn) and {arrow.pk, undercut.pk} <= drawn
+
+
 # --------------------------------------------------------------------------- pages
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import DateField, IntegerField, Q, TextField, Value
+from django.db.models import DateField, IntegerField, TextField, Value
 
 from debates import permissions
 from debates.models import Debate, GroupCopy, Kind, MapRevision, Node, Relation, Source, Status
@@ -97,16 +97,8 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
             "quote__start", "quote__end",
         )
     )  # fmt: skip
-    # An undercut comes with the arrow it objects to and that arrow's ends (the same joins
-    # that visible_to() makes), so that the drawing never meets an arrow into nothing.
-    arrow_shown = Q(
-        target_relation__status__in=statuses,
-        target_relation__source__status__in=statuses,
-        target_relation__target__status__in=statuses,
-    )
     relations = (
-        Relation.objects.filter(debate=debate, status__in=statuses, source__status__in=statuses)
-        .filter(Q(target__status__in=statuses) | arrow_shown)
+        Relation.objects.filter(debate=debate, status__in=statuses)
         .visible_to(user, moderator=moderator)
         .for_map()
         .values_list("pk", "source_id", "target_id", "kind", "status", "reviewed_at", "target_relation_id")
@@ -120,10 +112,17 @@ def load_map(debate: Debate, user, *, show_pending: bool = False) -> MapData:
         citation = citations.get(source_id, "")
         map_nodes.append(MapNode(pk, kind, text, status, quote or "", citation, source_id, start, end))
         stamps += [updated, reviewed]
+    # An arrow is drawn when both its ends were loaded above, an undercut when the arrow it
+    # objects to is drawn: the drawing never meets an arrow into nothing. The ends' status was
+    # asked once, of the nodes; asking again in this query cost five more joined conditions.
+    shown = {node.pk for node in map_nodes}
+    rows = [row for row in relations if row[1] in shown]
+    arrows = {row[0] for row in rows if row[2] in shown}
     map_relations = []
-    for pk, source, target, kind, status, reviewed, target_relation in relations:
-        map_relations.append(MapRelation(pk, source, target, kind, status, target_relation))
-        stamps.append(reviewed)
+    for pk, source, target, kind, status, reviewed, target_relation in rows:
+        if pk in arrows or (target is None and target_relation in arrows):
+            map_relations.append(MapRelation(pk, source, target, kind, status, target_relation))
+            stamps.append(reviewed)
     stamps = [s for s in stamps if s is not None]
     # Without the sources' texts (tens of kilobytes each): a line names a source.
     lines = debate.sources.order_by("pk").values_list("title", "author", "outlet", "published")
