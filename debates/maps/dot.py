@@ -356,6 +356,17 @@ def _standing_row(standing: Standing | None) -> str:
     return f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{INK}"><B>{badge}</B></FONT></TD></TR>'
 
 
+def _box_outline(kind: str, status: str, standing: Standing | None) -> list[tuple[str, str]]:
+    """A box's shape, border and fill as written (what differs from _NODE_DEFAULTS): its
+    kind's (_KIND_STYLE), dashed while not approved, dotted while it stands without evidence."""
+    attributes, fill, _ = _KIND_STYLE.get(kind, _KIND_STYLE[Kind.CLAIM])
+    attributes = {**attributes, "fillcolor": fill}
+    if status != Status.APPROVED:
+        attributes.update(style=attributes["style"] + ",dashed", color=PENDING_COLOUR, penwidth="2")
+    _standing_style(attributes, standing)
+    return _unlike(attributes.items(), _NODE_DEFAULTS)
+
+
 def _standing_style(attributes: dict, standing: Standing | None) -> None:
     """A box that stands without evidence gets a dotted border: the cue beside the words."""
     if standing is not None and standing.label == IN and not standing.evidenced:
@@ -690,22 +701,24 @@ def build_dot(
     # One reverse() for all nodes: the URL of node 0, with the id swapped in.
     node_url = reverse("debates:node-detail", args=[data.slug, 0])
     assert node_url.endswith("/0/")
+    # A box's outline and an arrow's line follow a handful of cases (kind, status, standing):
+    # each case's attributes are worked out once a drawing, not once a box or an arrow.
+    outlines: dict[tuple, list[tuple[str, str]]] = {}
     for node in nodes:
-        attributes, fill, _ = _KIND_STYLE.get(node.kind, _KIND_STYLE[Kind.CLAIM])
-        attributes = {**attributes, "fillcolor": fill}
-        if node.status != Status.APPROVED:
-            attributes.update(style=attributes["style"] + ",dashed", color=PENDING_COLOUR, penwidth="2")
         pk = int(node.pk)
-        judged = standing.nodes.get(pk) if standing is not None else None
-        _standing_style(attributes, judged)
-        attributes.update(
-            URL=_raw(node_url[:-2] + f"{pk}/"),
-            tooltip=_tooltip(node.text),
-            label=_node_label(node, numbers.get(pk, ""), standing=judged),
-        )
         if pk in references:
-            attributes = _reference_attributes(references[pk])
-        graph.node(f"n{pk}", _attributes=_unlike(attributes.items(), _NODE_DEFAULTS))
+            graph.node(f"n{pk}", _attributes=_unlike(_reference_attributes(references[pk]).items(), _NODE_DEFAULTS))
+            continue
+        judged = standing.nodes.get(pk) if standing is not None else None
+        case = (node.kind, node.status, judged and (judged.label, judged.evidenced))
+        if (outline := outlines.get(case)) is None:
+            outline = outlines[case] = _box_outline(node.kind, node.status, judged)
+        written = [
+            ("URL", _raw(node_url[:-2] + f"{pk}/")),
+            ("tooltip", _tooltip(node.text)),
+            ("label", _node_label(node, numbers.get(pk, ""), standing=judged)),
+        ]
+        graph.node(f"n{pk}", _attributes=outline + written)
     # Each node's first arrow (by primary key) shapes the tree; later ones are cross-links
     # that must not pull the layout about.
     primary: dict[int, MapRelation] = {}
@@ -714,23 +727,26 @@ def build_dot(
     minlen = _tree_minlen([n.pk for n in nodes], list(primary.values()), rank_width)
     undercuts = _undercuts(data, relations, selection.pks, show_pending=show_pending)
     attacked = {u.target_relation for u in undercuts}
+    lines: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for relation in relations:
         kind = relation.kind if relation.kind in _RELATION_STYLE else Relation.Kind.SUPPORTS
-        attributes = _arrow_attributes(kind, relation.status, tooltip=str(kind))
+        placing = []
         if relation.pk in minlen:
             if minlen[relation.pk] > 1:
-                attributes.append(("minlen", str(minlen[relation.pk])))
+                placing.append(("minlen", str(minlen[relation.pk])))
         elif relation.source in references or relation.target in references:
             pass  # a reference box is placed by its arrow: it would float away without it
         else:
-            attributes.append(("constraint", "false"))
+            placing.append(("constraint", "false"))
         if relation.pk in attacked:
-            _add_split_arrow(graph, relation, attributes)
+            _add_split_arrow(graph, relation, _arrow_attributes(kind, relation.status, tooltip=str(kind)) + placing)
             continue
+        if (line := lines.get((kind, relation.status))) is None:
+            line = lines[kind, relation.status] = _unlike(
+                _arrow_attributes(kind, relation.status, tooltip=str(kind)), _EDGE_DEFAULTS
+            )
         # Written target -> source with dir=back: the target ranks above, the arrow points at it.
-        graph.edge(
-            f"n{int(relation.target)}", f"n{int(relation.source)}", _attributes=_unlike(attributes, _EDGE_DEFAULTS)
-        )
+        graph.edge(f"n{int(relation.target)}", f"n{int(relation.source)}", _attributes=line + placing)
     _add_undercuts(graph, undercuts, placed=set(primary))
     return graph.source
 
