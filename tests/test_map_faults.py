@@ -184,6 +184,16 @@ def test_a_runaway_output_is_cut_off_at_the_cap_not_read_to_its_end(fast_limits,
     assert time.monotonic() - started < 5
 
 
+def test_a_dot_that_cannot_be_started_is_a_clear_error(settings, tmp_path):
+    # Executable but no program (no "#!" line, not a binary): exec() fails with ENOEXEC.
+    binary = tmp_path / "dot"
+    binary.write_bytes(b"\x00\x01 not a program")
+    binary.chmod(0o755)
+    settings.DOT_BINARY = str(binary)
+    with pytest.raises(runner.RenderError, match="could not be started"):
+        runner.render("digraph { a }", "svg")
+
+
 def test_a_dot_that_reads_none_of_a_big_drawing_still_answers(settings, tmp_path):
     # More DOT than a pipe holds, to a program that never reads it: writing must not block.
     settings.DOT_BINARY = stand_in(tmp_path, "dot", "printf '<svg xmlns=\"http://www.w3.org/2000/svg\"/>'")

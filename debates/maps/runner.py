@@ -89,6 +89,9 @@ def _run_dot(dot_text: str, fmt: str, deadline: float) -> bytes:
         )
     except (FileNotFoundError, PermissionError, NotADirectoryError):
         raise RenderError("Graphviz is not installed on this server, so the map cannot be drawn.") from None
+    except OSError as error:  # not a program this machine can run (ENOEXEC), out of processes...
+        logger.warning("Graphviz (%s) could not be started: %s", settings.DOT_BINARY, error)
+        raise RenderError("Graphviz could not be started on this server, so the map cannot be drawn.") from None
     end = time.monotonic() + timeout
     # An SVG is parsed as it arrives: dot writes a big map's SVG over several milliseconds,
     # and the check then runs beside it rather than after it.
@@ -107,6 +110,10 @@ def _run_dot(dot_text: str, fmt: str, deadline: float) -> bytes:
     elif fmt in _CHECKS:
         check_output(output, fmt)
     return output
+
+
+# What one write or read moves at most: a pipe's whole buffer on Linux.
+_PIECE = 65536
 
 
 def _exchange(process: subprocess.Popen, data: bytes, end: float, fmt: str, sink) -> bytes:
@@ -149,10 +156,6 @@ def _exchange(process: subprocess.Popen, data: bytes, end: float, fmt: str, sink
                     sink(piece)
                 pieces.append(piece)
     return b"".join(pieces)
-
-
-# What one write or read moves: a pipe's whole buffer on Linux.
-_PIECE = 65536
 
 
 def _end(process: subprocess.Popen) -> None:
