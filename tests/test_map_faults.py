@@ -5,12 +5,14 @@ outline), nothing bad is cached, a failure is remembered briefly, one drawing is
 once at a time, a reader's uncached renders are counted, one request's Graphviz time has one
 budget, and the real map is back as soon as `dot` is fixed."""
 
+import os
 import shutil
 import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -182,6 +184,46 @@ def test_a_runaway_output_is_cut_off_at_the_cap_not_read_to_its_end(fast_limits,
     with pytest.raises(runner.RenderError, match=f"over {runner.MAX_OUTPUT_BYTES:,} bytes"):
         runner.render("digraph { a }", "png")
     assert time.monotonic() - started < 5
+
+
+def _running(marker: str) -> list[str]:
+    """The command lines of running processes that contain `marker`."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = status.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        if marker in line:
+            found.append(line)
+    return found
+
+
+@pytest.mark.parametrize("fault", ["hangs", "prints garbage"])
+def test_a_wrapper_s_dot_is_ended_with_it(fast_limits, tmp_path, fault):
+    # A DOT_BINARY that is a wrapper script starting its program as a child (no exec): when
+    # the render fails, the child is ended too, not left running on the server.
+    marker = f"{31000 + os.getpid() % 1000}.{len(fault)}"
+    first = "printf '<html>'; " if fault == "prints garbage" else ""
+    fast_limits.DOT_BINARY = stand_in(tmp_path, "dot", f"{first}sleep {marker}; true")
+    with pytest.raises(runner.RenderError):
+        runner.render("digraph { a }", "svg")
+    deadline = time.monotonic() + 2
+    while _running(f"sleep {marker}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running(f"sleep {marker}") == []
+
+
+def test_a_version_asked_of_a_hung_wrapper_ends_its_child(settings, tmp_path):
+    marker = f"{32000 + os.getpid() % 1000}.5"
+    script = tmp_path / "dot"
+    script.write_text(f"#!/bin/sh\nsleep {marker}; true\n")
+    script.chmod(0o755)
+    assert runner._ask_version(str(script)) is None
+    deadline = time.monotonic() + 2
+    while _running(f"sleep {marker}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running(f"sleep {marker}") == []
 
 
 def test_a_dot_that_cannot_be_started_is_a_clear_error(settings, tmp_path):

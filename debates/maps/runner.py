@@ -17,10 +17,12 @@ render() returns it, so nothing unchecked is cached or served.
 """
 
 import codecs
+import contextlib
 import logging
 import os
 import re
 import selectors
+import signal
 import struct
 import subprocess
 import threading
@@ -86,6 +88,9 @@ def _run_dot(dot_text: str, fmt: str, deadline: float) -> bytes:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
+            # A group of its own, which _end() ends whole: a DOT_BINARY that is a wrapper
+            # script starts the real dot as its child.
+            start_new_session=True,
         )
     except (FileNotFoundError, PermissionError, NotADirectoryError):
         raise RenderError("Graphviz is not installed on this server, so the map cannot be drawn.") from None
@@ -159,13 +164,16 @@ def _exchange(process: subprocess.Popen, data: bytes, end: float, fmt: str, sink
 
 
 def _end(process: subprocess.Popen) -> None:
-    """Kill the process if it still runs (too slow, or its output refused), reap it and close
-    its pipes: no zombie and no open descriptor is left behind, whatever happened."""
-    if process.returncode is None:
+    """Kill the process's group, whatever of it still runs (too slow, its output refused, or
+    a child a wrapper script left behind), reap the process and close its pipes: no process,
+    zombie or open descriptor is left behind, whatever happened."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # nothing left to kill
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:  # not its group's leader after all: never wait on it unkilled
         process.kill()
     process.wait()
-    for pipe in (process.stdin, process.stdout):
-        if not pipe.closed:
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None and not pipe.closed:
             pipe.close()
 
 
@@ -367,16 +375,31 @@ def graphviz_version() -> str | None:
 
 
 def _ask_version(binary: str) -> str | None:
-    """Run `binary -V` as the renderer runs dot: SERVER_NAME set, so that Graphviz reads no files."""
+    """Run `binary -V` as the renderer runs dot: SERVER_NAME set, so that Graphviz reads no
+    files, and in a group of its own, ended whole."""
     env = {"SERVER_NAME": "counterpoint", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     try:
-        result = subprocess.run([binary, "-V"], capture_output=True, timeout=VERSION_TIMEOUT, env=env, check=False)
-    except (OSError, subprocess.SubprocessError) as error:
+        process = subprocess.Popen(
+            [binary, "-V"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+    except OSError as error:
         logger.warning("Graphviz cannot be run (%s): %s", binary, error)
         return None
+    try:
+        stdout, stderr = process.communicate(timeout=VERSION_TIMEOUT)
+    except subprocess.TimeoutExpired as error:
+        logger.warning("Graphviz cannot be run (%s): %s", binary, error)
+        return None
+    finally:
+        _end(process)
     # `dot -V` writes "dot - graphviz version 2.43.0 (0)" to standard error.
-    match = re.search(rb"version\s+([0-9][0-9A-Za-z.~+-]*)", result.stderr + result.stdout)
-    if result.returncode != 0 or match is None:
-        logger.warning("Graphviz (%s -V) exited %s without a version.", binary, result.returncode)
+    match = re.search(rb"version\s+([0-9][0-9A-Za-z.~+-]*)", stderr + stdout)
+    if process.returncode != 0 or match is None:
+        logger.warning("Graphviz (%s -V) exited %s without a version.", binary, process.returncode)
         return None
     return match.group(1).decode("ascii")
