@@ -184,24 +184,19 @@ def _html(text: str, *, width: int | None = None, max_lines: int = 1, limit: int
 
 def _tooltip(text: str) -> str:
     """The same user text for a tooltip: one line of at most TOOLTIP_CHARS characters, as an
-    HTML-like string (_raw()) with no "<" or ">" left to end it."""
-    return _raw(_replace_all(_shorten(" ".join(_clean(text).split()), TOOLTIP_CHARS), _TOOLTIP_ESCAPES) or " ")
+    HTML-like string (_markup()) with no "<" or ">" left to end it."""
+    return _markup(_replace_all(_shorten(" ".join(_clean(text).split()), TOOLTIP_CHARS), _TOOLTIP_ESCAPES) or " ")
 
 
 def _markup(inner: str) -> str:
-    """An HTML-like DOT string around markup we built from _html() output: graphviz's quote()
-    passes <...> through as it is."""
+    """An HTML-like DOT string, <inner>, which graphviz's quote() passes through unquoted.
+    For a label, `inner` is markup built from _html() output. For a tooltip or a URL it is
+    plain text that DOT reads as it is ("as an ID, an HTML string can be any legal XML
+    string", and only a label is read as markup: graphviz.org/doc/info/lang.html); written
+    quoted, it would cost the package two regular-expression scans of the whole value, a
+    quarter of a 200-box map's build. Either way `inner` holds no "<", ">" or bare "&" of a
+    user's (escaped text, or a path of our own)."""
     return f"<{inner}>"
-
-
-def _raw(value: str) -> str:
-    """A tooltip's or a URL's value written as an HTML-like string, which DOT reads as it
-    is: "as an ID, an HTML string can be any legal XML string", and only a label is read as
-    markup (the DOT language, graphviz.org/doc/info/lang.html). The graphviz package passes
-    <...> through unquoted, where a quoted string costs it two regular-expression scans of
-    the whole value: a 200-box map's tooltips and URLs were a quarter of its build. `value`
-    holds no "<", ">" or bare "&" (escaped text, or a path of our own)."""
-    return f"<{value}>"
 
 
 # --------------------------------------------------------------------------- selection
@@ -714,7 +709,7 @@ def build_dot(
         if (outline := outlines.get(case)) is None:
             outline = outlines[case] = _box_outline(node.kind, node.status, judged)
         written = [
-            ("URL", _raw(node_url[:-2] + f"{pk}/")),
+            ("URL", _markup(node_url[:-2] + f"{pk}/")),
             ("tooltip", _tooltip(node.text)),
             ("label", _node_label(node, numbers.get(pk, ""), standing=judged)),
         ]
